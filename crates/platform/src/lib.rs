@@ -1,1 +1,18 @@
+//! Shared plumbing for the Lambda functions of a serverless system.
+//!
+//! Nothing here knows the business: it gives every context the same way to read
+//! its configuration, build AWS clients, speak HTTP (JSON in and out, RFC 9457
+//! problem details), wrap domain events in one envelope, write them through a
+//! transactional outbox, relay them from a DynamoDB stream to SNS, and consume
+//! them idempotently from SQS.
 
+pub mod aws;
+pub mod config;
+pub mod envelope;
+pub mod http;
+pub mod inbox;
+pub mod logging;
+pub mod outbox;
+pub mod relay;
+
+pub use envelope::EventEnvelope;

@@ -1,0 +1,126 @@
+//! The Lambda API (`Invoke`, so synchronous calls use the real `aws-sdk-lambda` client)
+//! and the local stack's own control endpoints under `/_devstack/`.
+//!
+//! - `POST /2015-03-31/functions/{name}/invocations`: invoke by name, ARN or logical id;
+//!   `X-Amz-Invocation-Type: Event` answers 202 at once; a function error answers 200
+//!   with `X-Amz-Function-Error: Unhandled`, as Lambda does.
+//! - `GET /_devstack/sns-messages[?topic=LogicalId]`: every SNS message published.
+//! - `GET /_devstack/invocations`: every invocation with its duration and cold start.
+//! - `POST /_devstack/functions/{logicalId}/event-source-mappings/{enable|disable}`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::json;
+
+use crate::esm::MappingSwitch;
+use crate::lambda::{Function, Outcome};
+use crate::observe::MessageLog;
+use crate::stack::InvocationReport;
+
+/// What the control endpoints reach.
+#[derive(Clone)]
+pub struct ControlState {
+    /// Functions by logical id.
+    pub functions: Arc<BTreeMap<String, Arc<Function>>>,
+    /// Event source mapping switches.
+    pub switches: Arc<Vec<MappingSwitch>>,
+    /// Published SNS messages.
+    pub messages: MessageLog,
+    /// Invocation reports.
+    pub reports: Arc<std::sync::Mutex<Vec<InvocationReport>>>,
+}
+
+/// The control router.
+pub fn router(state: ControlState) -> axum::Router {
+    axum::Router::new()
+        .route("/2015-03-31/functions/{name}/invocations", post(invoke))
+        .route("/_devstack/sns-messages", get(messages))
+        .route("/_devstack/invocations", get(invocations))
+        .route("/_devstack/functions/{name}/event-source-mappings/{action}", post(switch))
+        .with_state(state)
+}
+
+fn find<'a>(state: &'a ControlState, name: &str) -> Option<&'a Arc<Function>> {
+    state.functions.get(name).or_else(|| {
+        state.functions.values().find(|f| f.spec().name == name || f.spec().arn == name || name.ends_with(&format!(":{}", f.spec().name)))
+    })
+}
+
+async fn invoke(State(state): State<ControlState>, Path(name): Path<String>, headers: HeaderMap, payload: Bytes) -> Response {
+    let Some(function) = find(&state, &name).cloned() else {
+        return (
+            StatusCode::NOT_FOUND,
+            [("x-amzn-errortype", "ResourceNotFoundException"), ("content-type", "application/json")],
+            json!({ "Type": "User", "message": format!("Function not found: {name}") }).to_string(),
+        )
+            .into_response();
+    };
+    let payload = if payload.is_empty() { Bytes::from_static(b"{}") } else { payload };
+    if headers.get("x-amz-invocation-type").and_then(|v| v.to_str().ok()) == Some("Event") {
+        tokio::spawn(async move {
+            function.invoke(payload).await;
+        });
+        return StatusCode::ACCEPTED.into_response();
+    }
+    let invocation = function.invoke(payload).await;
+    match invocation.outcome {
+        Outcome::Response(body) => {
+            (StatusCode::OK, [("x-amz-executed-version", "$LATEST"), ("content-type", "application/json")], body).into_response()
+        }
+        Outcome::Error(error) => (
+            StatusCode::OK,
+            [("x-amz-executed-version", "$LATEST"), ("x-amz-function-error", "Unhandled"), ("content-type", "application/json")],
+            error.to_string(),
+        )
+            .into_response(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct TopicQuery {
+    topic: Option<String>,
+}
+
+async fn messages(State(state): State<ControlState>, Query(query): Query<TopicQuery>) -> Response {
+    let messages: Vec<_> = state
+        .messages
+        .lock()
+        .expect("message log lock")
+        .iter()
+        .filter(|m| query.topic.as_ref().is_none_or(|t| &m.topic == t))
+        .cloned()
+        .collect();
+    Json(messages).into_response()
+}
+
+async fn invocations(State(state): State<ControlState>) -> Response {
+    Json(state.reports.lock().expect("report lock").clone()).into_response()
+}
+
+async fn switch(State(state): State<ControlState>, Path((name, action)): Path<(String, String)>) -> Response {
+    let enabled = match action.as_str() {
+        "enable" => true,
+        "disable" => false,
+        _ => return (StatusCode::NOT_FOUND, "use enable or disable").into_response(),
+    };
+    let changed: Vec<String> = state
+        .switches
+        .iter()
+        .filter(|s| s.function == name)
+        .map(|s| {
+            s.set_enabled(enabled);
+            s.id.clone()
+        })
+        .collect();
+    if changed.is_empty() {
+        return (StatusCode::NOT_FOUND, format!("{name} has no event source mapping")).into_response();
+    }
+    Json(json!({ "mappings": changed, "enabled": enabled })).into_response()
+}

@@ -1,0 +1,200 @@
+//! The embedded AWS services: DynamoDB with Streams (`dynoxide-rs`), SQS and SNS
+//! (`rustack-*`), each served on its own loopback port so the functions' real AWS SDK
+//! clients reach them through `AWS_ENDPOINT_URL_<SERVICE>`, and each also driven
+//! in-process by the local stack itself (creating resources, polling event sources).
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, anyhow};
+use async_trait::async_trait;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use rustack_sns_core::publisher::{DeliveryError, SqsPublisher};
+use rustack_sns_core::{config::SnsConfig, handler::RustackSnsHandler, provider::RustackSns};
+use rustack_sqs_core::{config::SqsConfig, handler::RustackSqsHandler, provider::RustackSqs};
+use rustack_sqs_model::input::SendMessageInput;
+use serde::{Serialize, de::DeserializeOwned};
+use tokio::net::TcpListener;
+
+/// Region the embedded services report.
+pub const REGION: &str = "us-east-1";
+
+/// The running emulators and where they listen.
+#[derive(Clone)]
+pub struct Emulators {
+    /// The DynamoDB database (file-backed or in memory).
+    pub dynamodb: dynoxide::Database,
+    /// The SQS provider.
+    pub sqs: Arc<RustackSqs>,
+    /// The SNS provider (delivers to `sqs`).
+    pub sns: Arc<RustackSns>,
+    /// `http://127.0.0.1:<port>` of DynamoDB (and DynamoDB Streams).
+    pub dynamodb_url: String,
+    /// `http://127.0.0.1:<port>` of SQS.
+    pub sqs_url: String,
+    /// `http://127.0.0.1:<port>` of SNS.
+    pub sns_url: String,
+}
+
+impl Emulators {
+    /// Starts the three services on ephemeral loopback ports.
+    ///
+    /// `dynamodb_file`: the SQLite file that keeps DynamoDB's data across restarts, or
+    /// `None` for an in-memory database. SQS and SNS state lives in memory.
+    ///
+    /// # Errors
+    /// When a port cannot be bound or the database file cannot be opened.
+    pub async fn start(dynamodb_file: Option<&Path>) -> anyhow::Result<Self> {
+        let dynamodb = match dynamodb_file {
+            Some(path) => {
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                let path = path.to_str().ok_or_else(|| anyhow!("non-UTF-8 path {}", path.display()))?;
+                dynoxide::Database::new(path).with_context(|| format!("opening {path}"))?
+            }
+            None => dynoxide::Database::memory()?,
+        };
+        let ddb_listener = bind().await?;
+        let dynamodb_url = url(ddb_listener.local_addr()?);
+        let served = dynamodb.clone();
+        tokio::spawn(async move {
+            let _ = dynoxide::server::serve_with_shutdown(ddb_listener, served, std::future::pending()).await;
+        });
+
+        let sqs_listener = bind().await?;
+        let sqs_addr = sqs_listener.local_addr()?;
+        let sqs = Arc::new(RustackSqs::new(SqsConfig {
+            host: "127.0.0.1".to_owned(),
+            port: sqs_addr.port(),
+            default_region: REGION.to_owned(),
+            ..SqsConfig::default()
+        }));
+        let sqs_service = rustack_sqs_http::service::SqsHttpService::new(
+            Arc::new(RustackSqsHandler::new(Arc::clone(&sqs))),
+            rustack_sqs_http::service::SqsHttpConfig::default(),
+        );
+        tokio::spawn(serve(sqs_listener, sqs_service));
+
+        let sns_listener = bind().await?;
+        let sns_addr = sns_listener.local_addr()?;
+        let sns = Arc::new(RustackSns::new(
+            SnsConfig {
+                host: "127.0.0.1".to_owned(),
+                port: sns_addr.port(),
+                default_region: REGION.to_owned(),
+                ..SnsConfig::default()
+            },
+            Arc::new(SqsBridge { sqs: Arc::clone(&sqs) }),
+        ));
+        let sns_service = rustack_sns_http::service::SnsHttpService::new(
+            Arc::new(RustackSnsHandler::new(Arc::clone(&sns))),
+            rustack_sns_http::service::SnsHttpConfig::default(),
+        );
+        tokio::spawn(serve(sns_listener, sns_service));
+
+        Ok(Self {
+            dynamodb,
+            sqs,
+            sns,
+            dynamodb_url,
+            sqs_url: url(sqs_addr),
+            sns_url: url(sns_addr),
+        })
+    }
+
+    /// Calls a DynamoDB (or DynamoDB Streams) operation in-process with its JSON request,
+    /// returning its JSON response, e.g. `ddb(Database::describe_stream, json!({...}))`.
+    ///
+    /// # Errors
+    /// When the request does not deserialize or the operation fails.
+    pub fn ddb<Req, Resp, E>(
+        &self,
+        operation: impl FnOnce(&dynoxide::Database, Req) -> Result<Resp, E>,
+        request: serde_json::Value,
+    ) -> anyhow::Result<serde_json::Value>
+    where
+        Req: DeserializeOwned,
+        Resp: Serialize,
+        E: std::fmt::Display,
+    {
+        let request: Req = serde_json::from_value(request)?;
+        let response = operation(&self.dynamodb, request).map_err(|err| anyhow!("{err}"))?;
+        Ok(serde_json::to_value(response)?)
+    }
+}
+
+async fn bind() -> anyhow::Result<TcpListener> {
+    Ok(TcpListener::bind("127.0.0.1:0").await?)
+}
+
+fn url(addr: SocketAddr) -> String {
+    format!("http://{addr}")
+}
+
+/// Serves a hyper service on every connection accepted by `listener`.
+pub async fn serve<S, B>(listener: TcpListener, service: S)
+where
+    S: hyper::service::Service<http::Request<hyper::body::Incoming>, Response = http::Response<B>>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    loop {
+        let Ok((stream, _)) = listener.accept().await else { continue };
+        let service = service.clone();
+        tokio::spawn(async move {
+            let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+/// Delivers SNS fan-out into the embedded SQS queues.
+struct SqsBridge {
+    sqs: Arc<RustackSqs>,
+}
+
+#[async_trait]
+impl SqsPublisher for SqsBridge {
+    fn validate(&self, queue_arn: &str) -> Result<(), DeliveryError> {
+        self.sqs
+            .queue_url_for_arn(queue_arn)
+            .map(|_| ())
+            .map_err(|err| DeliveryError::Unsupported(err.to_string()))
+    }
+
+    async fn send_message(
+        &self,
+        queue_arn: &str,
+        body: &str,
+        group: Option<&str>,
+        dedup: Option<&str>,
+    ) -> Result<(), DeliveryError> {
+        let queue_url = self
+            .sqs
+            .queue_url_for_arn(queue_arn)
+            .map_err(|err| DeliveryError::Unsupported(err.to_string()))?;
+        self.sqs
+            .send_message(SendMessageInput {
+                queue_url,
+                message_body: body.to_owned(),
+                message_group_id: group.map(str::to_owned),
+                message_deduplication_id: dedup.map(str::to_owned),
+                ..Default::default()
+            })
+            .await
+            .map(|_| ())
+            .map_err(|err| DeliveryError::SqsDeliveryFailed {
+                queue_arn: queue_arn.to_owned(),
+                reason: err.to_string(),
+            })
+    }
+}

@@ -1,0 +1,381 @@
+//! Lambda functions run as local processes speaking the Lambda Runtime API.
+//!
+//! Each function has a pool of workers. A worker is one process of the function's
+//! bootstrap binary with its own Runtime API endpoint (`AWS_LAMBDA_RUNTIME_API`), so it
+//! handles one invocation at a time, as in Lambda. An invocation with no idle worker
+//! starts a new one (a cold start) until the function's concurrency limit; past it, the
+//! invocation waits for a worker. An invocation that outlives the function's timeout
+//! kills its worker and fails with `Task timed out`, as Lambda does.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+/// What the local stack needs to run one function.
+#[derive(Debug, Clone)]
+pub struct FunctionSpec {
+    /// Logical id in the template, e.g. `RegisterCustomerFunction`.
+    pub logical_id: String,
+    /// Physical function name.
+    pub name: String,
+    /// Function ARN.
+    pub arn: String,
+    /// The bootstrap executable.
+    pub executable: PathBuf,
+    /// The full process environment (template variables and the Lambda-defined ones).
+    pub environment: BTreeMap<String, String>,
+    /// Invocation timeout.
+    pub timeout: Duration,
+    /// Configured memory, in MB (reported to the function, not enforced).
+    pub memory_mb: u32,
+    /// Most workers (concurrent invocations) at once.
+    pub max_concurrency: usize,
+}
+
+/// How one invocation ended.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// The function returned this payload.
+    Response(Bytes),
+    /// The function (or its runtime) failed; the payload is Lambda's error JSON
+    /// (`errorType`, `errorMessage`).
+    Error(serde_json::Value),
+}
+
+/// One finished invocation with its measurements.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    /// Request id given to the function.
+    pub request_id: String,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Wall time from the worker taking the event to its answer, in milliseconds.
+    pub duration_ms: f64,
+    /// Init duration when this invocation was a cold start (process start to first
+    /// `next`), in milliseconds.
+    pub init_ms: Option<f64>,
+}
+
+/// Called with every finished invocation (the local stack prints one line each).
+pub type InvocationObserver = Arc<dyn Fn(&FunctionSpec, &Invocation) + Send + Sync>;
+
+struct Job {
+    request_id: String,
+    payload: Bytes,
+    deadline_ms: u128,
+    reply: oneshot::Sender<(Outcome, f64, Option<f64>)>,
+}
+
+/// A function and its pool of worker processes.
+pub struct Function {
+    spec: FunctionSpec,
+    shared: Arc<Shared>,
+    observer: InvocationObserver,
+}
+
+struct Shared {
+    jobs: mpsc::UnboundedSender<Job>,
+    queue: Mutex<mpsc::UnboundedReceiver<Job>>,
+    idle: AtomicUsize,
+    workers: AtomicUsize,
+    next_worker: AtomicUsize,
+    echo_logs: bool,
+    tasks: std::sync::Mutex<tokio::task::JoinSet<()>>,
+}
+
+impl Function {
+    /// A function with no worker yet; the first invocation starts one.
+    pub fn new(spec: FunctionSpec, observer: InvocationObserver, echo_logs: bool) -> Self {
+        let (jobs, queue) = mpsc::unbounded_channel();
+        let shared = Arc::new(Shared {
+            jobs,
+            queue: Mutex::new(queue),
+            idle: AtomicUsize::new(0),
+            workers: AtomicUsize::new(0),
+            next_worker: AtomicUsize::new(0),
+            echo_logs,
+            tasks: std::sync::Mutex::new(tokio::task::JoinSet::new()),
+        });
+        Self { spec, shared, observer }
+    }
+
+    /// The function's specification.
+    pub fn spec(&self) -> &FunctionSpec {
+        &self.spec
+    }
+
+    /// Invokes the function synchronously (`RequestResponse`) with a JSON `payload`.
+    pub async fn invoke(&self, payload: Bytes) -> Invocation {
+        let request_id = uuid::Uuid::new_v4().to_string();
+        let (reply, answer) = oneshot::channel();
+        let deadline = std::time::SystemTime::now() + self.spec.timeout;
+        let deadline_ms = deadline
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or_default();
+        self.ensure_worker();
+        let job = Job { request_id: request_id.clone(), payload, deadline_ms, reply };
+        let (outcome, duration_ms, init_ms) = if self.shared.jobs.send(job).is_err() {
+            (runtime_error("Runtime.Unavailable", "the function pool is closed"), 0.0, None)
+        } else {
+            // The worker enforces the timeout; this bound only guards against a lost reply.
+            match tokio::time::timeout(self.spec.timeout * 2 + Duration::from_secs(30), answer).await {
+                Ok(Ok(answer)) => answer,
+                _ => (runtime_error("Runtime.Unknown", "the invocation was lost"), 0.0, None),
+            }
+        };
+        let invocation = Invocation { request_id, outcome, duration_ms, init_ms };
+        (self.observer)(&self.spec, &invocation);
+        invocation
+    }
+
+    fn ensure_worker(&self) {
+        let shared = &self.shared;
+        if shared.idle.load(Ordering::SeqCst) > 0 {
+            return;
+        }
+        let workers = shared.workers.load(Ordering::SeqCst);
+        if workers >= self.spec.max_concurrency {
+            return;
+        }
+        if shared
+            .workers
+            .compare_exchange(workers, workers + 1, Ordering::SeqCst, Ordering::SeqCst)
+            .is_err()
+        {
+            return;
+        }
+        let spec = self.spec.clone();
+        let shared_for_task = Arc::clone(shared);
+        let mut tasks = shared.tasks.lock().expect("task set lock");
+        tasks.spawn(async move {
+            let shared = Arc::clone(&shared_for_task);
+            if let Err(err) = run_worker(spec.clone(), shared_for_task).await {
+                tracing::error!(function = %spec.logical_id, error = format!("{err:#}"), "worker failed to start");
+            }
+            shared.workers.fetch_sub(1, Ordering::SeqCst);
+        });
+    }
+}
+
+struct Worker {
+    spec: FunctionSpec,
+    shared: Arc<Shared>,
+    started: Instant,
+    current: std::sync::Mutex<Option<InFlight>>,
+    invocations: AtomicUsize,
+    alive: std::sync::atomic::AtomicBool,
+    killer: std::sync::Mutex<Option<oneshot::Sender<()>>>,
+    init_error: std::sync::Mutex<Option<serde_json::Value>>,
+}
+
+struct InFlight {
+    request_id: String,
+    started: Instant,
+    cold_init_ms: Option<f64>,
+    reply: oneshot::Sender<(Outcome, f64, Option<f64>)>,
+}
+
+fn runtime_error(error_type: &str, message: &str) -> Outcome {
+    Outcome::Error(serde_json::json!({ "errorType": error_type, "errorMessage": message }))
+}
+
+async fn run_worker(spec: FunctionSpec, shared: Arc<Shared>) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let runtime_api = listener.local_addr()?.to_string();
+    let number = shared.next_worker.fetch_add(1, Ordering::SeqCst);
+    let (kill_tx, kill_rx) = oneshot::channel();
+    let worker = Arc::new(Worker {
+        spec: spec.clone(),
+        shared: Arc::clone(&shared),
+        started: Instant::now(),
+        current: std::sync::Mutex::new(None),
+        invocations: AtomicUsize::new(0),
+        alive: std::sync::atomic::AtomicBool::new(true),
+        killer: std::sync::Mutex::new(Some(kill_tx)),
+        init_error: std::sync::Mutex::new(None),
+    });
+    let app = Router::new()
+        .route("/2018-06-01/runtime/invocation/next", get(next))
+        .route("/2018-06-01/runtime/invocation/{id}/response", post(response))
+        .route("/2018-06-01/runtime/invocation/{id}/error", post(invocation_error))
+        .route("/2018-06-01/runtime/init/error", post(init_error))
+        .with_state(Arc::clone(&worker));
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+
+    let mut command = tokio::process::Command::new(&spec.executable);
+    command
+        .env_clear()
+        .envs(&spec.environment)
+        .env("AWS_LAMBDA_RUNTIME_API", &runtime_api)
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", format!("local/[$LATEST]{number}"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let mut child = match command.spawn() {
+        Ok(child) => child,
+        Err(err) => {
+            server.abort();
+            fail_one_queued(&shared, runtime_error("Runtime.InvalidEntrypoint", &format!("cannot start {}: {err}", spec.executable.display()))).await;
+            return Err(err.into());
+        }
+    };
+    for stream in [child.stdout.take().map(Either::Out), child.stderr.take().map(Either::Err)].into_iter().flatten() {
+        let name = spec.logical_id.clone();
+        let echo = shared.echo_logs;
+        tokio::spawn(async move {
+            let mut lines = match stream {
+                Either::Out(out) => Box::pin(BufReader::new(out)) as std::pin::Pin<Box<dyn tokio::io::AsyncBufRead + Send>>,
+                Either::Err(err) => Box::pin(BufReader::new(err)),
+            }
+            .lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                if echo {
+                    eprintln!("  {name} | {line}");
+                }
+            }
+        });
+    }
+
+    let status = tokio::select! {
+        status = child.wait() => status.ok(),
+        _ = kill_rx => {
+            let _ = child.kill().await;
+            None
+        }
+    };
+    worker.alive.store(false, Ordering::SeqCst);
+    server.abort();
+    let in_flight = worker.current.lock().expect("current lock").take();
+    let init_error = worker.init_error.lock().expect("init error lock").take();
+    let exit = status.map_or_else(|| "killed".to_owned(), |s| s.to_string());
+    if let Some(in_flight) = in_flight {
+        let elapsed = in_flight.started.elapsed().as_secs_f64() * 1000.0;
+        let timed_out = elapsed >= spec.timeout.as_secs_f64() * 1000.0;
+        let outcome = if timed_out {
+            runtime_error("Sandbox.Timedout", &format!("Task timed out after {:.2} seconds", spec.timeout.as_secs_f64()))
+        } else {
+            runtime_error("Runtime.ExitError", &format!("RequestId: {} Error: Runtime exited ({exit})", in_flight.request_id))
+        };
+        let _ = in_flight.reply.send((outcome, elapsed, in_flight.cold_init_ms));
+    } else if worker.invocations.load(Ordering::SeqCst) == 0 {
+        let error = init_error.unwrap_or_else(|| {
+            serde_json::json!({"errorType": "Runtime.ExitError", "errorMessage": format!("the runtime exited during init ({exit})")})
+        });
+        tracing::warn!(function = %spec.logical_id, %exit, "init failed");
+        fail_one_queued(&shared, Outcome::Error(error)).await;
+    }
+    Ok(())
+}
+
+enum Either<A, B> {
+    Out(A),
+    Err(B),
+}
+
+/// Fails the oldest waiting invocation: the one whose cold start just failed.
+async fn fail_one_queued(shared: &Shared, outcome: Outcome) {
+    if let Ok(mut queue) = shared.queue.try_lock()
+        && let Ok(job) = queue.try_recv()
+    {
+        let _ = job.reply.send((outcome, 0.0, None));
+    }
+}
+
+async fn next(State(worker): State<Arc<Worker>>) -> Response {
+    let shared = Arc::clone(&worker.shared);
+    shared.idle.fetch_add(1, Ordering::SeqCst);
+    let job = {
+        let mut queue = shared.queue.lock().await;
+        queue.recv().await
+    };
+    shared.idle.fetch_sub(1, Ordering::SeqCst);
+    let Some(job) = job else {
+        return StatusCode::GONE.into_response();
+    };
+    if !worker.alive.load(Ordering::SeqCst) {
+        // This worker's process is gone; hand the event to another worker.
+        let _ = shared.jobs.send(job);
+        return StatusCode::GONE.into_response();
+    }
+    let cold = worker.invocations.fetch_add(1, Ordering::SeqCst) == 0;
+    let cold_init_ms = cold.then(|| worker.started.elapsed().as_secs_f64() * 1000.0);
+    let mut headers = HeaderMap::new();
+    let header = |v: &str| HeaderValue::from_str(v).unwrap_or(HeaderValue::from_static(""));
+    headers.insert("lambda-runtime-aws-request-id", header(&job.request_id));
+    headers.insert("lambda-runtime-deadline-ms", header(&job.deadline_ms.to_string()));
+    headers.insert("lambda-runtime-invoked-function-arn", header(&worker.spec.arn));
+    headers.insert("lambda-runtime-trace-id", header(&format!("Root=1-{}", job.request_id)));
+    headers.insert("content-type", HeaderValue::from_static("application/json"));
+    *worker.current.lock().expect("current lock") = Some(InFlight {
+        request_id: job.request_id,
+        started: Instant::now(),
+        cold_init_ms,
+        reply: job.reply,
+    });
+    arm_timeout(&worker);
+    (StatusCode::OK, headers, job.payload).into_response()
+}
+
+/// Kills the worker if its current invocation is still running at the timeout.
+fn arm_timeout(worker: &Arc<Worker>) {
+    let worker = Arc::clone(worker);
+    let request_id = worker.current.lock().expect("current lock").as_ref().map(|c| c.request_id.clone());
+    tokio::spawn(async move {
+        tokio::time::sleep(worker.spec.timeout).await;
+        let still_running = worker.current.lock().expect("current lock").as_ref().map(|c| c.request_id.clone());
+        if still_running.is_some() && still_running == request_id {
+            tracing::warn!(function = %worker.spec.logical_id, "invocation timed out; stopping the worker");
+            if let Some(kill) = worker.killer.lock().expect("killer lock").take() {
+                let _ = kill.send(());
+            }
+        }
+    });
+}
+
+fn finish(worker: &Worker, request_id: &str, outcome: Outcome) -> StatusCode {
+    let mut current = worker.current.lock().expect("current lock");
+    match current.take() {
+        Some(in_flight) if in_flight.request_id == request_id => {
+            let duration = in_flight.started.elapsed().as_secs_f64() * 1000.0;
+            let _ = in_flight.reply.send((outcome, duration, in_flight.cold_init_ms));
+            StatusCode::ACCEPTED
+        }
+        other => {
+            *current = other;
+            StatusCode::BAD_REQUEST
+        }
+    }
+}
+
+async fn response(State(worker): State<Arc<Worker>>, Path(id): Path<String>, body: Bytes) -> StatusCode {
+    finish(&worker, &id, Outcome::Response(body))
+}
+
+async fn invocation_error(State(worker): State<Arc<Worker>>, Path(id): Path<String>, body: Bytes) -> StatusCode {
+    let error = serde_json::from_slice(&body)
+        .unwrap_or_else(|_| serde_json::json!({"errorType": "Unhandled", "errorMessage": String::from_utf8_lossy(&body)}));
+    finish(&worker, &id, Outcome::Error(error))
+}
+
+async fn init_error(State(worker): State<Arc<Worker>>, body: Bytes) -> StatusCode {
+    let error = serde_json::from_slice(&body)
+        .unwrap_or_else(|_| serde_json::json!({"errorType": "Runtime.InitError", "errorMessage": String::from_utf8_lossy(&body)}));
+    *worker.init_error.lock().expect("init error lock") = Some(error);
+    StatusCode::ACCEPTED
+}

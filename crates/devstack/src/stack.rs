@@ -1,0 +1,285 @@
+//! The whole local stack: emulators, resources, functions, HTTP API, event source
+//! mappings, the Lambda API and the observers, started from one template.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::body::Bytes;
+use serde_json::json;
+
+use crate::emulators::{Emulators, REGION};
+use crate::esm::{Checkpoints, MappingSwitch};
+use crate::gateway::{Gateway, Route};
+use crate::lambda::{Function, FunctionSpec, Invocation, InvocationObserver};
+use crate::model::{EventSource, FunctionModel, RuntimeSettings};
+use crate::observe::{MessageLog, PublishedMessage};
+use crate::template::{Naming, Resolver, Template};
+
+/// How to start the stack.
+#[derive(Debug, Clone)]
+pub struct StackOptions {
+    /// The SAM template.
+    pub template: PathBuf,
+    /// Folder for persistent state (DynamoDB file, stream checkpoints); `None` keeps
+    /// everything in memory.
+    pub state_dir: Option<PathBuf>,
+    /// Delete the state folder's contents first.
+    pub fresh: bool,
+    /// Port of the HTTP API (0 picks a free one).
+    pub api_port: u16,
+    /// Port of the Lambda API and the control endpoints (0 picks a free one).
+    pub lambda_port: u16,
+    /// Folder with the function binaries.
+    pub bin_dir: PathBuf,
+    /// Template parameter overrides.
+    pub parameters: HashMap<String, String>,
+    /// Stack name, prefixed to physical resource names.
+    pub stack_name: String,
+    /// Concurrency limit of a function without `ReservedConcurrentExecutions`.
+    pub default_concurrency: usize,
+    /// Print function logs, invocation reports and SNS messages to the terminal.
+    pub verbose: bool,
+    /// Start event source mappings (off for `invoke`, which runs one function).
+    pub event_source_mappings: bool,
+}
+
+/// One line of the invocation report.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvocationReport {
+    /// Function logical id.
+    pub function: String,
+    /// Duration in milliseconds.
+    pub duration_ms: f64,
+    /// Init duration in milliseconds when it was a cold start.
+    pub init_ms: Option<f64>,
+    /// Whether the function failed.
+    pub error: bool,
+}
+
+/// A running local stack. Dropping it stops everything it started.
+pub struct Stack {
+    /// Base URL of the HTTP API, e.g. `http://127.0.0.1:3000`.
+    pub api_url: String,
+    /// Base URL of the Lambda API (and `/_devstack/...` control endpoints).
+    pub lambda_url: String,
+    /// The embedded services.
+    pub emulators: Emulators,
+    functions: Arc<BTreeMap<String, Arc<Function>>>,
+    switches: Arc<Vec<MappingSwitch>>,
+    messages: MessageLog,
+    reports: Arc<std::sync::Mutex<Vec<InvocationReport>>>,
+    topics: BTreeMap<String, String>,
+    _tasks: tokio::task::JoinSet<()>,
+}
+
+impl Stack {
+    /// Starts the stack described by `options.template`.
+    ///
+    /// # Errors
+    /// When the template is invalid, a binary is missing, or a port cannot be bound.
+    pub async fn start(options: StackOptions) -> anyhow::Result<Self> {
+        let template = Template::load(&options.template)?;
+        if let Some(dir) = &options.state_dir {
+            if options.fresh && dir.exists() {
+                std::fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))?;
+            }
+            std::fs::create_dir_all(dir)?;
+        }
+        let emulators = Emulators::start(options.state_dir.as_ref().map(|d| d.join("dynamodb.sqlite")).as_deref()).await?;
+        let naming = Naming { stack_name: options.stack_name.clone(), region: REGION.to_owned(), sqs_url: emulators.sqs_url.clone() };
+        let resolver = Resolver::new(&template, &naming, &options.parameters)?;
+        crate::resources::create_all(&emulators, &template, &resolver).await?;
+
+        let lambda_listener = tokio::net::TcpListener::bind(("127.0.0.1", options.lambda_port))
+            .await
+            .with_context(|| format!("binding the Lambda API to port {}", options.lambda_port))?;
+        let lambda_url = format!("http://{}", lambda_listener.local_addr()?);
+        let models = crate::model::functions(
+            &template,
+            &resolver,
+            &emulators,
+            &RuntimeSettings { bin_dir: &options.bin_dir, default_concurrency: options.default_concurrency, lambda_url: &lambda_url },
+        )?;
+        for model in &models {
+            if !model.spec.executable.exists() {
+                anyhow::bail!(
+                    "{}: binary {} not found in {} (build it with `cargo build --bin {}`)",
+                    model.spec.logical_id,
+                    model.binary,
+                    options.bin_dir.display(),
+                    model.binary
+                );
+            }
+        }
+
+        let reports: Arc<std::sync::Mutex<Vec<InvocationReport>>> = Arc::default();
+        let observer = report_observer(Arc::clone(&reports), options.verbose);
+        let functions: BTreeMap<String, Arc<Function>> = models
+            .iter()
+            .map(|m| (m.spec.logical_id.clone(), Arc::new(Function::new(m.spec.clone(), Arc::clone(&observer), options.verbose))))
+            .collect();
+        let functions = Arc::new(functions);
+
+        let mut tasks = tokio::task::JoinSet::new();
+        let routes = http_routes(&models, &functions);
+        let api_listener = tokio::net::TcpListener::bind(("127.0.0.1", options.api_port))
+            .await
+            .with_context(|| format!("binding the HTTP API to port {}", options.api_port))?;
+        let api_url = format!("http://{}", api_listener.local_addr()?);
+        let api = Gateway::new(routes).router();
+        tasks.spawn(async move {
+            let _ = axum::serve(api_listener, api).await;
+        });
+
+        let checkpoints = Checkpoints::load(options.state_dir.as_ref().map(|d| d.join("stream-checkpoints.json")));
+        let mut switches = Vec::new();
+        for model in &models {
+            let function = Arc::clone(&functions[&model.spec.logical_id]);
+            for event in &model.events {
+                match event {
+                    EventSource::DynamoDbStream(mapping) => {
+                        let switch = MappingSwitch::new(&mapping.id, &model.spec.logical_id, options.event_source_mappings);
+                        switches.push(switch.clone());
+                        tasks.spawn(crate::esm::run_stream(emulators.clone(), mapping.clone(), Arc::clone(&function), checkpoints.clone(), switch));
+                    }
+                    EventSource::Sqs(mapping) => {
+                        let switch = MappingSwitch::new(&mapping.id, &model.spec.logical_id, options.event_source_mappings && mapping.enabled);
+                        switches.push(switch.clone());
+                        tasks.spawn(crate::esm::run_sqs(emulators.clone(), mapping.clone(), Arc::clone(&function), switch));
+                    }
+                    EventSource::HttpApi { .. } => {}
+                }
+            }
+        }
+
+        let messages: MessageLog = Arc::default();
+        let mut topics = BTreeMap::new();
+        for (logical_id, _) in template.of_type("AWS::SNS::Topic") {
+            let topic_arn = resolver.resolve_string(&json!({ "Ref": logical_id }))?;
+            let tap = crate::observe::tap_topic(&emulators, logical_id, &topic_arn, Arc::clone(&messages), options.verbose).await?;
+            tasks.spawn(tap);
+            topics.insert(logical_id.clone(), topic_arn);
+        }
+        tasks.spawn(crate::observe::watch_dead_letters(emulators.clone(), dead_letter_queues(&template, &resolver, &models)));
+
+        let switches = Arc::new(switches);
+        let control = crate::control::router(crate::control::ControlState {
+            functions: Arc::clone(&functions),
+            switches: Arc::clone(&switches),
+            messages: Arc::clone(&messages),
+            reports: Arc::clone(&reports),
+        });
+        tasks.spawn(async move {
+            let _ = axum::serve(lambda_listener, control).await;
+        });
+
+        Ok(Self { api_url, lambda_url, emulators, functions, switches, messages, reports, topics, _tasks: tasks })
+    }
+
+    /// The specification of function `logical_id`.
+    pub fn function(&self, logical_id: &str) -> Option<&FunctionSpec> {
+        self.functions.get(logical_id).map(|f| f.spec())
+    }
+
+    /// Invokes function `logical_id` with a JSON payload, as `sam local invoke -e` does.
+    ///
+    /// # Errors
+    /// When there is no such function.
+    pub async fn invoke(&self, logical_id: &str, payload: Bytes) -> anyhow::Result<Invocation> {
+        let function = self.functions.get(logical_id).with_context(|| format!("no function {logical_id}"))?;
+        Ok(function.invoke(payload).await)
+    }
+
+    /// Every message published so far to topic `topic_logical_id`.
+    pub fn published(&self, topic_logical_id: &str) -> Vec<PublishedMessage> {
+        self.messages.lock().expect("message log lock").iter().filter(|m| m.topic == topic_logical_id).cloned().collect()
+    }
+
+    /// The ARN of topic `logical_id`.
+    pub fn topic_arn(&self, logical_id: &str) -> Option<&str> {
+        self.topics.get(logical_id).map(String::as_str)
+    }
+
+    /// Enables or disables the event source mappings of function `logical_id`; returns how
+    /// many mappings it changed.
+    pub fn set_mappings_enabled(&self, function_logical_id: &str, enabled: bool) -> usize {
+        self.switches.iter().filter(|s| s.function == function_logical_id).map(|s| s.set_enabled(enabled)).count()
+    }
+
+    /// Every invocation so far.
+    pub fn reports(&self) -> Vec<InvocationReport> {
+        self.reports.lock().expect("report lock").clone()
+    }
+}
+
+fn http_routes(models: &[FunctionModel], functions: &BTreeMap<String, Arc<Function>>) -> Vec<Route> {
+    models
+        .iter()
+        .flat_map(|model| {
+            model.events.iter().filter_map(|event| match event {
+                EventSource::HttpApi { method, path } => Some(Route {
+                    method: method.clone(),
+                    path: path.clone(),
+                    function: Arc::clone(&functions[&model.spec.logical_id]),
+                }),
+                _ => None,
+            })
+        })
+        .collect()
+}
+
+/// Queues that receive failures: redrive targets and on-failure destinations.
+fn dead_letter_queues(template: &Template, resolver: &Resolver<'_>, models: &[FunctionModel]) -> Vec<(String, String)> {
+    let mut arns: Vec<String> = template
+        .of_type("AWS::SQS::Queue")
+        .filter_map(|(_, r)| resolver.resolve(&r["Properties"]["RedrivePolicy"]).ok())
+        .filter_map(|policy| {
+            let policy = match policy {
+                serde_json::Value::String(text) => serde_json::from_str(&text).ok()?,
+                other => other,
+            };
+            policy["deadLetterTargetArn"].as_str().map(str::to_owned)
+        })
+        .collect();
+    for model in models {
+        for event in &model.events {
+            if let EventSource::DynamoDbStream(mapping) = event
+                && let Some(arn) = &mapping.on_failure_queue_arn
+            {
+                arns.push(arn.clone());
+            }
+        }
+    }
+    arns.sort();
+    arns.dedup();
+    template
+        .of_type("AWS::SQS::Queue")
+        .filter_map(|(logical_id, _)| {
+            let arn = resolver.resolve_string(&json!({"Fn::GetAtt": [logical_id, "Arn"]})).ok()?;
+            arns.contains(&arn).then(|| (logical_id.clone(), arn))
+        })
+        .collect()
+}
+
+fn report_observer(reports: Arc<std::sync::Mutex<Vec<InvocationReport>>>, print: bool) -> InvocationObserver {
+    Arc::new(move |spec: &FunctionSpec, invocation: &Invocation| {
+        let error = matches!(invocation.outcome, crate::lambda::Outcome::Error(_));
+        if print {
+            let cold = invocation.init_ms.map(|init| format!("  cold start (init {init:.1} ms)")).unwrap_or_default();
+            let status = match &invocation.outcome {
+                crate::lambda::Outcome::Error(e) => format!("  ERROR {}", e["errorType"].as_str().unwrap_or("Unhandled")),
+                crate::lambda::Outcome::Response(_) => String::new(),
+            };
+            println!("λ    {:<32} {:>8.1} ms{cold}{status}", spec.logical_id, invocation.duration_ms);
+        }
+        reports.lock().expect("report lock").push(InvocationReport {
+            function: spec.logical_id.clone(),
+            duration_ms: invocation.duration_ms,
+            init_ms: invocation.init_ms,
+            error,
+        });
+    })
+}

@@ -1,0 +1,422 @@
+//! Reading an AWS SAM / CloudFormation template and resolving its intrinsic functions.
+//!
+//! The YAML short forms (`!Ref`, `!GetAtt`, `!Sub`, ...) are turned into their long JSON
+//! forms first; [`Resolver`] then evaluates `Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::Join`,
+//! `Fn::Select`, `Fn::If` (on a literal `true`/`false` condition) and the pseudo
+//! parameters against the local stack's naming of physical resources.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use anyhow::{Context, anyhow, bail};
+use serde_json::{Map, Value};
+
+/// Account id the local stack uses in ARNs and queue URLs.
+pub const ACCOUNT_ID: &str = "000000000000";
+
+/// A template read from disk, intrinsics still unresolved.
+#[derive(Debug, Clone)]
+pub struct Template {
+    /// `Parameters` section: name -> declaration.
+    pub parameters: Map<String, Value>,
+    /// `Globals` section.
+    pub globals: Map<String, Value>,
+    /// `Resources`: logical id -> resource (with `Type`, `Properties`, `Metadata`).
+    pub resources: BTreeMap<String, Value>,
+}
+
+impl Template {
+    /// Reads and parses `path` (YAML or JSON).
+    ///
+    /// # Errors
+    /// When the file cannot be read or is not a template.
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading template {}", path.display()))?;
+        Self::parse(&text).with_context(|| format!("parsing template {}", path.display()))
+    }
+
+    /// Parses template text.
+    ///
+    /// # Errors
+    /// When the text is not YAML or has no `Resources` mapping.
+    pub fn parse(text: &str) -> anyhow::Result<Self> {
+        let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(text)?;
+        let json = yaml_to_json(yaml)?;
+        let object = |key: &str| json.get(key).and_then(Value::as_object).cloned().unwrap_or_default();
+        let resources = json
+            .get("Resources")
+            .and_then(Value::as_object)
+            .ok_or_else(|| anyhow!("the template has no Resources"))?
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        Ok(Self { parameters: object("Parameters"), globals: object("Globals"), resources })
+    }
+
+    /// The logical ids of resources of type `resource_type`, sorted.
+    pub fn of_type<'a>(&'a self, resource_type: &'a str) -> impl Iterator<Item = (&'a String, &'a Value)> + 'a {
+        self.resources.iter().filter(move |(_, r)| r["Type"] == resource_type)
+    }
+
+    /// The type of resource `logical_id`, if it exists.
+    pub fn type_of(&self, logical_id: &str) -> Option<&str> {
+        self.resources.get(logical_id).and_then(|r| r["Type"].as_str())
+    }
+}
+
+fn yaml_to_json(value: serde_yaml_ng::Value) -> anyhow::Result<Value> {
+    use serde_yaml_ng::Value as Y;
+    Ok(match value {
+        Y::Null => Value::Null,
+        Y::Bool(b) => Value::Bool(b),
+        Y::Number(n) => serde_json::to_value(&n)?,
+        Y::String(s) => Value::String(s),
+        Y::Sequence(items) => Value::Array(items.into_iter().map(yaml_to_json).collect::<Result<_, _>>()?),
+        Y::Mapping(mapping) => {
+            let mut object = Map::new();
+            for (key, value) in mapping {
+                let key = match key {
+                    Y::String(s) => s,
+                    Y::Number(n) => n.to_string(),
+                    Y::Bool(b) => b.to_string(),
+                    other => bail!("unsupported mapping key {other:?}"),
+                };
+                object.insert(key, yaml_to_json(value)?);
+            }
+            Value::Object(object)
+        }
+        Y::Tagged(tagged) => {
+            let tag = tagged.tag.to_string();
+            let name = tag.trim_start_matches('!');
+            let inner = yaml_to_json(tagged.value)?;
+            let (key, inner) = match name {
+                "Ref" | "Condition" => (name.to_owned(), inner),
+                "GetAtt" => {
+                    let parts = match inner {
+                        Value::String(s) => {
+                            let (resource, attribute) = s
+                                .split_once('.')
+                                .ok_or_else(|| anyhow!("!GetAtt {s} needs Resource.Attribute"))?;
+                            Value::Array(vec![resource.into(), attribute.into()])
+                        }
+                        other => other,
+                    };
+                    ("Fn::GetAtt".to_owned(), parts)
+                }
+                other => (format!("Fn::{other}"), inner),
+            };
+            Value::Object(Map::from_iter([(key, inner)]))
+        }
+    })
+}
+
+/// How the local stack names and addresses the physical resource behind a logical id.
+#[derive(Debug, Clone)]
+pub struct Naming {
+    /// Stack name, prefixed to every physical name.
+    pub stack_name: String,
+    /// Region used in ARNs.
+    pub region: String,
+    /// Base URL of the SQS emulator, for queue URLs.
+    pub sqs_url: String,
+}
+
+impl Naming {
+    /// The physical name of `logical_id` (`<stack>-<logical id>`), unless the resource sets
+    /// its own (`TableName`, `TopicName`, `QueueName`, `FunctionName`).
+    pub fn physical_name(&self, template: &Template, logical_id: &str) -> String {
+        let explicit = template.resources.get(logical_id).and_then(|r| {
+            let props = &r["Properties"];
+            ["TableName", "TopicName", "QueueName", "FunctionName"]
+                .iter()
+                .find_map(|key| props[*key].as_str().map(str::to_owned))
+        });
+        explicit.unwrap_or_else(|| format!("{}-{}", self.stack_name, logical_id))
+    }
+
+    fn arn(&self, service: &str, resource: &str) -> String {
+        format!("arn:aws:{service}:{}:{ACCOUNT_ID}:{resource}", self.region)
+    }
+
+    /// `Ref` of a resource, as CloudFormation defines it per type.
+    ///
+    /// # Errors
+    /// For unknown logical ids.
+    pub fn reference(&self, template: &Template, logical_id: &str) -> anyhow::Result<String> {
+        let kind = template
+            .type_of(logical_id)
+            .ok_or_else(|| anyhow!("Ref to unknown resource {logical_id}"))?;
+        let name = self.physical_name(template, logical_id);
+        Ok(match kind {
+            "AWS::SNS::Topic" => self.arn("sns", &name),
+            "AWS::SQS::Queue" => format!("{}/{ACCOUNT_ID}/{name}", self.sqs_url),
+            "AWS::Serverless::HttpApi" | "AWS::ApiGatewayV2::Api" => "local".to_owned(),
+            _ => name,
+        })
+    }
+
+    /// `Fn::GetAtt` of a resource.
+    ///
+    /// # Errors
+    /// For unknown resources or attributes the local stack does not model.
+    pub fn attribute(&self, template: &Template, logical_id: &str, attribute: &str) -> anyhow::Result<String> {
+        let kind = template
+            .type_of(logical_id)
+            .ok_or_else(|| anyhow!("GetAtt of unknown resource {logical_id}"))?;
+        let name = self.physical_name(template, logical_id);
+        Ok(match (kind, attribute) {
+            ("AWS::DynamoDB::Table", "Arn") => self.arn("dynamodb", &format!("table/{name}")),
+            ("AWS::DynamoDB::Table", "StreamArn") => {
+                self.arn("dynamodb", &format!("table/{name}/stream/local"))
+            }
+            ("AWS::SNS::Topic", "TopicArn") => self.arn("sns", &name),
+            ("AWS::SNS::Topic", "TopicName") => name,
+            ("AWS::SQS::Queue", "Arn") => self.arn("sqs", &name),
+            ("AWS::SQS::Queue", "QueueName") => name,
+            ("AWS::SQS::Queue", "QueueUrl") => format!("{}/{ACCOUNT_ID}/{name}", self.sqs_url),
+            ("AWS::Serverless::Function" | "AWS::Lambda::Function", "Arn") => {
+                self.arn("lambda", &format!("function:{name}"))
+            }
+            _ => bail!("GetAtt {logical_id}.{attribute} is not supported by the local stack"),
+        })
+    }
+}
+
+/// Evaluates intrinsic functions.
+#[derive(Debug, Clone)]
+pub struct Resolver<'a> {
+    template: &'a Template,
+    naming: &'a Naming,
+    parameters: HashMap<String, Value>,
+}
+
+impl<'a> Resolver<'a> {
+    /// A resolver using parameter `overrides` over the template's defaults.
+    ///
+    /// # Errors
+    /// When a parameter has neither a default nor an override, or an override breaks the
+    /// parameter's `AllowedValues`.
+    pub fn new(
+        template: &'a Template,
+        naming: &'a Naming,
+        overrides: &HashMap<String, String>,
+    ) -> anyhow::Result<Self> {
+        let mut parameters = HashMap::new();
+        for (name, declaration) in &template.parameters {
+            let value = match overrides.get(name) {
+                Some(value) => Value::String(value.clone()),
+                None => declaration
+                    .get("Default")
+                    .cloned()
+                    .ok_or_else(|| anyhow!("parameter {name} has no default; pass --parameter {name}=..."))?,
+            };
+            if let Some(allowed) = declaration.get("AllowedValues").and_then(Value::as_array)
+                && !allowed.iter().any(|a| scalar_string(a) == scalar_string(&value))
+            {
+                bail!("parameter {name}={} is not one of {allowed:?}", scalar_string(&value));
+            }
+            parameters.insert(name.clone(), value);
+        }
+        for unknown in overrides.keys().filter(|k| !template.parameters.contains_key(*k)) {
+            bail!("unknown parameter {unknown}");
+        }
+        Ok(Self { template, naming, parameters })
+    }
+
+    /// Resolves every intrinsic in `value`.
+    ///
+    /// # Errors
+    /// On an unknown reference or an unsupported function.
+    pub fn resolve(&self, value: &Value) -> anyhow::Result<Value> {
+        match value {
+            Value::Array(items) => Ok(Value::Array(items.iter().map(|v| self.resolve(v)).collect::<Result<_, _>>()?)),
+            Value::Object(object) if object.len() == 1 => {
+                let (key, argument) = object.iter().next().expect("one entry");
+                if key == "Ref" || key.starts_with("Fn::") {
+                    self.intrinsic(key, argument)
+                } else {
+                    Ok(Value::Object(Map::from_iter([(key.clone(), self.resolve(argument)?)])))
+                }
+            }
+            Value::Object(object) => Ok(Value::Object(
+                object.iter().map(|(k, v)| Ok((k.clone(), self.resolve(v)?))).collect::<anyhow::Result<_>>()?,
+            )),
+            other => Ok(other.clone()),
+        }
+    }
+
+    /// Resolves `value` and renders it as the string an environment variable would hold.
+    ///
+    /// # Errors
+    /// As [`Resolver::resolve`].
+    pub fn resolve_string(&self, value: &Value) -> anyhow::Result<String> {
+        Ok(scalar_string(&self.resolve(value)?))
+    }
+
+    fn reference(&self, name: &str) -> anyhow::Result<Value> {
+        if let Some(value) = self.parameters.get(name) {
+            return Ok(value.clone());
+        }
+        let pseudo = match name {
+            "AWS::Region" => Some(self.naming.region.clone()),
+            "AWS::AccountId" => Some(ACCOUNT_ID.to_owned()),
+            "AWS::StackName" => Some(self.naming.stack_name.clone()),
+            "AWS::Partition" => Some("aws".to_owned()),
+            "AWS::URLSuffix" => Some("amazonaws.com".to_owned()),
+            "AWS::NoValue" => return Ok(Value::Null),
+            _ => None,
+        };
+        match pseudo {
+            Some(value) => Ok(Value::String(value)),
+            None => Ok(Value::String(self.naming.reference(self.template, name)?)),
+        }
+    }
+
+    fn intrinsic(&self, key: &str, argument: &Value) -> anyhow::Result<Value> {
+        match key {
+            "Ref" => self.reference(argument.as_str().ok_or_else(|| anyhow!("Ref needs a name"))?),
+            "Fn::GetAtt" => {
+                let parts: Vec<String> = match self.resolve(argument)? {
+                    Value::Array(parts) => parts.iter().map(scalar_string).collect(),
+                    Value::String(s) => s.splitn(2, '.').map(str::to_owned).collect(),
+                    other => bail!("Fn::GetAtt argument {other}"),
+                };
+                let [resource, attribute] = parts.as_slice() else { bail!("Fn::GetAtt needs two parts") };
+                Ok(Value::String(self.naming.attribute(self.template, resource, attribute)?))
+            }
+            "Fn::Sub" => {
+                let (text, variables) = match argument {
+                    Value::String(text) => (text.clone(), Map::new()),
+                    Value::Array(parts) if parts.len() == 2 => (
+                        parts[0].as_str().ok_or_else(|| anyhow!("Fn::Sub text"))?.to_owned(),
+                        parts[1].as_object().cloned().unwrap_or_default(),
+                    ),
+                    other => bail!("Fn::Sub argument {other}"),
+                };
+                self.substitute(&text, &variables).map(Value::String)
+            }
+            "Fn::Join" => {
+                let parts = argument.as_array().filter(|p| p.len() == 2).ok_or_else(|| anyhow!("Fn::Join"))?;
+                let separator = parts[0].as_str().unwrap_or_default();
+                let items = self.resolve(&parts[1])?;
+                let items = items.as_array().ok_or_else(|| anyhow!("Fn::Join needs a list"))?;
+                Ok(Value::String(items.iter().map(scalar_string).collect::<Vec<_>>().join(separator)))
+            }
+            "Fn::Select" => {
+                let parts = argument.as_array().filter(|p| p.len() == 2).ok_or_else(|| anyhow!("Fn::Select"))?;
+                let index: usize = scalar_string(&self.resolve(&parts[0])?).parse()?;
+                let list = self.resolve(&parts[1])?;
+                list.get(index).cloned().ok_or_else(|| anyhow!("Fn::Select index {index} out of range"))
+            }
+            "Fn::If" => {
+                let parts = argument.as_array().filter(|p| p.len() == 3).ok_or_else(|| anyhow!("Fn::If"))?;
+                let condition = parts[0].as_str().unwrap_or_default();
+                match condition {
+                    "true" => self.resolve(&parts[1]),
+                    "false" => self.resolve(&parts[2]),
+                    other => bail!("conditions ({other}) are not supported by the local stack"),
+                }
+            }
+            other => bail!("{other} is not supported by the local stack"),
+        }
+    }
+
+    fn substitute(&self, text: &str, variables: &Map<String, Value>) -> anyhow::Result<String> {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            if let Some(literal) = after.strip_prefix('!') {
+                out.push_str("${");
+                rest = literal;
+                continue;
+            }
+            let end = after.find('}').ok_or_else(|| anyhow!("unclosed ${{ in Fn::Sub"))?;
+            let name = &after[..end];
+            let value = if let Some(value) = variables.get(name) {
+                scalar_string(&self.resolve(value)?)
+            } else if let Some((resource, attribute)) = name.split_once('.')
+                && self.template.resources.contains_key(resource)
+            {
+                self.naming.attribute(self.template, resource, attribute)?
+            } else {
+                scalar_string(&self.reference(name)?)
+            };
+            out.push_str(&value);
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+}
+
+/// A scalar as CloudFormation would stringify it (numbers and booleans unquoted).
+pub fn scalar_string(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = r#"
+Parameters:
+  Points: { Type: Number, Default: 1000 }
+  Level: { Type: String, Default: info, AllowedValues: [info, debug] }
+Resources:
+  Table: { Type: AWS::DynamoDB::Table, Properties: {} }
+  Topic: { Type: AWS::SNS::Topic }
+  Queue: { Type: AWS::SQS::Queue }
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Environment:
+        Variables:
+          TABLE: !Ref Table
+          TOPIC: !Ref Topic
+          POINTS: !Ref Points
+          STREAM: !GetAtt Table.StreamArn
+          INDEX: !Sub "${Table.Arn}/index/X in ${AWS::Region} ${!Literal}"
+          QUEUE: !GetAtt [Queue, Arn]
+          JOINED: !Join [",", [a, !Ref Level]]
+"#;
+
+    fn naming() -> Naming {
+        Naming { stack_name: "s".into(), region: "us-east-1".into(), sqs_url: "http://127.0.0.1:9".into() }
+    }
+
+    #[test]
+    fn intrinsics_resolve_to_local_names() {
+        let template = Template::parse(TEXT).unwrap();
+        let naming = naming();
+        let resolver = Resolver::new(&template, &naming, &HashMap::new()).unwrap();
+        let env = resolver.resolve(&template.resources["Fn"]["Properties"]["Environment"]["Variables"]).unwrap();
+        assert_eq!(env["TABLE"], "s-Table");
+        assert_eq!(env["TOPIC"], "arn:aws:sns:us-east-1:000000000000:s-Topic");
+        assert_eq!(scalar_string(&env["POINTS"]), "1000");
+        assert_eq!(env["STREAM"], "arn:aws:dynamodb:us-east-1:000000000000:table/s-Table/stream/local");
+        assert_eq!(env["INDEX"], "arn:aws:dynamodb:us-east-1:000000000000:table/s-Table/index/X in us-east-1 ${Literal}");
+        assert_eq!(env["QUEUE"], "arn:aws:sqs:us-east-1:000000000000:s-Queue");
+        assert_eq!(env["JOINED"], "a,info");
+    }
+
+    #[test]
+    fn parameters_are_overridden_and_checked() {
+        let template = Template::parse(TEXT).unwrap();
+        let naming = naming();
+        let overrides = HashMap::from([("Points".to_owned(), "5".to_owned())]);
+        let resolver = Resolver::new(&template, &naming, &overrides).unwrap();
+        assert_eq!(resolver.resolve_string(&serde_json::json!({"Ref": "Points"})).unwrap(), "5");
+        let bad = HashMap::from([("Level".to_owned(), "loud".to_owned())]);
+        assert!(Resolver::new(&template, &naming, &bad).is_err());
+        let unknown = HashMap::from([("Nope".to_owned(), "1".to_owned())]);
+        assert!(Resolver::new(&template, &naming, &unknown).is_err());
+        assert!(resolver.resolve(&serde_json::json!({"Ref": "Missing"})).is_err());
+    }
+}

@@ -1,0 +1,52 @@
+//! Helpers for tests that run functions on the local stack: build the binaries once per
+//! test process, and start an isolated in-memory stack per test.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use crate::stack::{Stack, StackOptions};
+use crate::template::Template;
+
+/// The cargo workspace this crate belongs to.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root exists")
+}
+
+/// Builds every function binary of `template` (once per process) and returns their folder.
+///
+/// # Panics
+/// When the build fails: the test cannot run without the binaries.
+pub fn bin_dir(template: &Path) -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let parsed = Template::load(template).expect("template loads");
+        crate::build::build(&workspace_root(), &crate::build::binaries(&parsed), true).expect("function binaries build")
+    })
+    .clone()
+}
+
+/// Starts an in-memory stack of the workspace's `infra/template.yaml` on free ports.
+/// Logs are printed only with `TEST_LOG=1`.
+///
+/// # Panics
+/// When the stack cannot start.
+pub async fn start_stack(parameters: HashMap<String, String>) -> Stack {
+    let template = workspace_root().join("infra/template.yaml");
+    let bin_dir = bin_dir(&template);
+    Stack::start(StackOptions {
+        template,
+        state_dir: None,
+        fresh: false,
+        api_port: 0,
+        lambda_port: 0,
+        bin_dir,
+        parameters,
+        stack_name: "test".to_owned(),
+        default_concurrency: 4,
+        verbose: std::env::var("TEST_LOG").is_ok(),
+        event_source_mappings: true,
+    })
+    .await
+    .expect("local stack starts")
+}

@@ -1,0 +1,122 @@
+//! The domain-event envelope every context publishes and consumes.
+//!
+//! Wire shape (JSON, camelCase), the SNS message body and the outbox item's `event`:
+//!
+//! ```json
+//! { "id": "0192...", "type": "CustomerRegistered", "version": 1, "source": "customer",
+//!   "correlationId": "0192...", "causationId": null, "occurredAt": "2026-11-21T05:00:00Z",
+//!   "data": { ... } }
+//! ```
+//!
+//! `id` is unique per event and is what consumers deduplicate on; `correlationId` is the
+//! order id (or the customer id for customer events) and travels through every hop;
+//! `causationId` is the id of the event that caused this one, if any.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A domain event with its metadata. `data` is the event-specific payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventEnvelope {
+    /// Unique event id (UUID v7); the idempotency key of every consumer.
+    pub id: String,
+    /// Event type, e.g. `OrderPlaced`; SNS filter policies match on it.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// Schema version of `data` for this type, starting at 1.
+    pub version: u32,
+    /// The bounded context that emitted the event, e.g. `customer`.
+    pub source: String,
+    /// The business flow this event belongs to (order id or customer id).
+    pub correlation_id: String,
+    /// The id of the event that caused this one, when an event handler emitted it.
+    pub causation_id: Option<String>,
+    /// When the fact happened, RFC 3339 UTC.
+    #[serde(with = "rfc3339")]
+    pub occurred_at: DateTime<Utc>,
+    /// Event-specific payload.
+    pub data: serde_json::Value,
+}
+
+/// A type that can travel as a domain event's `data`.
+pub trait DomainEvent: Serialize {
+    /// The envelope's `type`.
+    const TYPE: &'static str;
+    /// The envelope's `version`.
+    const VERSION: u32 = 1;
+}
+
+impl EventEnvelope {
+    /// Wraps `data` in a new envelope with a fresh id, stamped now.
+    ///
+    /// # Errors
+    /// Only if `data` cannot be serialized to JSON (a map with non-string keys, say).
+    pub fn new<E: DomainEvent>(
+        source: &str,
+        correlation_id: &str,
+        causation_id: Option<&str>,
+        data: &E,
+    ) -> Result<Self, serde_json::Error> {
+        Ok(Self {
+            id: uuid::Uuid::now_v7().to_string(),
+            event_type: E::TYPE.to_owned(),
+            version: E::VERSION,
+            source: source.to_owned(),
+            correlation_id: correlation_id.to_owned(),
+            causation_id: causation_id.map(str::to_owned),
+            occurred_at: Utc::now(),
+            data: serde_json::to_value(data)?,
+        })
+    }
+
+    /// Serializes the envelope to its JSON wire form.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("an envelope of JSON values always serializes")
+    }
+}
+
+mod rfc3339 {
+    use super::*;
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&at.to_rfc3339_opts(SecondsFormat::Millis, true))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        let text = String::deserialize(d)?;
+        DateTime::parse_from_rfc3339(&text)
+            .map(|at| at.with_timezone(&Utc))
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Greeted {
+        customer_id: String,
+    }
+    impl DomainEvent for Greeted {
+        const TYPE: &'static str = "Greeted";
+    }
+
+    #[test]
+    fn the_envelope_has_the_documented_wire_shape_and_round_trips() {
+        let event = Greeted { customer_id: "c-1".into() };
+        let envelope = EventEnvelope::new("customer", "c-1", None, &event).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&envelope.to_json()).unwrap();
+        for key in ["id", "type", "version", "source", "correlationId", "causationId", "occurredAt", "data"] {
+            assert!(json.get(key).is_some(), "missing {key} in {json}");
+        }
+        assert_eq!(json["type"], "Greeted");
+        assert_eq!(json["data"]["customerId"], "c-1");
+        assert!(json["occurredAt"].as_str().unwrap().ends_with('Z'));
+        let back: EventEnvelope = serde_json::from_value(json).unwrap();
+        assert_eq!(back, envelope);
+    }
+}

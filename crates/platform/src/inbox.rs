@@ -1,0 +1,165 @@
+//! The idempotent consumer: an SQS-fed Lambda applies each domain event once.
+//!
+//! Delivery is at least once (SNS, SQS, the relay may all repeat). The consumer writes an
+//! inbox item keyed by its own name and the event id, conditional on it being new, in the
+//! same `TransactWriteItems` as the event's effect: either both are stored or neither, and
+//! a repeat is refused by the condition and acknowledged without effect.
+//!
+//! Inbox item shape: `pk = "INBOX#<consumer>#<event id>"`, `sk = "INBOX"`, `eventType`,
+//! `processedAt`, `expiresAt` (TTL, epoch seconds).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::time::Duration;
+
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use tracing::Instrument;
+
+use crate::envelope::EventEnvelope;
+use crate::outbox::{MAX_TRANSACTION_ITEMS, TransactError, transact};
+
+/// Outcome of [`Inbox::apply_once`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// The effect was written now.
+    Now,
+    /// This consumer had already processed the event; nothing was written.
+    AlreadyDone,
+}
+
+/// Why [`Inbox::apply_once`] did not apply an effect.
+#[derive(Debug, thiserror::Error)]
+pub enum InboxError {
+    /// A condition on one of the effect's own items failed (index into the effect).
+    #[error("the condition of effect item {index} failed")]
+    EffectRefused {
+        /// Index into the effect items given.
+        index: usize,
+    },
+    /// The effect has more items than one transaction can hold next to the inbox item.
+    #[error("an effect of {0} items does not fit in one transaction")]
+    TooLarge(usize),
+    /// Storage failed; the message should be retried.
+    #[error("the inbox transaction failed")]
+    Storage(#[source] anyhow::Error),
+}
+
+/// The inbox of one consumer in one table.
+#[derive(Debug, Clone)]
+pub struct Inbox {
+    client: aws_sdk_dynamodb::Client,
+    table: String,
+    consumer: String,
+    retention: Duration,
+}
+
+impl Inbox {
+    /// The inbox of `consumer` (a stable name such as `delivery-on-order-placed`) in `table`.
+    pub fn new(
+        client: aws_sdk_dynamodb::Client,
+        table: impl Into<String>,
+        consumer: impl Into<String>,
+        retention: Duration,
+    ) -> Self {
+        Self { client, table: table.into(), consumer: consumer.into(), retention }
+    }
+
+    /// Writes `effect` together with the inbox item for `event`, once.
+    ///
+    /// # Errors
+    /// [`InboxError::EffectRefused`] when one of the effect's conditions failed,
+    /// [`InboxError::TooLarge`] above 99 effect items, [`InboxError::Storage`] otherwise.
+    pub async fn apply_once(
+        &self,
+        event: &EventEnvelope,
+        mut effect: Vec<TransactWriteItem>,
+    ) -> Result<Applied, InboxError> {
+        if effect.len() >= MAX_TRANSACTION_ITEMS {
+            return Err(InboxError::TooLarge(effect.len()));
+        }
+        let inbox_index = effect.len();
+        effect.push(self.put(event));
+        match transact(&self.client, effect).await {
+            Ok(()) => Ok(Applied::Now),
+            Err(TransactError::ConditionFailed { index }) if index == inbox_index => {
+                Ok(Applied::AlreadyDone)
+            }
+            Err(TransactError::ConditionFailed { index }) => Err(InboxError::EffectRefused { index }),
+            Err(TransactError::Other(err)) => Err(InboxError::Storage(err)),
+        }
+    }
+
+    fn put(&self, event: &EventEnvelope) -> TransactWriteItem {
+        let now = chrono::Utc::now();
+        let expires_at = now.timestamp() + self.retention.as_secs() as i64;
+        let item = HashMap::from([
+            ("pk".to_owned(), AttributeValue::S(format!("INBOX#{}#{}", self.consumer, event.id))),
+            ("sk".to_owned(), AttributeValue::S("INBOX".to_owned())),
+            ("eventType".to_owned(), AttributeValue::S(event.event_type.clone())),
+            ("processedAt".to_owned(), AttributeValue::S(now.to_rfc3339())),
+            ("expiresAt".to_owned(), AttributeValue::N(expires_at.to_string())),
+        ]);
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .expect("table name and item are set");
+        TransactWriteItem::builder().put(put).build()
+    }
+}
+
+/// Reads the domain event out of an SQS message body: an SNS notification (the
+/// subscription's default envelope delivery, whose `Message` is the event) or, for raw
+/// message delivery, the event itself.
+///
+/// # Errors
+/// A description of what is wrong with the body; such a message is a poison message.
+pub fn envelope_from_sqs(message: &SqsMessage) -> Result<EventEnvelope, String> {
+    let body = message.body.as_deref().ok_or("the message has no body")?;
+    let value: serde_json::Value =
+        serde_json::from_str(body).map_err(|err| format!("the body is not JSON: {err}"))?;
+    let event = match value.get("Type").and_then(|t| t.as_str()) {
+        Some("Notification") => {
+            let inner = value["Message"].as_str().ok_or("the SNS notification has no Message")?;
+            serde_json::from_str(inner).map_err(|err| format!("the SNS Message is not an event: {err}"))?
+        }
+        _ => serde_json::from_value(value).map_err(|err| format!("the body is not an event: {err}"))?,
+    };
+    Ok(event)
+}
+
+/// Runs `handle` on each record of an SQS batch, one at a time in order, and reports the
+/// records that failed so that only they are retried (`ReportBatchItemFailures` must be
+/// set on the event source mapping). A record that is not an event fails alone and,
+/// after the queue's `maxReceiveCount`, moves to its dead-letter queue.
+pub async fn for_each_event<F, Fut>(batch: SqsEvent, handle: F) -> SqsBatchResponse
+where
+    F: Fn(EventEnvelope) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    let mut response = SqsBatchResponse::default();
+    for message in &batch.records {
+        let message_id = message.message_id.clone().unwrap_or_default();
+        let outcome = match envelope_from_sqs(message) {
+            Ok(event) => {
+                let span = tracing::info_span!(
+                    "event",
+                    correlation_id = %event.correlation_id,
+                    event_id = %event.id,
+                    event_type = %event.event_type,
+                );
+                handle(event).instrument(span).await
+            }
+            Err(reason) => Err(anyhow::anyhow!(reason)),
+        };
+        if let Err(err) = outcome {
+            tracing::error!(message_id = %message_id, error = format!("{err:#}"), "message failed");
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = message_id;
+            response.batch_item_failures.push(failure);
+        }
+    }
+    response
+}

@@ -1,0 +1,104 @@
+//! The transactional outbox: an aggregate change and the domain events it produced are
+//! written in one DynamoDB `TransactWriteItems`, so an event is published if and only if
+//! the change was stored. The table's stream carries the outbox item to the relay
+//! ([`crate::relay`]), which publishes it to SNS. TTL removes the item afterwards.
+//!
+//! Outbox item shape (the relay's stream filter matches on `kind`):
+//! `pk = "OUTBOX#<event id>"`, `sk = "OUTBOX"`, `kind = "OutboxEvent"`, `eventType`,
+//! `correlationId`, `event` (the envelope JSON), `expiresAt` (epoch seconds, the TTL).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+
+use crate::envelope::EventEnvelope;
+
+/// Value of the `kind` attribute of outbox items; the stream filter criteria match on it.
+pub const OUTBOX_KIND: &str = "OutboxEvent";
+
+/// Most items DynamoDB accepts in one transaction.
+pub const MAX_TRANSACTION_ITEMS: usize = 100;
+
+/// Writes outbox items to one table.
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    table: String,
+    retention: Duration,
+}
+
+impl Outbox {
+    /// An outbox in `table` whose items expire `retention` after they are written.
+    pub fn new(table: impl Into<String>, retention: Duration) -> Self {
+        Self { table: table.into(), retention }
+    }
+
+    /// The transaction item that records `envelope` in the outbox.
+    ///
+    /// The put is conditional on the event id being new, so a retried command can never
+    /// publish the same event twice.
+    pub fn put(&self, envelope: &EventEnvelope) -> TransactWriteItem {
+        let expires_at = chrono::Utc::now().timestamp() + self.retention.as_secs() as i64;
+        let item: HashMap<String, AttributeValue> = HashMap::from([
+            ("pk".to_owned(), AttributeValue::S(format!("OUTBOX#{}", envelope.id))),
+            ("sk".to_owned(), AttributeValue::S("OUTBOX".to_owned())),
+            ("kind".to_owned(), AttributeValue::S(OUTBOX_KIND.to_owned())),
+            ("eventType".to_owned(), AttributeValue::S(envelope.event_type.clone())),
+            ("correlationId".to_owned(), AttributeValue::S(envelope.correlation_id.clone())),
+            ("event".to_owned(), AttributeValue::S(envelope.to_json())),
+            ("expiresAt".to_owned(), AttributeValue::N(expires_at.to_string())),
+        ]);
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .expect("table name and item are set");
+        TransactWriteItem::builder().put(put).build()
+    }
+}
+
+/// Why a transaction was not applied.
+#[derive(Debug, thiserror::Error)]
+pub enum TransactError {
+    /// The condition of the item at `index` (in the order given) did not hold; nothing
+    /// was written. Callers map this to a domain answer (a duplicate, a stale version).
+    #[error("the condition of transaction item {index} failed")]
+    ConditionFailed {
+        /// Index of the first item whose condition failed.
+        index: usize,
+    },
+    /// Any other failure (throttling, network, a conflicting transaction): nothing was
+    /// written, and retrying may succeed.
+    #[error("transaction failed")]
+    Other(#[source] anyhow::Error),
+}
+
+/// Executes `items` as one all-or-nothing `TransactWriteItems` call.
+///
+/// # Errors
+/// [`TransactError::ConditionFailed`] with the failing item's index when a condition
+/// check refused the transaction; [`TransactError::Other`] otherwise.
+pub async fn transact(
+    client: &aws_sdk_dynamodb::Client,
+    items: Vec<TransactWriteItem>,
+) -> Result<(), TransactError> {
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+    let result = client.transact_write_items().set_transact_items(Some(items)).send().await;
+    match result {
+        Ok(_) => Ok(()),
+        Err(err) => {
+            let service_error = err.into_service_error();
+            if let TransactWriteItemsError::TransactionCanceledException(cancelled) = &service_error {
+                let failed = cancelled
+                    .cancellation_reasons()
+                    .iter()
+                    .position(|reason| reason.code() == Some("ConditionalCheckFailed"));
+                if let Some(index) = failed {
+                    return Err(TransactError::ConditionFailed { index });
+                }
+            }
+            Err(TransactError::Other(service_error.into()))
+        }
+    }
+}
