@@ -43,27 +43,50 @@ pub fn router(state: ControlState) -> axum::Router {
         .route("/2015-03-31/functions/{name}/invocations", post(invoke))
         .route("/_devstack/sns-messages", get(messages))
         .route("/_devstack/invocations", get(invocations))
-        .route("/_devstack/functions/{name}/event-source-mappings/{action}", post(switch))
+        .route(
+            "/_devstack/functions/{name}/event-source-mappings/{action}",
+            post(switch),
+        )
         .with_state(state)
 }
 
 fn find<'a>(state: &'a ControlState, name: &str) -> Option<&'a Arc<Function>> {
     state.functions.get(name).or_else(|| {
-        state.functions.values().find(|f| f.spec().name == name || f.spec().arn == name || name.ends_with(&format!(":{}", f.spec().name)))
+        state.functions.values().find(|f| {
+            f.spec().name == name
+                || f.spec().arn == name
+                || name.ends_with(&format!(":{}", f.spec().name))
+        })
     })
 }
 
-async fn invoke(State(state): State<ControlState>, Path(name): Path<String>, headers: HeaderMap, payload: Bytes) -> Response {
+async fn invoke(
+    State(state): State<ControlState>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    payload: Bytes,
+) -> Response {
     let Some(function) = find(&state, &name).cloned() else {
         return (
             StatusCode::NOT_FOUND,
-            [("x-amzn-errortype", "ResourceNotFoundException"), ("content-type", "application/json")],
+            [
+                ("x-amzn-errortype", "ResourceNotFoundException"),
+                ("content-type", "application/json"),
+            ],
             json!({ "Type": "User", "message": format!("Function not found: {name}") }).to_string(),
         )
             .into_response();
     };
-    let payload = if payload.is_empty() { Bytes::from_static(b"{}") } else { payload };
-    if headers.get("x-amz-invocation-type").and_then(|v| v.to_str().ok()) == Some("Event") {
+    let payload = if payload.is_empty() {
+        Bytes::from_static(b"{}")
+    } else {
+        payload
+    };
+    if headers
+        .get("x-amz-invocation-type")
+        .and_then(|v| v.to_str().ok())
+        == Some("Event")
+    {
         tokio::spawn(async move {
             function.invoke(payload).await;
         });
@@ -71,12 +94,22 @@ async fn invoke(State(state): State<ControlState>, Path(name): Path<String>, hea
     }
     let invocation = function.invoke(payload).await;
     match invocation.outcome {
-        Outcome::Response(body) => {
-            (StatusCode::OK, [("x-amz-executed-version", "$LATEST"), ("content-type", "application/json")], body).into_response()
-        }
+        Outcome::Response(body) => (
+            StatusCode::OK,
+            [
+                ("x-amz-executed-version", "$LATEST"),
+                ("content-type", "application/json"),
+            ],
+            body,
+        )
+            .into_response(),
         Outcome::Error(error) => (
             StatusCode::OK,
-            [("x-amz-executed-version", "$LATEST"), ("x-amz-function-error", "Unhandled"), ("content-type", "application/json")],
+            [
+                ("x-amz-executed-version", "$LATEST"),
+                ("x-amz-function-error", "Unhandled"),
+                ("content-type", "application/json"),
+            ],
             error.to_string(),
         )
             .into_response(),
@@ -104,7 +137,10 @@ async fn invocations(State(state): State<ControlState>) -> Response {
     Json(state.reports.lock().expect("report lock").clone()).into_response()
 }
 
-async fn switch(State(state): State<ControlState>, Path((name, action)): Path<(String, String)>) -> Response {
+async fn switch(
+    State(state): State<ControlState>,
+    Path((name, action)): Path<(String, String)>,
+) -> Response {
     let enabled = match action.as_str() {
         "enable" => true,
         "disable" => false,
@@ -120,7 +156,11 @@ async fn switch(State(state): State<ControlState>, Path((name, action)): Path<(S
         })
         .collect();
     if changed.is_empty() {
-        return (StatusCode::NOT_FOUND, format!("{name} has no event source mapping")).into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            format!("{name} has no event source mapping"),
+        )
+            .into_response();
     }
     Json(json!({ "mappings": changed, "enabled": enabled })).into_response()
 }

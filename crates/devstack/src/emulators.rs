@@ -51,7 +51,9 @@ impl Emulators {
                 if let Some(dir) = path.parent() {
                     std::fs::create_dir_all(dir)?;
                 }
-                let path = path.to_str().ok_or_else(|| anyhow!("non-UTF-8 path {}", path.display()))?;
+                let path = path
+                    .to_str()
+                    .ok_or_else(|| anyhow!("non-UTF-8 path {}", path.display()))?;
                 dynoxide::Database::new(path).with_context(|| format!("opening {path}"))?
             }
             None => dynoxide::Database::memory()?,
@@ -60,7 +62,9 @@ impl Emulators {
         let dynamodb_url = url(ddb_listener.local_addr()?);
         let served = dynamodb.clone();
         tokio::spawn(async move {
-            let _ = dynoxide::server::serve_with_shutdown(ddb_listener, served, std::future::pending()).await;
+            let _ =
+                dynoxide::server::serve_with_shutdown(ddb_listener, served, std::future::pending())
+                    .await;
         });
 
         let sqs_listener = bind().await?;
@@ -86,7 +90,9 @@ impl Emulators {
                 default_region: REGION.to_owned(),
                 ..SnsConfig::default()
             },
-            Arc::new(SqsBridge { sqs: Arc::clone(&sqs) }),
+            Arc::new(SqsBridge {
+                sqs: Arc::clone(&sqs),
+            }),
         ));
         let sns_service = rustack_sns_http::service::SnsHttpService::new(
             Arc::new(RustackSnsHandler::new(Arc::clone(&sns))),
@@ -147,7 +153,9 @@ where
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     loop {
-        let Ok((stream, _)) = listener.accept().await else { continue };
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
         let service = service.clone();
         tokio::spawn(async move {
             let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())

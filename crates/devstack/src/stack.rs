@@ -84,12 +84,24 @@ impl Stack {
         let template = Template::load(&options.template)?;
         if let Some(dir) = &options.state_dir {
             if options.fresh && dir.exists() {
-                std::fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))?;
+                std::fs::remove_dir_all(dir)
+                    .with_context(|| format!("removing {}", dir.display()))?;
             }
             std::fs::create_dir_all(dir)?;
         }
-        let emulators = Emulators::start(options.state_dir.as_ref().map(|d| d.join("dynamodb.sqlite")).as_deref()).await?;
-        let naming = Naming { stack_name: options.stack_name.clone(), region: REGION.to_owned(), sqs_url: emulators.sqs_url.clone() };
+        let emulators = Emulators::start(
+            options
+                .state_dir
+                .as_ref()
+                .map(|d| d.join("dynamodb.sqlite"))
+                .as_deref(),
+        )
+        .await?;
+        let naming = Naming {
+            stack_name: options.stack_name.clone(),
+            region: REGION.to_owned(),
+            sqs_url: emulators.sqs_url.clone(),
+        };
         let resolver = Resolver::new(&template, &naming, &options.parameters)?;
         crate::resources::create_all(&emulators, &template, &resolver).await?;
 
@@ -101,7 +113,11 @@ impl Stack {
             &template,
             &resolver,
             &emulators,
-            &RuntimeSettings { bin_dir: &options.bin_dir, default_concurrency: options.default_concurrency, lambda_url: &lambda_url },
+            &RuntimeSettings {
+                bin_dir: &options.bin_dir,
+                default_concurrency: options.default_concurrency,
+                lambda_url: &lambda_url,
+            },
         )?;
         for model in &models {
             if !model.spec.executable.exists() {
@@ -119,7 +135,16 @@ impl Stack {
         let observer = report_observer(Arc::clone(&reports), options.verbose);
         let functions: BTreeMap<String, Arc<Function>> = models
             .iter()
-            .map(|m| (m.spec.logical_id.clone(), Arc::new(Function::new(m.spec.clone(), Arc::clone(&observer), options.verbose))))
+            .map(|m| {
+                (
+                    m.spec.logical_id.clone(),
+                    Arc::new(Function::new(
+                        m.spec.clone(),
+                        Arc::clone(&observer),
+                        options.verbose,
+                    )),
+                )
+            })
             .collect();
         let functions = Arc::new(functions);
 
@@ -134,21 +159,45 @@ impl Stack {
             let _ = axum::serve(api_listener, api).await;
         });
 
-        let checkpoints = Checkpoints::load(options.state_dir.as_ref().map(|d| d.join("stream-checkpoints.json")));
+        let checkpoints = Checkpoints::load(
+            options
+                .state_dir
+                .as_ref()
+                .map(|d| d.join("stream-checkpoints.json")),
+        );
         let mut switches = Vec::new();
         for model in &models {
             let function = Arc::clone(&functions[&model.spec.logical_id]);
             for event in &model.events {
                 match event {
                     EventSource::DynamoDbStream(mapping) => {
-                        let switch = MappingSwitch::new(&mapping.id, &model.spec.logical_id, options.event_source_mappings);
+                        let switch = MappingSwitch::new(
+                            &mapping.id,
+                            &model.spec.logical_id,
+                            options.event_source_mappings,
+                        );
                         switches.push(switch.clone());
-                        tasks.spawn(crate::esm::run_stream(emulators.clone(), mapping.clone(), Arc::clone(&function), checkpoints.clone(), switch));
+                        tasks.spawn(crate::esm::run_stream(
+                            emulators.clone(),
+                            mapping.clone(),
+                            Arc::clone(&function),
+                            checkpoints.clone(),
+                            switch,
+                        ));
                     }
                     EventSource::Sqs(mapping) => {
-                        let switch = MappingSwitch::new(&mapping.id, &model.spec.logical_id, options.event_source_mappings && mapping.enabled);
+                        let switch = MappingSwitch::new(
+                            &mapping.id,
+                            &model.spec.logical_id,
+                            options.event_source_mappings && mapping.enabled,
+                        );
                         switches.push(switch.clone());
-                        tasks.spawn(crate::esm::run_sqs(emulators.clone(), mapping.clone(), Arc::clone(&function), switch));
+                        tasks.spawn(crate::esm::run_sqs(
+                            emulators.clone(),
+                            mapping.clone(),
+                            Arc::clone(&function),
+                            switch,
+                        ));
                     }
                     EventSource::HttpApi { .. } => {}
                 }
@@ -159,11 +208,21 @@ impl Stack {
         let mut topics = BTreeMap::new();
         for (logical_id, _) in template.of_type("AWS::SNS::Topic") {
             let topic_arn = resolver.resolve_string(&json!({ "Ref": logical_id }))?;
-            let tap = crate::observe::tap_topic(&emulators, logical_id, &topic_arn, Arc::clone(&messages), options.verbose).await?;
+            let tap = crate::observe::tap_topic(
+                &emulators,
+                logical_id,
+                &topic_arn,
+                Arc::clone(&messages),
+                options.verbose,
+            )
+            .await?;
             tasks.spawn(tap);
             topics.insert(logical_id.clone(), topic_arn);
         }
-        tasks.spawn(crate::observe::watch_dead_letters(emulators.clone(), dead_letter_queues(&template, &resolver, &models)));
+        tasks.spawn(crate::observe::watch_dead_letters(
+            emulators.clone(),
+            dead_letter_queues(&template, &resolver, &models),
+        ));
 
         let switches = Arc::new(switches);
         let control = crate::control::router(crate::control::ControlState {
@@ -176,7 +235,17 @@ impl Stack {
             let _ = axum::serve(lambda_listener, control).await;
         });
 
-        Ok(Self { api_url, lambda_url, emulators, functions, switches, messages, reports, topics, _tasks: tasks })
+        Ok(Self {
+            api_url,
+            lambda_url,
+            emulators,
+            functions,
+            switches,
+            messages,
+            reports,
+            topics,
+            _tasks: tasks,
+        })
     }
 
     /// The specification of function `logical_id`.
@@ -189,13 +258,22 @@ impl Stack {
     /// # Errors
     /// When there is no such function.
     pub async fn invoke(&self, logical_id: &str, payload: Bytes) -> anyhow::Result<Invocation> {
-        let function = self.functions.get(logical_id).with_context(|| format!("no function {logical_id}"))?;
+        let function = self
+            .functions
+            .get(logical_id)
+            .with_context(|| format!("no function {logical_id}"))?;
         Ok(function.invoke(payload).await)
     }
 
     /// Every message published so far to topic `topic_logical_id`.
     pub fn published(&self, topic_logical_id: &str) -> Vec<PublishedMessage> {
-        self.messages.lock().expect("message log lock").iter().filter(|m| m.topic == topic_logical_id).cloned().collect()
+        self.messages
+            .lock()
+            .expect("message log lock")
+            .iter()
+            .filter(|m| m.topic == topic_logical_id)
+            .cloned()
+            .collect()
     }
 
     /// The ARN of topic `logical_id`.
@@ -206,7 +284,11 @@ impl Stack {
     /// Enables or disables the event source mappings of function `logical_id`; returns how
     /// many mappings it changed.
     pub fn set_mappings_enabled(&self, function_logical_id: &str, enabled: bool) -> usize {
-        self.switches.iter().filter(|s| s.function == function_logical_id).map(|s| s.set_enabled(enabled)).count()
+        self.switches
+            .iter()
+            .filter(|s| s.function == function_logical_id)
+            .map(|s| s.set_enabled(enabled))
+            .count()
     }
 
     /// Every invocation so far.
@@ -215,7 +297,10 @@ impl Stack {
     }
 }
 
-fn http_routes(models: &[FunctionModel], functions: &BTreeMap<String, Arc<Function>>) -> Vec<Route> {
+fn http_routes(
+    models: &[FunctionModel],
+    functions: &BTreeMap<String, Arc<Function>>,
+) -> Vec<Route> {
     models
         .iter()
         .flat_map(|model| {
@@ -232,7 +317,11 @@ fn http_routes(models: &[FunctionModel], functions: &BTreeMap<String, Arc<Functi
 }
 
 /// Queues that receive failures: redrive targets and on-failure destinations.
-fn dead_letter_queues(template: &Template, resolver: &Resolver<'_>, models: &[FunctionModel]) -> Vec<(String, String)> {
+fn dead_letter_queues(
+    template: &Template,
+    resolver: &Resolver<'_>,
+    models: &[FunctionModel],
+) -> Vec<(String, String)> {
     let mut arns: Vec<String> = template
         .of_type("AWS::SQS::Queue")
         .filter_map(|(_, r)| resolver.resolve(&r["Properties"]["RedrivePolicy"]).ok())
@@ -258,22 +347,35 @@ fn dead_letter_queues(template: &Template, resolver: &Resolver<'_>, models: &[Fu
     template
         .of_type("AWS::SQS::Queue")
         .filter_map(|(logical_id, _)| {
-            let arn = resolver.resolve_string(&json!({"Fn::GetAtt": [logical_id, "Arn"]})).ok()?;
+            let arn = resolver
+                .resolve_string(&json!({"Fn::GetAtt": [logical_id, "Arn"]}))
+                .ok()?;
             arns.contains(&arn).then(|| (logical_id.clone(), arn))
         })
         .collect()
 }
 
-fn report_observer(reports: Arc<std::sync::Mutex<Vec<InvocationReport>>>, print: bool) -> InvocationObserver {
+fn report_observer(
+    reports: Arc<std::sync::Mutex<Vec<InvocationReport>>>,
+    print: bool,
+) -> InvocationObserver {
     Arc::new(move |spec: &FunctionSpec, invocation: &Invocation| {
         let error = matches!(invocation.outcome, crate::lambda::Outcome::Error(_));
         if print {
-            let cold = invocation.init_ms.map(|init| format!("  cold start (init {init:.1} ms)")).unwrap_or_default();
+            let cold = invocation
+                .init_ms
+                .map(|init| format!("  cold start (init {init:.1} ms)"))
+                .unwrap_or_default();
             let status = match &invocation.outcome {
-                crate::lambda::Outcome::Error(e) => format!("  ERROR {}", e["errorType"].as_str().unwrap_or("Unhandled")),
+                crate::lambda::Outcome::Error(e) => {
+                    format!("  ERROR {}", e["errorType"].as_str().unwrap_or("Unhandled"))
+                }
                 crate::lambda::Outcome::Response(_) => String::new(),
             };
-            println!("λ    {:<32} {:>8.1} ms{cold}{status}", spec.logical_id, invocation.duration_ms);
+            println!(
+                "λ    {:<32} {:>8.1} ms{cold}{status}",
+                spec.logical_id, invocation.duration_ms
+            );
         }
         reports.lock().expect("report lock").push(InvocationReport {
             function: spec.logical_id.clone(),

@@ -10,7 +10,10 @@ use crate::template::Template;
 
 /// The cargo workspace this crate belongs to.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root exists")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root exists")
 }
 
 /// Builds every function binary of `template` (once per process) and returns their folder.
@@ -21,7 +24,8 @@ pub fn bin_dir(template: &Path) -> PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let parsed = Template::load(template).expect("template loads");
-        crate::build::build(&workspace_root(), &crate::build::binaries(&parsed), true).expect("function binaries build")
+        crate::build::build(&workspace_root(), &crate::build::binaries(&parsed), true)
+            .expect("function binaries build")
     })
     .clone()
 }

@@ -86,6 +86,9 @@ mod tests {
         let err = required_parsed::<u32>("PLATFORM_TEST_BAD_NUMBER").unwrap_err();
         assert!(err.to_string().contains("PLATFORM_TEST_BAD_NUMBER"));
         assert!(err.to_string().contains("\"ten\""));
-        assert_eq!(optional_parsed("PLATFORM_TEST_UNSET_NUMBER", 7u32).unwrap(), 7);
+        assert_eq!(
+            optional_parsed("PLATFORM_TEST_UNSET_NUMBER", 7u32).unwrap(),
+            7
+        );
     }
 }

@@ -62,7 +62,12 @@ impl Inbox {
         consumer: impl Into<String>,
         retention: Duration,
     ) -> Self {
-        Self { client, table: table.into(), consumer: consumer.into(), retention }
+        Self {
+            client,
+            table: table.into(),
+            consumer: consumer.into(),
+            retention,
+        }
     }
 
     /// Writes `effect` together with the inbox item for `event`, once.
@@ -85,7 +90,9 @@ impl Inbox {
             Err(TransactError::ConditionFailed { index }) if index == inbox_index => {
                 Ok(Applied::AlreadyDone)
             }
-            Err(TransactError::ConditionFailed { index }) => Err(InboxError::EffectRefused { index }),
+            Err(TransactError::ConditionFailed { index }) => {
+                Err(InboxError::EffectRefused { index })
+            }
             Err(TransactError::Other(err)) => Err(InboxError::Storage(err)),
         }
     }
@@ -94,11 +101,23 @@ impl Inbox {
         let now = chrono::Utc::now();
         let expires_at = now.timestamp() + self.retention.as_secs() as i64;
         let item = HashMap::from([
-            ("pk".to_owned(), AttributeValue::S(format!("INBOX#{}#{}", self.consumer, event.id))),
+            (
+                "pk".to_owned(),
+                AttributeValue::S(format!("INBOX#{}#{}", self.consumer, event.id)),
+            ),
             ("sk".to_owned(), AttributeValue::S("INBOX".to_owned())),
-            ("eventType".to_owned(), AttributeValue::S(event.event_type.clone())),
-            ("processedAt".to_owned(), AttributeValue::S(now.to_rfc3339())),
-            ("expiresAt".to_owned(), AttributeValue::N(expires_at.to_string())),
+            (
+                "eventType".to_owned(),
+                AttributeValue::S(event.event_type.clone()),
+            ),
+            (
+                "processedAt".to_owned(),
+                AttributeValue::S(now.to_rfc3339()),
+            ),
+            (
+                "expiresAt".to_owned(),
+                AttributeValue::N(expires_at.to_string()),
+            ),
         ]);
         let put = Put::builder()
             .table_name(&self.table)
@@ -122,10 +141,14 @@ pub fn envelope_from_sqs(message: &SqsMessage) -> Result<EventEnvelope, String> 
         serde_json::from_str(body).map_err(|err| format!("the body is not JSON: {err}"))?;
     let event = match value.get("Type").and_then(|t| t.as_str()) {
         Some("Notification") => {
-            let inner = value["Message"].as_str().ok_or("the SNS notification has no Message")?;
-            serde_json::from_str(inner).map_err(|err| format!("the SNS Message is not an event: {err}"))?
+            let inner = value["Message"]
+                .as_str()
+                .ok_or("the SNS notification has no Message")?;
+            serde_json::from_str(inner)
+                .map_err(|err| format!("the SNS Message is not an event: {err}"))?
         }
-        _ => serde_json::from_value(value).map_err(|err| format!("the body is not an event: {err}"))?,
+        _ => serde_json::from_value(value)
+            .map_err(|err| format!("the body is not an event: {err}"))?,
     };
     Ok(event)
 }

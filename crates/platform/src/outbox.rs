@@ -30,7 +30,10 @@ pub struct Outbox {
 impl Outbox {
     /// An outbox in `table` whose items expire `retention` after they are written.
     pub fn new(table: impl Into<String>, retention: Duration) -> Self {
-        Self { table: table.into(), retention }
+        Self {
+            table: table.into(),
+            retention,
+        }
     }
 
     /// The transaction item that records `envelope` in the outbox.
@@ -40,13 +43,25 @@ impl Outbox {
     pub fn put(&self, envelope: &EventEnvelope) -> TransactWriteItem {
         let expires_at = chrono::Utc::now().timestamp() + self.retention.as_secs() as i64;
         let item: HashMap<String, AttributeValue> = HashMap::from([
-            ("pk".to_owned(), AttributeValue::S(format!("OUTBOX#{}", envelope.id))),
+            (
+                "pk".to_owned(),
+                AttributeValue::S(format!("OUTBOX#{}", envelope.id)),
+            ),
             ("sk".to_owned(), AttributeValue::S("OUTBOX".to_owned())),
             ("kind".to_owned(), AttributeValue::S(OUTBOX_KIND.to_owned())),
-            ("eventType".to_owned(), AttributeValue::S(envelope.event_type.clone())),
-            ("correlationId".to_owned(), AttributeValue::S(envelope.correlation_id.clone())),
+            (
+                "eventType".to_owned(),
+                AttributeValue::S(envelope.event_type.clone()),
+            ),
+            (
+                "correlationId".to_owned(),
+                AttributeValue::S(envelope.correlation_id.clone()),
+            ),
             ("event".to_owned(), AttributeValue::S(envelope.to_json())),
-            ("expiresAt".to_owned(), AttributeValue::N(expires_at.to_string())),
+            (
+                "expiresAt".to_owned(),
+                AttributeValue::N(expires_at.to_string()),
+            ),
         ]);
         let put = Put::builder()
             .table_name(&self.table)
@@ -84,12 +99,17 @@ pub async fn transact(
     items: Vec<TransactWriteItem>,
 ) -> Result<(), TransactError> {
     use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-    let result = client.transact_write_items().set_transact_items(Some(items)).send().await;
+    let result = client
+        .transact_write_items()
+        .set_transact_items(Some(items))
+        .send()
+        .await;
     match result {
         Ok(_) => Ok(()),
         Err(err) => {
             let service_error = err.into_service_error();
-            if let TransactWriteItemsError::TransactionCanceledException(cancelled) = &service_error {
+            if let TransactWriteItemsError::TransactionCanceledException(cancelled) = &service_error
+            {
                 let failed = cancelled
                     .cancellation_reasons()
                     .iter()

@@ -14,6 +14,7 @@
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use aws_sdk_sns::types::MessageAttributeValue;
+use tracing::Instrument;
 
 use crate::envelope::EventEnvelope;
 use crate::outbox::OUTBOX_KIND;
@@ -28,7 +29,10 @@ pub struct Relay {
 impl Relay {
     /// A relay that publishes to `topic_arn`.
     pub fn new(sns: aws_sdk_sns::Client, topic_arn: impl Into<String>) -> Self {
-        Self { sns, topic_arn: topic_arn.into() }
+        Self {
+            sns,
+            topic_arn: topic_arn.into(),
+        }
     }
 
     /// Publishes the outbox records of one stream batch, in order.
@@ -52,20 +56,34 @@ impl Relay {
                 event_id = %envelope.id,
                 event_type = %envelope.event_type,
             );
-            let _entered = span.enter();
-            if let Err(err) = self.publish(&envelope).await {
-                tracing::error!(error = format!("{err:#}"), "publish failed");
+            let published = async {
+                match self.publish(&envelope).await {
+                    Ok(()) => {
+                        tracing::info!("published");
+                        true
+                    }
+                    Err(err) => {
+                        tracing::error!(error = format!("{err:#}"), "publish failed");
+                        false
+                    }
+                }
+            }
+            .instrument(span)
+            .await;
+            if !published {
                 response.batch_item_failures.push(failure(record));
                 return response;
             }
-            tracing::info!("published");
         }
         response
     }
 
     async fn publish(&self, envelope: &EventEnvelope) -> anyhow::Result<()> {
         let attribute = |value: &str| {
-            MessageAttributeValue::builder().data_type("String").string_value(value).build()
+            MessageAttributeValue::builder()
+                .data_type("String")
+                .string_value(value)
+                .build()
         };
         self.sns
             .publish()
