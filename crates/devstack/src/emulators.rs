@@ -20,6 +20,9 @@ use tokio::net::TcpListener;
 /// Region the embedded services report.
 pub const REGION: &str = "us-east-1";
 
+/// The embedded DynamoDB database type, for in-process calls through [`Emulators::ddb`].
+pub type Database = dynoxide::Database;
+
 /// The running emulators and where they listen.
 #[derive(Clone)]
 pub struct Emulators {

@@ -107,3 +107,16 @@ impl TestApp {
 pub fn event_of(message: &PublishedMessage) -> Value {
     serde_json::from_str(&message.message).unwrap_or(Value::Null)
 }
+
+impl TestApp {
+    /// Every item of the table with logical id `table` (e.g. `CustomerTable`).
+    pub fn items(&self, table: &str) -> Vec<Value> {
+        let name = format!("test-{table}");
+        let page = self
+            .stack
+            .emulators
+            .ddb(devstack::emulators::Database::scan, json!({ "TableName": name }))
+            .expect("the table can be scanned");
+        page["Items"].as_array().cloned().unwrap_or_default()
+    }
+}
