@@ -54,3 +54,28 @@ pub async fn start_stack(parameters: HashMap<String, String>) -> Stack {
     .await
     .expect("local stack starts")
 }
+
+/// The embedded services with every data resource of the workspace's template created
+/// (tables, queues, topics, subscriptions) and no function running: for handler tests
+/// that call a handler directly against real DynamoDB, SQS and SNS emulators.
+/// Physical names are `test-<LogicalId>`; see [`physical_name`].
+///
+/// # Panics
+/// When the emulators or resources cannot be created.
+pub async fn emulators_with_resources() -> crate::emulators::Emulators {
+    let template = Template::load(&workspace_root().join("infra/template.yaml")).expect("template loads");
+    let emulators = crate::emulators::Emulators::start(None).await.expect("emulators start");
+    let naming = crate::template::Naming {
+        stack_name: "test".to_owned(),
+        region: crate::emulators::REGION.to_owned(),
+        sqs_url: emulators.sqs_url.clone(),
+    };
+    let resolver = crate::template::Resolver::new(&template, &naming, &HashMap::new()).expect("parameters resolve");
+    crate::resources::create_all(&emulators, &template, &resolver).await.expect("resources are created");
+    emulators
+}
+
+/// The physical name the test stacks give resource `logical_id`.
+pub fn physical_name(logical_id: &str) -> String {
+    format!("test-{logical_id}")
+}

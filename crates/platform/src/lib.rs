@@ -16,3 +16,6 @@ pub mod outbox;
 pub mod relay;
 
 pub use envelope::EventEnvelope;
+
+#[cfg(feature = "testing")]
+pub mod testing;
