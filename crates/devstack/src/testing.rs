@@ -63,15 +63,21 @@ pub async fn start_stack(parameters: HashMap<String, String>) -> Stack {
 /// # Panics
 /// When the emulators or resources cannot be created.
 pub async fn emulators_with_resources() -> crate::emulators::Emulators {
-    let template = Template::load(&workspace_root().join("infra/template.yaml")).expect("template loads");
-    let emulators = crate::emulators::Emulators::start(None).await.expect("emulators start");
+    let template =
+        Template::load(&workspace_root().join("infra/template.yaml")).expect("template loads");
+    let emulators = crate::emulators::Emulators::start(None)
+        .await
+        .expect("emulators start");
     let naming = crate::template::Naming {
         stack_name: "test".to_owned(),
         region: crate::emulators::REGION.to_owned(),
         sqs_url: emulators.sqs_url.clone(),
     };
-    let resolver = crate::template::Resolver::new(&template, &naming, &HashMap::new()).expect("parameters resolve");
-    crate::resources::create_all(&emulators, &template, &resolver).await.expect("resources are created");
+    let resolver = crate::template::Resolver::new(&template, &naming, &HashMap::new())
+        .expect("parameters resolve");
+    crate::resources::create_all(&emulators, &template, &resolver)
+        .await
+        .expect("resources are created");
     emulators
 }
 

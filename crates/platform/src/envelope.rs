@@ -12,7 +12,7 @@
 //! order id (or the customer id for customer events) and travels through every hop;
 //! `causationId` is the id of the event that caused this one, if any.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A domain event with its metadata. `data` is the event-specific payload.
@@ -65,7 +65,8 @@ impl EventEnvelope {
             source: source.to_owned(),
             correlation_id: correlation_id.to_owned(),
             causation_id: causation_id.map(str::to_owned),
-            occurred_at: Utc::now(),
+            // Milliseconds, as on the wire, so an envelope equals its own round trip.
+            occurred_at: Utc::now().trunc_subsecs(3),
             data: serde_json::to_value(data)?,
         })
     }

@@ -87,11 +87,12 @@ impl Inbox {
         effect.push(self.put(event));
         match transact(&self.client, effect).await {
             Ok(()) => Ok(Applied::Now),
-            Err(TransactError::ConditionFailed { index }) if index == inbox_index => {
+            // A repeat is a repeat, whatever the effect's own conditions say.
+            Err(TransactError::ConditionFailed { failed }) if failed.contains(&inbox_index) => {
                 Ok(Applied::AlreadyDone)
             }
-            Err(TransactError::ConditionFailed { index }) => {
-                Err(InboxError::EffectRefused { index })
+            Err(TransactError::ConditionFailed { failed }) => {
+                Err(InboxError::EffectRefused { index: failed[0] })
             }
             Err(TransactError::Other(err)) => Err(InboxError::Storage(err)),
         }

@@ -76,12 +76,13 @@ impl Outbox {
 /// Why a transaction was not applied.
 #[derive(Debug, thiserror::Error)]
 pub enum TransactError {
-    /// The condition of the item at `index` (in the order given) did not hold; nothing
-    /// was written. Callers map this to a domain answer (a duplicate, a stale version).
-    #[error("the condition of transaction item {index} failed")]
+    /// The conditions of the items at `failed` (indexes in the order given, ascending)
+    /// did not hold; nothing was written. Callers map this to a domain answer (a
+    /// duplicate, a stale version).
+    #[error("the conditions of transaction items {failed:?} failed")]
     ConditionFailed {
-        /// Index of the first item whose condition failed.
-        index: usize,
+        /// Indexes of every item whose condition failed.
+        failed: Vec<usize>,
     },
     /// Any other failure (throttling, network, a conflicting transaction): nothing was
     /// written, and retrying may succeed.
@@ -92,8 +93,8 @@ pub enum TransactError {
 /// Executes `items` as one all-or-nothing `TransactWriteItems` call.
 ///
 /// # Errors
-/// [`TransactError::ConditionFailed`] with the failing item's index when a condition
-/// check refused the transaction; [`TransactError::Other`] otherwise.
+/// [`TransactError::ConditionFailed`] with the failing items' indexes when condition
+/// checks refused the transaction; [`TransactError::Other`] otherwise.
 pub async fn transact(
     client: &aws_sdk_dynamodb::Client,
     items: Vec<TransactWriteItem>,
@@ -110,12 +111,15 @@ pub async fn transact(
             let service_error = err.into_service_error();
             if let TransactWriteItemsError::TransactionCanceledException(cancelled) = &service_error
             {
-                let failed = cancelled
+                let failed: Vec<usize> = cancelled
                     .cancellation_reasons()
                     .iter()
-                    .position(|reason| reason.code() == Some("ConditionalCheckFailed"));
-                if let Some(index) = failed {
-                    return Err(TransactError::ConditionFailed { index });
+                    .enumerate()
+                    .filter(|(_, reason)| reason.code() == Some("ConditionalCheckFailed"))
+                    .map(|(index, _)| index)
+                    .collect();
+                if !failed.is_empty() {
+                    return Err(TransactError::ConditionFailed { failed });
                 }
             }
             Err(TransactError::Other(service_error.into()))

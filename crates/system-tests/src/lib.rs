@@ -35,24 +35,40 @@ impl TestApp {
     /// Starts a fresh stack with parameter overrides.
     pub async fn with_parameters(parameters: HashMap<String, String>) -> Self {
         let stack = devstack::testing::start_stack(parameters).await;
-        Self { stack, http: reqwest::Client::new() }
+        Self {
+            stack,
+            http: reqwest::Client::new(),
+        }
     }
 
     /// Sends `method path` with an optional JSON body (and `content-type: application/json`).
     pub async fn send(&self, method: &str, path: &str, body: Option<&Value>) -> Reply {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("valid method");
-        let mut request = self.http.request(method, format!("{}{path}", self.stack.api_url));
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.stack.api_url));
         if let Some(body) = body {
-            request = request.header("content-type", "application/json").body(body.to_string());
+            request = request
+                .header("content-type", "application/json")
+                .body(body.to_string());
         }
         self.reply(request).await
     }
 
     /// Sends a raw body with the given content type (for malformed-input tests).
-    pub async fn send_raw(&self, method: &str, path: &str, content_type: &str, body: impl Into<reqwest::Body>) -> Reply {
+    pub async fn send_raw(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Reply {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("valid method");
-        let request =
-            self.http.request(method, format!("{}{path}", self.stack.api_url)).header("content-type", content_type).body(body);
+        let request = self
+            .http
+            .request(method, format!("{}{path}", self.stack.api_url))
+            .header("content-type", content_type)
+            .body(body);
         self.reply(request).await
     }
 
@@ -67,17 +83,31 @@ impl TestApp {
             .to_owned();
         let bytes = response.bytes().await.expect("a body");
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Reply { status, content_type, body }
+        Reply {
+            status,
+            content_type,
+            body,
+        }
     }
 
     /// `POST /customers`.
     pub async fn register_customer(&self, name: &str, email: &str) -> Reply {
-        self.send("POST", "/customers", Some(&json!({ "name": name, "email": email }))).await
+        self.send(
+            "POST",
+            "/customers",
+            Some(&json!({ "name": name, "email": email })),
+        )
+        .await
     }
 
     /// `POST /products`.
     pub async fn add_product(&self, name: &str, price: i64) -> Reply {
-        self.send("POST", "/products", Some(&json!({ "name": name, "price": price }))).await
+        self.send(
+            "POST",
+            "/products",
+            Some(&json!({ "name": name, "price": price })),
+        )
+        .await
     }
 
     /// Messages published to topic `topic` (logical id).
@@ -115,7 +145,10 @@ impl TestApp {
         let page = self
             .stack
             .emulators
-            .ddb(devstack::emulators::Database::scan, json!({ "TableName": name }))
+            .ddb(
+                devstack::emulators::Database::scan,
+                json!({ "TableName": name }),
+            )
             .expect("the table can be scanned");
         page["Items"].as_array().cloned().unwrap_or_default()
     }

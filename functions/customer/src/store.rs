@@ -173,7 +173,9 @@ impl CustomerRegistry for DynamoCustomers {
         items.extend(events.iter().map(|event| self.outbox.put(event)));
         match transact(&self.client, items).await {
             Ok(()) => Ok(()),
-            Err(TransactError::ConditionFailed { index: 1 }) => Err(RegisterError::EmailTaken),
+            Err(TransactError::ConditionFailed { failed }) if failed.contains(&1) => {
+                Err(RegisterError::EmailTaken)
+            }
             Err(err) => Err(RegisterError::Storage(err.into())),
         }
     }

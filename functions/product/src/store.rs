@@ -122,7 +122,9 @@ impl DynamoProducts {
         items.extend(events.iter().map(|event| self.outbox.put(event)));
         match transact(&self.client, items).await {
             Ok(()) => Ok(()),
-            Err(TransactError::ConditionFailed { index: 0 }) => Err(SaveError::Conflict),
+            Err(TransactError::ConditionFailed { failed }) if failed.contains(&0) => {
+                Err(SaveError::Conflict)
+            }
             Err(err) => Err(SaveError::Storage(err.into())),
         }
     }
