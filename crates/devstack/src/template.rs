@@ -248,9 +248,9 @@ impl<'a> Resolver<'a> {
             }
             parameters.insert(name.clone(), value);
         }
-        for unknown in overrides
+        if let Some(unknown) = overrides
             .keys()
-            .filter(|k| !template.parameters.contains_key(*k))
+            .find(|k| !template.parameters.contains_key(*k))
         {
             bail!("unknown parameter {unknown}");
         }
