@@ -47,7 +47,7 @@ struct Common {
     stack_name: String,
 }
 
-#[derive(Args, Default)]
+#[derive(Parser)]
 struct Up {
     /// Port of the HTTP API.
     #[arg(long, default_value_t = 3000)]
