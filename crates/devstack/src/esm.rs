@@ -415,7 +415,7 @@ pub async fn run_sqs(
                     tokio::time::sleep(POLL_INTERVAL).await;
                     continue;
                 }
-                if let Err(err) = poll_queue_once(&emulators, &mapping, &function, &queue_url).await {
+                if let Err(err) = poll_queue_once(&emulators, &mapping, &function, &queue_url, &switch).await {
                     tracing::warn!(mapping = %mapping.id, error = format!("{err:#}"), "queue poll failed");
                     tokio::time::sleep(Duration::from_secs(1)).await;
                 }
@@ -430,6 +430,7 @@ async fn poll_queue_once(
     mapping: &SqsMapping,
     function: &Function,
     queue_url: &str,
+    switch: &MappingSwitch,
 ) -> anyhow::Result<()> {
     let received = emulators
         .sqs
@@ -438,7 +439,9 @@ async fn poll_queue_once(
             max_number_of_messages: Some(
                 i32::try_from(mapping.batch_size.clamp(1, 10)).unwrap_or(10),
             ),
-            wait_time_seconds: Some(1),
+            // No long polling: a mapping that is disabled must stop receiving at once,
+            // or the receives would count toward the messages' maxReceiveCount.
+            wait_time_seconds: Some(0),
             attribute_names: vec!["All".to_owned()],
             message_system_attribute_names: vec!["All".to_owned()],
             message_attribute_names: vec!["All".to_owned()],
@@ -448,6 +451,25 @@ async fn poll_queue_once(
         .map_err(|err| anyhow!("{err}"))?;
     if received.messages.is_empty() {
         tokio::time::sleep(POLL_INTERVAL).await;
+        return Ok(());
+    }
+    if !switch.is_enabled() {
+        // Disabled while this receive was waiting: hand the messages back untouched.
+        for message in &received.messages {
+            if let Some(receipt_handle) = &message.receipt_handle {
+                emulators
+                    .sqs
+                    .change_message_visibility(
+                        rustack_sqs_model::input::ChangeMessageVisibilityInput {
+                            queue_url: queue_url.to_owned(),
+                            receipt_handle: receipt_handle.clone(),
+                            visibility_timeout: 0,
+                        },
+                    )
+                    .await
+                    .map_err(|err| anyhow!("{err}"))?;
+            }
+        }
         return Ok(());
     }
     let records: Vec<Value> = received

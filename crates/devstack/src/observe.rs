@@ -137,7 +137,7 @@ pub async fn tap_topic(
 }
 
 /// Warns whenever the number of messages waiting in a dead-letter queue grows.
-pub async fn watch_dead_letters(emulators: Emulators, queues: Vec<(String, String)>) {
+pub async fn watch_dead_letters(emulators: Emulators, queues: Vec<(String, String)>, print: bool) {
     let mut counts = vec![0_u64; queues.len()];
     loop {
         for (index, (logical_id, queue_arn)) in queues.iter().enumerate() {
@@ -159,7 +159,9 @@ pub async fn watch_dead_letters(emulators: Emulators, queues: Vec<(String, Strin
                 .unwrap_or(0);
             if count > counts[index] {
                 tracing::warn!(queue = %logical_id, waiting = count, "message(s) arrived in a dead-letter queue");
-                eprintln!("WARN dead-letter queue {logical_id} now holds {count} message(s)");
+                if print {
+                    eprintln!("WARN dead-letter queue {logical_id} now holds {count} message(s)");
+                }
             }
             counts[index] = count;
         }

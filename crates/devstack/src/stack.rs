@@ -222,6 +222,7 @@ impl Stack {
         tasks.spawn(crate::observe::watch_dead_letters(
             emulators.clone(),
             dead_letter_queues(&template, &resolver, &models),
+            options.verbose,
         ));
 
         let switches = Arc::new(switches);

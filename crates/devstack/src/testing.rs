@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use crate::stack::{Stack, StackOptions};
 use crate::template::Template;
@@ -16,18 +16,25 @@ pub fn workspace_root() -> PathBuf {
         .expect("workspace root exists")
 }
 
-/// Builds every function binary of `template` (once per process) and returns their folder.
+/// Builds every function binary of `template` (once per template and process) and
+/// returns their folder.
 ///
 /// # Panics
 /// When the build fails: the test cannot run without the binaries.
 pub fn bin_dir(template: &Path) -> PathBuf {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let parsed = Template::load(template).expect("template loads");
-        crate::build::build(&workspace_root(), &crate::build::binaries(&parsed), true)
-            .expect("function binaries build")
-    })
-    .clone()
+    static BUILT: OnceLock<Mutex<HashMap<PathBuf, PathBuf>>> = OnceLock::new();
+    let mut built = BUILT
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    built
+        .entry(template.to_owned())
+        .or_insert_with(|| {
+            let parsed = Template::load(template).expect("template loads");
+            crate::build::build(&workspace_root(), &crate::build::binaries(&parsed), true)
+                .expect("function binaries build")
+        })
+        .clone()
 }
 
 /// Starts an in-memory stack of the workspace's `infra/template.yaml` on free ports.
@@ -36,7 +43,14 @@ pub fn bin_dir(template: &Path) -> PathBuf {
 /// # Panics
 /// When the stack cannot start.
 pub async fn start_stack(parameters: HashMap<String, String>) -> Stack {
-    let template = workspace_root().join("infra/template.yaml");
+    start_stack_of(workspace_root().join("infra/template.yaml"), parameters).await
+}
+
+/// Starts an in-memory stack of `template` on free ports, with stack name `test`.
+///
+/// # Panics
+/// When the stack cannot start.
+pub async fn start_stack_of(template: PathBuf, parameters: HashMap<String, String>) -> Stack {
     let bin_dir = bin_dir(&template);
     Stack::start(StackOptions {
         template,

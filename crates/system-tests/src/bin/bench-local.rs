@@ -15,6 +15,17 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use system_tests::TestApp;
 
+/// Durations of one function, in milliseconds.
+#[derive(Default)]
+struct Samples {
+    /// Warm invocations.
+    warm: Vec<f64>,
+    /// Init durations of cold starts.
+    inits: Vec<f64>,
+    /// Durations of the first invocation after each cold start.
+    firsts: Vec<f64>,
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -75,12 +86,15 @@ async fn main() -> anyhow::Result<()> {
         }
     }
 
-    let mut by_function: BTreeMap<String, (Vec<f64>, Vec<(f64, f64)>)> = BTreeMap::new();
+    let mut by_function: BTreeMap<String, Samples> = BTreeMap::new();
     for report in app.stack.reports() {
-        let entry = by_function.entry(report.function.clone()).or_default();
+        let samples = by_function.entry(report.function.clone()).or_default();
         match report.init_ms {
-            Some(init) => entry.1.push((init, report.duration_ms)),
-            None => entry.0.push(report.duration_ms),
+            Some(init) => {
+                samples.inits.push(init);
+                samples.firsts.push(report.duration_ms);
+            }
+            None => samples.warm.push(report.duration_ms),
         }
     }
     let mut out = String::new();
@@ -101,21 +115,24 @@ async fn main() -> anyhow::Result<()> {
         "| function | invocations | cold starts | init (ms, median) | first invocation (ms, median) | warm median (ms) | warm p95 (ms) |"
     )?;
     writeln!(out, "|---|---:|---:|---:|---:|---:|---:|")?;
-    for (function, (mut warm, cold)) in by_function {
-        warm.sort_by(f64::total_cmp);
-        let mut inits: Vec<f64> = cold.iter().map(|c| c.0).collect();
-        let mut firsts: Vec<f64> = cold.iter().map(|c| c.1).collect();
-        inits.sort_by(f64::total_cmp);
-        firsts.sort_by(f64::total_cmp);
+    for (function, mut samples) in by_function {
+        let Samples {
+            warm,
+            inits,
+            firsts,
+        } = &mut samples;
+        for list in [&mut *warm, &mut *inits, &mut *firsts] {
+            list.sort_by(f64::total_cmp);
+        }
         writeln!(
             out,
             "| {function} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} |",
-            warm.len() + cold.len(),
-            cold.len(),
-            percentile(&inits, 50.0),
-            percentile(&firsts, 50.0),
-            percentile(&warm, 50.0),
-            percentile(&warm, 95.0)
+            warm.len() + inits.len(),
+            inits.len(),
+            percentile(inits, 50.0),
+            percentile(firsts, 50.0),
+            percentile(warm, 50.0),
+            percentile(warm, 95.0)
         )?;
     }
     publish_latency.sort_by(f64::total_cmp);
