@@ -11,6 +11,7 @@ pub mod config;
 pub mod envelope;
 pub mod http;
 pub mod inbox;
+pub mod invoke;
 pub mod logging;
 pub mod outbox;
 pub mod relay;

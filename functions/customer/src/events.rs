@@ -1,29 +1,9 @@
-//! Domain events of the customer context, published to the customer events topic
-//! (`CustomerEventsTopic`) through the outbox.
+//! Domain events of the customer context, published to `CustomerEventsTopic` through the
+//! outbox. The payload types are the shared contracts ([`contracts::customer`]).
 
-use platform::envelope::DomainEvent;
-use serde::{Deserialize, Serialize};
+pub use contracts::customer::{CustomerRegistered, PointsChanged};
 
 use crate::domain::Customer;
-
-/// A customer signed up. Emitted by `POST /customers`; consumed by the notification
-/// context (welcome message). `welcomePoints` is in points.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CustomerRegistered {
-    /// The new customer's id.
-    pub customer_id: String,
-    /// Display name.
-    pub name: String,
-    /// Email address.
-    pub email: String,
-    /// Points granted on sign-up.
-    pub welcome_points: u64,
-}
-
-impl DomainEvent for CustomerRegistered {
-    const TYPE: &'static str = "CustomerRegistered";
-}
 
 impl From<&Customer> for CustomerRegistered {
     fn from(customer: &Customer) -> Self {

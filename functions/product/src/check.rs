@@ -6,47 +6,10 @@
 //! "unknown": ["<id>", ...]}`, `price` in won; ids that are not products (or not ids) are
 //! listed in `unknown`. A malformed request fails the invocation with a message.
 
-use serde::{Deserialize, Serialize};
-
 use crate::domain::ProductId;
 use crate::store::ProductReader;
 
-/// Most ids one request may ask about.
-pub const MAX_IDS: usize = 100;
-
-/// The request payload.
-#[derive(Debug, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CheckRequest {
-    /// The product ids to check.
-    pub product_ids: Vec<String>,
-}
-
-/// One known product.
-#[derive(Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct CheckedProduct {
-    /// Product id.
-    pub product_id: String,
-    /// Name, for the order's lines.
-    pub name: String,
-    /// Current price in won.
-    pub price: u64,
-    /// `OnSale` or `SoldOut`.
-    pub status: String,
-    /// Whether it can be ordered now.
-    pub orderable: bool,
-}
-
-/// The response payload.
-#[derive(Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct CheckResponse {
-    /// The products found, in request order, once each.
-    pub products: Vec<CheckedProduct>,
-    /// Requested ids that are not products, in request order, once each.
-    pub unknown: Vec<String>,
-}
+pub use contracts::product_check::{CheckRequest, CheckResponse, CheckedProduct, MAX_IDS};
 
 /// Why a request was refused.
 #[derive(Debug, thiserror::Error)]

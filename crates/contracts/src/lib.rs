@@ -1,0 +1,15 @@
+//! SirenOrder's message contracts, in one library used by producers and consumers alike
+//! (the producing context builds these, the consuming contexts read them).
+//!
+//! - Domain event payloads (the envelope's `data`; see [`platform::envelope`]), one module
+//!   per producing context, with the topic they are published to.
+//! - Synchronous `Invoke` requests and responses ([`product_check`], [`ticket_cancel`]).
+//!
+//! Money is in won (`u64`), times are RFC 3339 UTC strings, ids are opaque strings.
+
+pub mod customer;
+pub mod delivery;
+pub mod order;
+pub mod product;
+pub mod product_check;
+pub mod ticket_cancel;

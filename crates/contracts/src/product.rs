@@ -1,0 +1,45 @@
+//! Events of the product context, on `ProductEventsTopic`. Consumed by report.
+
+use platform::envelope::DomainEvent;
+use serde::{Deserialize, Serialize};
+
+/// A product was added to the menu (from `POST /products`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductRegistered {
+    /// Product id.
+    pub product_id: String,
+    /// Name.
+    pub name: String,
+    /// Price in won.
+    pub price: u64,
+    /// Category, if any.
+    pub category: Option<String>,
+    /// `OnSale`.
+    pub status: String,
+}
+
+impl DomainEvent for ProductRegistered {
+    const TYPE: &'static str = "ProductRegistered";
+}
+
+/// A product's price or status changed (from `PATCH /products/{productId}`); the whole new
+/// state, `version` ordering the changes of one product.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductChanged {
+    /// Product id.
+    pub product_id: String,
+    /// Name.
+    pub name: String,
+    /// Price in won.
+    pub price: u64,
+    /// `OnSale` or `SoldOut`.
+    pub status: String,
+    /// The product's version after the change.
+    pub version: u64,
+}
+
+impl DomainEvent for ProductChanged {
+    const TYPE: &'static str = "ProductChanged";
+}
