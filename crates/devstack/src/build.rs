@@ -12,11 +12,7 @@ use crate::template::Template;
 pub fn binaries(template: &Template) -> Vec<String> {
     let mut binaries: Vec<String> = template
         .of_type("AWS::Serverless::Function")
-        .filter_map(|(_, r)| {
-            r["Metadata"]["BuildProperties"]["Binary"]
-                .as_str()
-                .map(str::to_owned)
-        })
+        .filter_map(|(_, r)| r["Metadata"]["BuildProperties"]["Binary"].as_str().map(str::to_owned))
         .collect();
     binaries.sort();
     binaries.dedup();
@@ -38,9 +34,7 @@ pub fn build(workspace: &Path, binaries: &[String], quiet: bool) -> anyhow::Resu
     for binary in binaries {
         command.args(["--bin", binary]);
     }
-    let status = command
-        .status()
-        .with_context(|| format!("running {cargo} build"))?;
+    let status = command.status().with_context(|| format!("running {cargo} build"))?;
     if !status.success() {
         bail!("cargo build failed ({status})");
     }
@@ -59,14 +53,9 @@ pub fn target_dir(workspace: &Path) -> anyhow::Result<PathBuf> {
         .output()
         .context("running cargo metadata")?;
     if !output.status.success() {
-        bail!(
-            "cargo metadata failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        bail!("cargo metadata failed: {}", String::from_utf8_lossy(&output.stderr));
     }
     let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)?;
-    let dir = metadata["target_directory"]
-        .as_str()
-        .context("no target_directory in cargo metadata")?;
+    let dir = metadata["target_directory"].as_str().context("no target_directory in cargo metadata")?;
     Ok(PathBuf::from(dir))
 }

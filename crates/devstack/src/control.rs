@@ -43,20 +43,16 @@ pub fn router(state: ControlState) -> axum::Router {
         .route("/2015-03-31/functions/{name}/invocations", post(invoke))
         .route("/_devstack/sns-messages", get(messages))
         .route("/_devstack/invocations", get(invocations))
-        .route(
-            "/_devstack/functions/{name}/event-source-mappings/{action}",
-            post(switch),
-        )
+        .route("/_devstack/functions/{name}/event-source-mappings/{action}", post(switch))
         .with_state(state)
 }
 
 fn find<'a>(state: &'a ControlState, name: &str) -> Option<&'a Arc<Function>> {
     state.functions.get(name).or_else(|| {
-        state.functions.values().find(|f| {
-            f.spec().name == name
-                || f.spec().arn == name
-                || name.ends_with(&format!(":{}", f.spec().name))
-        })
+        state
+            .functions
+            .values()
+            .find(|f| f.spec().name == name || f.spec().arn == name || name.ends_with(&format!(":{}", f.spec().name)))
     })
 }
 
@@ -69,24 +65,13 @@ async fn invoke(
     let Some(function) = find(&state, &name).cloned() else {
         return (
             StatusCode::NOT_FOUND,
-            [
-                ("x-amzn-errortype", "ResourceNotFoundException"),
-                ("content-type", "application/json"),
-            ],
+            [("x-amzn-errortype", "ResourceNotFoundException"), ("content-type", "application/json")],
             json!({ "Type": "User", "message": format!("Function not found: {name}") }).to_string(),
         )
             .into_response();
     };
-    let payload = if payload.is_empty() {
-        Bytes::from_static(b"{}")
-    } else {
-        payload
-    };
-    if headers
-        .get("x-amz-invocation-type")
-        .and_then(|v| v.to_str().ok())
-        == Some("Event")
-    {
+    let payload = if payload.is_empty() { Bytes::from_static(b"{}") } else { payload };
+    if headers.get("x-amz-invocation-type").and_then(|v| v.to_str().ok()) == Some("Event") {
         tokio::spawn(async move {
             function.invoke(payload).await;
         });
@@ -94,15 +79,10 @@ async fn invoke(
     }
     let invocation = function.invoke(payload).await;
     match invocation.outcome {
-        Outcome::Response(body) => (
-            StatusCode::OK,
-            [
-                ("x-amz-executed-version", "$LATEST"),
-                ("content-type", "application/json"),
-            ],
-            body,
-        )
-            .into_response(),
+        Outcome::Response(body) => {
+            (StatusCode::OK, [("x-amz-executed-version", "$LATEST"), ("content-type", "application/json")], body)
+                .into_response()
+        }
         Outcome::Error(error) => (
             StatusCode::OK,
             [
@@ -137,10 +117,7 @@ async fn invocations(State(state): State<ControlState>) -> Response {
     Json(state.reports.lock().expect("report lock").clone()).into_response()
 }
 
-async fn switch(
-    State(state): State<ControlState>,
-    Path((name, action)): Path<(String, String)>,
-) -> Response {
+async fn switch(State(state): State<ControlState>, Path((name, action)): Path<(String, String)>) -> Response {
     let enabled = match action.as_str() {
         "enable" => true,
         "disable" => false,
@@ -156,11 +133,7 @@ async fn switch(
         })
         .collect();
     if changed.is_empty() {
-        return (
-            StatusCode::NOT_FOUND,
-            format!("{name} has no event source mapping"),
-        )
-            .into_response();
+        return (StatusCode::NOT_FOUND, format!("{name} has no event source mapping")).into_response();
     }
     Json(json!({ "mappings": changed, "enabled": enabled })).into_response()
 }

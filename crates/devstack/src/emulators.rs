@@ -54,9 +54,7 @@ impl Emulators {
                 if let Some(dir) = path.parent() {
                     std::fs::create_dir_all(dir)?;
                 }
-                let path = path
-                    .to_str()
-                    .ok_or_else(|| anyhow!("non-UTF-8 path {}", path.display()))?;
+                let path = path.to_str().ok_or_else(|| anyhow!("non-UTF-8 path {}", path.display()))?;
                 dynoxide::Database::new(path).with_context(|| format!("opening {path}"))?
             }
             None => dynoxide::Database::memory()?,
@@ -65,9 +63,7 @@ impl Emulators {
         let dynamodb_url = url(ddb_listener.local_addr()?);
         let served = dynamodb.clone();
         tokio::spawn(async move {
-            let _ =
-                dynoxide::server::serve_with_shutdown(ddb_listener, served, std::future::pending())
-                    .await;
+            let _ = dynoxide::server::serve_with_shutdown(ddb_listener, served, std::future::pending()).await;
         });
 
         let sqs_listener = bind().await?;
@@ -93,9 +89,7 @@ impl Emulators {
                 default_region: REGION.to_owned(),
                 ..SnsConfig::default()
             },
-            Arc::new(SqsBridge {
-                sqs: Arc::clone(&sqs),
-            }),
+            Arc::new(SqsBridge { sqs: Arc::clone(&sqs) }),
         ));
         let sns_service = rustack_sns_http::service::SnsHttpService::new(
             Arc::new(RustackSnsHandler::new(Arc::clone(&sns))),
@@ -103,14 +97,7 @@ impl Emulators {
         );
         tokio::spawn(serve(sns_listener, sns_service));
 
-        Ok(Self {
-            dynamodb,
-            sqs,
-            sns,
-            dynamodb_url,
-            sqs_url: url(sqs_addr),
-            sns_url: url(sns_addr),
-        })
+        Ok(Self { dynamodb, sqs, sns, dynamodb_url, sqs_url: url(sqs_addr), sns_url: url(sns_addr) })
     }
 
     /// Calls a DynamoDB (or DynamoDB Streams) operation in-process with its JSON request,
@@ -176,10 +163,7 @@ struct SqsBridge {
 #[async_trait]
 impl SqsPublisher for SqsBridge {
     fn validate(&self, queue_arn: &str) -> Result<(), DeliveryError> {
-        self.sqs
-            .queue_url_for_arn(queue_arn)
-            .map(|_| ())
-            .map_err(|err| DeliveryError::Unsupported(err.to_string()))
+        self.sqs.queue_url_for_arn(queue_arn).map(|_| ()).map_err(|err| DeliveryError::Unsupported(err.to_string()))
     }
 
     async fn send_message(
@@ -189,10 +173,8 @@ impl SqsPublisher for SqsBridge {
         group: Option<&str>,
         dedup: Option<&str>,
     ) -> Result<(), DeliveryError> {
-        let queue_url = self
-            .sqs
-            .queue_url_for_arn(queue_arn)
-            .map_err(|err| DeliveryError::Unsupported(err.to_string()))?;
+        let queue_url =
+            self.sqs.queue_url_for_arn(queue_arn).map_err(|err| DeliveryError::Unsupported(err.to_string()))?;
         self.sqs
             .send_message(SendMessageInput {
                 queue_url,

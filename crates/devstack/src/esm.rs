@@ -43,27 +43,16 @@ impl Checkpoints {
             .and_then(|f| std::fs::read_to_string(f).ok())
             .and_then(|text| serde_json::from_str(&text).ok())
             .unwrap_or_default();
-        Self {
-            file,
-            positions: Arc::new(std::sync::Mutex::new(positions)),
-        }
+        Self { file, positions: Arc::new(std::sync::Mutex::new(positions)) }
     }
 
     fn get(&self, mapping: &str, shard: &str) -> Option<String> {
-        self.positions
-            .lock()
-            .expect("checkpoint lock")
-            .get(mapping)?
-            .get(shard)
-            .cloned()
+        self.positions.lock().expect("checkpoint lock").get(mapping)?.get(shard).cloned()
     }
 
     fn set(&self, mapping: &str, shard: &str, sequence_number: &str) {
         let mut positions = self.positions.lock().expect("checkpoint lock");
-        positions
-            .entry(mapping.to_owned())
-            .or_default()
-            .insert(shard.to_owned(), sequence_number.to_owned());
+        positions.entry(mapping.to_owned()).or_default().insert(shard.to_owned(), sequence_number.to_owned());
         if let Some(file) = &self.file
             && let Ok(text) = serde_json::to_string_pretty(&*positions)
             && let Err(err) = std::fs::write(file, text)
@@ -86,11 +75,7 @@ pub struct MappingSwitch {
 impl MappingSwitch {
     /// A switch for mapping `id` of `function`.
     pub fn new(id: &str, function: &str, enabled: bool) -> Self {
-        Self {
-            id: id.to_owned(),
-            function: function.to_owned(),
-            enabled: Arc::new(AtomicBool::new(enabled)),
-        }
+        Self { id: id.to_owned(), function: function.to_owned(), enabled: Arc::new(AtomicBool::new(enabled)) }
     }
 
     /// Starts or stops polling.
@@ -133,37 +118,17 @@ async fn poll_stream_once(
     function: &Function,
     checkpoints: &Checkpoints,
 ) -> anyhow::Result<()> {
-    let streams = emulators.ddb(
-        dynoxide::Database::list_streams,
-        json!({ "TableName": mapping.table_name }),
-    )?;
-    let Some(stream_arn) = streams["Streams"][0]["StreamArn"]
-        .as_str()
-        .map(str::to_owned)
-    else {
+    let streams = emulators.ddb(dynoxide::Database::list_streams, json!({ "TableName": mapping.table_name }))?;
+    let Some(stream_arn) = streams["Streams"][0]["StreamArn"].as_str().map(str::to_owned) else {
         return Ok(());
     };
-    let description = emulators.ddb(
-        dynoxide::Database::describe_stream,
-        json!({ "StreamArn": stream_arn }),
-    )?;
-    let shards = description["StreamDescription"]["Shards"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let description = emulators.ddb(dynoxide::Database::describe_stream, json!({ "StreamArn": stream_arn }))?;
+    let shards = description["StreamDescription"]["Shards"].as_array().cloned().unwrap_or_default();
     for shard in shards {
         let Some(shard_id) = shard["ShardId"].as_str() else {
             continue;
         };
-        poll_shard(
-            emulators,
-            mapping,
-            function,
-            checkpoints,
-            &stream_arn,
-            shard_id,
-        )
-        .await?;
+        poll_shard(emulators, mapping, function, checkpoints, &stream_arn, shard_id).await?;
     }
     Ok(())
 }
@@ -195,10 +160,8 @@ async fn poll_shard(
         let Some(iterator) = iterator["ShardIterator"].as_str() else {
             return Ok(());
         };
-        let page = emulators.ddb(
-            dynoxide::Database::get_records,
-            json!({ "ShardIterator": iterator, "Limit": 1000 }),
-        )?;
+        let page =
+            emulators.ddb(dynoxide::Database::get_records, json!({ "ShardIterator": iterator, "Limit": 1000 }))?;
         let records = page["Records"].as_array().cloned().unwrap_or_default();
         if records.is_empty() {
             if position.is_none() && mapping.starting_position == "LATEST" {
@@ -211,15 +174,9 @@ async fn poll_shard(
         let mut last_skipped = None;
         for mut record in records {
             record["eventSourceARN"] = json!(stream_arn);
-            let sequence_number = record["dynamodb"]["SequenceNumber"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned();
-            let passes = mapping.filters.is_empty()
-                || mapping
-                    .filters
-                    .iter()
-                    .any(|p| crate::filter::matches(p, &record));
+            let sequence_number = record["dynamodb"]["SequenceNumber"].as_str().unwrap_or_default().to_owned();
+            let passes =
+                mapping.filters.is_empty() || mapping.filters.iter().any(|p| crate::filter::matches(p, &record));
             if passes {
                 batch.push(record);
                 if batch.len() == mapping.batch_size {
@@ -238,14 +195,8 @@ async fn poll_shard(
             }
             return Ok(());
         }
-        let first = batch[0]["dynamodb"]["SequenceNumber"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        let last = batch[batch.len() - 1]["dynamodb"]["SequenceNumber"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
+        let first = batch[0]["dynamodb"]["SequenceNumber"].as_str().unwrap_or_default().to_owned();
+        let last = batch[batch.len() - 1]["dynamodb"]["SequenceNumber"].as_str().unwrap_or_default().to_owned();
         let event = json!({ "Records": batch });
         let invocation = function.invoke(Bytes::from(event.to_string())).await;
         // The sequence number of the first record to retry, if any.
@@ -273,8 +224,7 @@ async fn poll_shard(
                     attempts = 0;
                 }
                 attempts += 1;
-                if mapping.maximum_retry_attempts >= 0 && attempts > mapping.maximum_retry_attempts
-                {
+                if mapping.maximum_retry_attempts >= 0 && attempts > mapping.maximum_retry_attempts {
                     tracing::warn!(mapping = %mapping.id, first = %failed, last = %last, "retries exhausted; batch sent to the on-failure destination");
                     send_stream_failure(
                         emulators,
@@ -291,8 +241,7 @@ async fn poll_shard(
                     checkpoints.set(&mapping.id, shard_id, &last);
                     attempts = 0;
                 } else {
-                    let backoff =
-                        Duration::from_millis(200 * u64::try_from(attempts.min(10)).unwrap_or(10));
+                    let backoff = Duration::from_millis(200 * u64::try_from(attempts.min(10)).unwrap_or(10));
                     tokio::time::sleep(backoff).await;
                 }
             }
@@ -303,32 +252,17 @@ async fn poll_shard(
 /// The sequence number of the first failed record named in a `batchItemFailures` response.
 fn first_failure(payload: &[u8], batch: &[Value]) -> Result<Option<String>, String> {
     let response: Value = serde_json::from_slice(payload).unwrap_or(Value::Null);
-    let failures = response["batchItemFailures"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let failures = response["batchItemFailures"].as_array().cloned().unwrap_or_default();
     let mut first: Option<String> = None;
     for failure in failures {
         let Some(id) = failure["itemIdentifier"].as_str() else {
             // An empty or null identifier fails the whole batch, as in Lambda.
-            return Ok(batch
-                .first()
-                .and_then(|r| r["dynamodb"]["SequenceNumber"].as_str())
-                .map(str::to_owned));
+            return Ok(batch.first().and_then(|r| r["dynamodb"]["SequenceNumber"].as_str()).map(str::to_owned));
         };
-        if !batch
-            .iter()
-            .any(|r| r["dynamodb"]["SequenceNumber"] == json!(id))
-        {
-            return Ok(batch
-                .first()
-                .and_then(|r| r["dynamodb"]["SequenceNumber"].as_str())
-                .map(str::to_owned));
+        if !batch.iter().any(|r| r["dynamodb"]["SequenceNumber"] == json!(id)) {
+            return Ok(batch.first().and_then(|r| r["dynamodb"]["SequenceNumber"].as_str()).map(str::to_owned));
         }
-        if first
-            .as_ref()
-            .is_none_or(|f| sequence_key(id) < sequence_key(f))
-        {
+        if first.as_ref().is_none_or(|f| sequence_key(id) < sequence_key(f)) {
             first = Some(id.to_owned());
         }
     }
@@ -387,12 +321,7 @@ async fn send_stream_failure(
 }
 
 /// Runs an SQS mapping until the task is dropped.
-pub async fn run_sqs(
-    emulators: Emulators,
-    mapping: SqsMapping,
-    function: Arc<Function>,
-    switch: MappingSwitch,
-) {
+pub async fn run_sqs(emulators: Emulators, mapping: SqsMapping, function: Arc<Function>, switch: MappingSwitch) {
     let queue_url = loop {
         match emulators.sqs.queue_url_for_arn(&mapping.queue_arn) {
             Ok(url) => break url,
@@ -436,9 +365,7 @@ async fn poll_queue_once(
         .sqs
         .receive_message(rustack_sqs_model::input::ReceiveMessageInput {
             queue_url: queue_url.to_owned(),
-            max_number_of_messages: Some(
-                i32::try_from(mapping.batch_size.clamp(1, 10)).unwrap_or(10),
-            ),
+            max_number_of_messages: Some(i32::try_from(mapping.batch_size.clamp(1, 10)).unwrap_or(10)),
             // No long polling: a mapping that is disabled must stop receiving at once,
             // or the receives would count toward the messages' maxReceiveCount.
             wait_time_seconds: Some(0),
@@ -459,13 +386,11 @@ async fn poll_queue_once(
             if let Some(receipt_handle) = &message.receipt_handle {
                 emulators
                     .sqs
-                    .change_message_visibility(
-                        rustack_sqs_model::input::ChangeMessageVisibilityInput {
-                            queue_url: queue_url.to_owned(),
-                            receipt_handle: receipt_handle.clone(),
-                            visibility_timeout: 0,
-                        },
-                    )
+                    .change_message_visibility(rustack_sqs_model::input::ChangeMessageVisibilityInput {
+                        queue_url: queue_url.to_owned(),
+                        receipt_handle: receipt_handle.clone(),
+                        visibility_timeout: 0,
+                    })
                     .await
                     .map_err(|err| anyhow!("{err}"))?;
             }
@@ -516,12 +441,7 @@ async fn poll_queue_once(
                 .flatten()
                 .map(|f| f["itemIdentifier"].as_str().unwrap_or_default().to_owned())
                 .collect();
-            let known = |id: &String| {
-                received
-                    .messages
-                    .iter()
-                    .any(|m| m.message_id.as_ref() == Some(id))
-            };
+            let known = |id: &String| received.messages.iter().any(|m| m.message_id.as_ref() == Some(id));
             if ids.iter().any(|id| !known(id)) {
                 // An unknown or empty identifier fails the whole batch, as in Lambda.
                 return Ok(());
@@ -531,8 +451,7 @@ async fn poll_queue_once(
         Outcome::Response(_) => Vec::new(),
     };
     for message in &received.messages {
-        let (Some(id), Some(receipt_handle)) = (&message.message_id, &message.receipt_handle)
-        else {
+        let (Some(id), Some(receipt_handle)) = (&message.message_id, &message.receipt_handle) else {
             continue;
         };
         if failed.contains(id) {

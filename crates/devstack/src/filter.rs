@@ -31,12 +31,8 @@ fn matches_value(rule: &Value, actual: Option<&Value>) -> bool {
             };
             match name.as_str() {
                 "exists" => argument.as_bool() == Some(actual.is_some()),
-                "prefix" => text(actual)
-                    .zip(argument.as_str())
-                    .is_some_and(|(a, p)| a.starts_with(p)),
-                "suffix" => text(actual)
-                    .zip(argument.as_str())
-                    .is_some_and(|(a, s)| a.ends_with(s)),
+                "prefix" => text(actual).zip(argument.as_str()).is_some_and(|(a, p)| a.starts_with(p)),
+                "suffix" => text(actual).zip(argument.as_str()).is_some_and(|(a, s)| a.ends_with(s)),
                 "anything-but" => match (actual, argument) {
                     (None, _) => false,
                     (Some(value), Value::Array(excluded)) => !excluded.contains(value),
@@ -45,10 +41,7 @@ fn matches_value(rule: &Value, actual: Option<&Value>) -> bool {
                 },
                 "numeric" => numeric(argument, actual),
                 other => {
-                    tracing::warn!(
-                        operator = other,
-                        "filter operator not supported by the local stack"
-                    );
+                    tracing::warn!(operator = other, "filter operator not supported by the local stack");
                     false
                 }
             }
@@ -90,8 +83,7 @@ mod tests {
     fn outbox_pattern_matches_only_outbox_inserts() {
         let pattern = json!({"eventName": ["INSERT"], "dynamodb": {"NewImage": {"kind": {"S": ["OutboxEvent"]}}}});
         let outbox = json!({"eventName": "INSERT", "dynamodb": {"NewImage": {"kind": {"S": "OutboxEvent"}}}});
-        let other =
-            json!({"eventName": "INSERT", "dynamodb": {"NewImage": {"pk": {"S": "CUSTOMER#1"}}}});
+        let other = json!({"eventName": "INSERT", "dynamodb": {"NewImage": {"pk": {"S": "CUSTOMER#1"}}}});
         let modify = json!({"eventName": "MODIFY", "dynamodb": {"NewImage": {"kind": {"S": "OutboxEvent"}}}});
         assert!(matches(&pattern, &outbox));
         assert!(!matches(&pattern, &other));
@@ -102,23 +94,11 @@ mod tests {
     fn operators() {
         let event = json!({"type": "OrderPlaced", "amount": 9000, "tags": ["a", "b"]});
         assert!(matches(&json!({"type": [{"prefix": "Order"}]}), &event));
-        assert!(matches(
-            &json!({"type": [{"anything-but": ["OrderCancelled"]}]}),
-            &event
-        ));
-        assert!(!matches(
-            &json!({"type": [{"anything-but": "OrderPlaced"}]}),
-            &event
-        ));
+        assert!(matches(&json!({"type": [{"anything-but": ["OrderCancelled"]}]}), &event));
+        assert!(!matches(&json!({"type": [{"anything-but": "OrderPlaced"}]}), &event));
         assert!(matches(&json!({"missing": [{"exists": false}]}), &event));
-        assert!(matches(
-            &json!({"amount": [{"numeric": [">", 5000, "<=", 9000]}]}),
-            &event
-        ));
+        assert!(matches(&json!({"amount": [{"numeric": [">", 5000, "<=", 9000]}]}), &event));
         assert!(matches(&json!({"tags": ["b"]}), &event));
-        assert!(!matches(
-            &json!({"type": [{"equals-ignore-case": "x"}]}),
-            &event
-        ));
+        assert!(!matches(&json!({"type": [{"equals-ignore-case": "x"}]}), &event));
     }
 }

@@ -82,19 +82,13 @@ fn percent_decode(text: &str, plus_is_space: bool) -> String {
     while i < bytes.len() {
         if bytes[i] == b'%'
             && i + 2 < bytes.len()
-            && let Some(Ok(byte)) = text
-                .get(i + 1..i + 3)
-                .map(|hex| u8::from_str_radix(hex, 16))
+            && let Some(Ok(byte)) = text.get(i + 1..i + 3).map(|hex| u8::from_str_radix(hex, 16))
         {
             out.push(byte);
             i += 3;
             continue;
         }
-        out.push(if plus_is_space && bytes[i] == b'+' {
-            b' '
-        } else {
-            bytes[i]
-        });
+        out.push(if plus_is_space && bytes[i] == b'+' { b' ' } else { bytes[i] });
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
@@ -110,9 +104,7 @@ impl Gateway {
     /// A gateway over `routes`.
     pub fn new(mut routes: Vec<Route>) -> Self {
         routes.sort_by_key(|r| std::cmp::Reverse(r.specificity()));
-        Self {
-            routes: Arc::new(routes),
-        }
+        Self { routes: Arc::new(routes) }
     }
 
     /// The axum router serving every route.
@@ -125,10 +117,8 @@ async fn handle(State(gateway): State<Gateway>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let method = parts.method.as_str().to_owned();
     let path = parts.uri.path().to_owned();
-    let Some((route, parameters)) = gateway
-        .routes
-        .iter()
-        .find_map(|route| route.matches(&method, &path).map(|p| (route, p)))
+    let Some((route, parameters)) =
+        gateway.routes.iter().find_map(|route| route.matches(&method, &path).map(|p| (route, p)))
     else {
         return message(StatusCode::NOT_FOUND, "Not Found");
     };
@@ -147,12 +137,7 @@ async fn handle(State(gateway): State<Gateway>, request: Request) -> Response {
 }
 
 fn message(status: StatusCode, text: &str) -> Response {
-    (
-        status,
-        [("content-type", "application/json")],
-        json!({ "message": text }).to_string(),
-    )
-        .into_response()
+    (status, [("content-type", "application/json")], json!({ "message": text }).to_string()).into_response()
 }
 
 /// The payload format 2.0 event for one request.
@@ -167,12 +152,7 @@ fn event(
     for (name, value) in &parts.headers {
         let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
         if name == "cookie" {
-            cookies.extend(
-                value
-                    .split(';')
-                    .map(|c| c.trim().to_owned())
-                    .filter(|c| !c.is_empty()),
-            );
+            cookies.extend(value.split(';').map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()));
             continue;
         }
         match headers.get_mut(name.as_str()) {
@@ -189,18 +169,11 @@ fn event(
     let mut query: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for pair in raw_query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        query
-            .entry(percent_decode(key, true))
-            .or_default()
-            .push(percent_decode(value, true));
+        query.entry(percent_decode(key, true)).or_default().push(percent_decode(value, true));
     }
     let now = chrono::Utc::now();
     let request_id = uuid::Uuid::new_v4().to_string();
-    let host = headers
-        .get("host")
-        .and_then(Value::as_str)
-        .unwrap_or("localhost")
-        .to_owned();
+    let host = headers.get("host").and_then(Value::as_str).unwrap_or("localhost").to_owned();
     let (body, is_base64) = match std::str::from_utf8(body) {
         _ if body.is_empty() => (Value::Null, false),
         Ok(text) => (Value::String(text.to_owned()), false),
@@ -236,10 +209,7 @@ fn event(
         event["cookies"] = json!(cookies);
     }
     if !query.is_empty() {
-        let joined: Map<String, Value> = query
-            .into_iter()
-            .map(|(k, v)| (k, Value::String(v.join(","))))
-            .collect();
+        let joined: Map<String, Value> = query.into_iter().map(|(k, v)| (k, Value::String(v.join(",")))).collect();
         event["queryStringParameters"] = Value::Object(joined);
     }
     if !parameters.is_empty() {
@@ -259,21 +229,15 @@ fn into_response(payload: &[u8]) -> Response {
         Err(_) => return message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"),
     };
     let Some(status) = value.get("statusCode").and_then(Value::as_u64) else {
-        return (
-            StatusCode::OK,
-            [("content-type", "application/json")],
-            value.to_string(),
-        )
-            .into_response();
+        return (StatusCode::OK, [("content-type", "application/json")], value.to_string()).into_response();
     };
-    let status = StatusCode::from_u16(u16::try_from(status).unwrap_or(500))
-        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status =
+        StatusCode::from_u16(u16::try_from(status).unwrap_or(500)).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut headers = HeaderMap::new();
     for (name, value) in value["headers"].as_object().into_iter().flatten() {
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(&crate::template::scalar_string(value)),
-        ) {
+        if let (Ok(name), Ok(value)) =
+            (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&crate::template::scalar_string(value)))
+        {
             headers.append(name, value);
         }
     }
@@ -283,9 +247,7 @@ fn into_response(payload: &[u8]) -> Response {
         }
     }
     let body = match value.get("body") {
-        Some(Value::String(text)) if value["isBase64Encoded"] == json!(true) => {
-            BASE64.decode(text).unwrap_or_default()
-        }
+        Some(Value::String(text)) if value["isBase64Encoded"] == json!(true) => BASE64.decode(text).unwrap_or_default(),
         Some(Value::String(text)) => text.clone().into_bytes(),
         Some(Value::Null) | None => Vec::new(),
         Some(other) => other.to_string().into_bytes(),
@@ -315,12 +277,7 @@ mod tests {
             Arc::new(|_, _| {}),
             false,
         ));
-        Route {
-            method: "GET".into(),
-            path: path_template.into(),
-            function: dummy,
-        }
-        .matches(method, path)
+        Route { method: "GET".into(), path: path_template.into(), function: dummy }.matches(method, path)
     }
 
     #[test]
@@ -330,10 +287,7 @@ mod tests {
         assert!(matches("/customers/{customerId}", "GET", "/customers").is_none());
         assert!(matches("/customers/{customerId}", "GET", "/customers/a/b").is_none());
         assert!(matches("/customers/{customerId}", "POST", "/customers/a").is_none());
-        assert_eq!(
-            matches("/files/{key+}", "GET", "/files/a/b").unwrap()["key"],
-            "a/b"
-        );
+        assert_eq!(matches("/files/{key+}", "GET", "/files/a/b").unwrap()["key"], "a/b");
         assert!(matches("/products", "GET", "/products").unwrap().is_empty());
     }
 }

@@ -108,11 +108,7 @@ impl Function {
             echo_logs,
             tasks: std::sync::Mutex::new(tokio::task::JoinSet::new()),
         });
-        Self {
-            spec,
-            shared,
-            observer,
-        }
+        Self { spec, shared, observer }
     }
 
     /// The function's specification.
@@ -125,42 +121,19 @@ impl Function {
         let request_id = uuid::Uuid::new_v4().to_string();
         let (reply, answer) = oneshot::channel();
         let deadline = std::time::SystemTime::now() + self.spec.timeout;
-        let deadline_ms = deadline
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis())
-            .unwrap_or_default();
+        let deadline_ms = deadline.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default();
         self.ensure_worker();
-        let job = Job {
-            request_id: request_id.clone(),
-            payload,
-            deadline_ms,
-            reply,
-        };
+        let job = Job { request_id: request_id.clone(), payload, deadline_ms, reply };
         let (outcome, duration_ms, init_ms) = if self.shared.jobs.send(job).is_err() {
-            (
-                runtime_error("Runtime.Unavailable", "the function pool is closed"),
-                0.0,
-                None,
-            )
+            (runtime_error("Runtime.Unavailable", "the function pool is closed"), 0.0, None)
         } else {
             // The worker enforces the timeout; this bound only guards against a lost reply.
-            match tokio::time::timeout(self.spec.timeout * 2 + Duration::from_secs(30), answer)
-                .await
-            {
+            match tokio::time::timeout(self.spec.timeout * 2 + Duration::from_secs(30), answer).await {
                 Ok(Ok(answer)) => answer,
-                _ => (
-                    runtime_error("Runtime.Unknown", "the invocation was lost"),
-                    0.0,
-                    None,
-                ),
+                _ => (runtime_error("Runtime.Unknown", "the invocation was lost"), 0.0, None),
             }
         };
-        let invocation = Invocation {
-            request_id,
-            outcome,
-            duration_ms,
-            init_ms,
-        };
+        let invocation = Invocation { request_id, outcome, duration_ms, init_ms };
         (self.observer)(&self.spec, &invocation);
         invocation
     }
@@ -174,11 +147,7 @@ impl Function {
         if workers >= self.spec.max_concurrency {
             return;
         }
-        if shared
-            .workers
-            .compare_exchange(workers, workers + 1, Ordering::SeqCst, Ordering::SeqCst)
-            .is_err()
-        {
+        if shared.workers.compare_exchange(workers, workers + 1, Ordering::SeqCst, Ordering::SeqCst).is_err() {
             return;
         }
         let spec = self.spec.clone();
@@ -233,14 +202,8 @@ async fn run_worker(spec: FunctionSpec, shared: Arc<Shared>) -> anyhow::Result<(
     });
     let app = Router::new()
         .route("/2018-06-01/runtime/invocation/next", get(next))
-        .route(
-            "/2018-06-01/runtime/invocation/{id}/response",
-            post(response),
-        )
-        .route(
-            "/2018-06-01/runtime/invocation/{id}/error",
-            post(invocation_error),
-        )
+        .route("/2018-06-01/runtime/invocation/{id}/response", post(response))
+        .route("/2018-06-01/runtime/invocation/{id}/error", post(invocation_error))
         .route("/2018-06-01/runtime/init/error", post(init_error))
         .with_state(Arc::clone(&worker));
     let server = tokio::spawn(async move {
@@ -252,10 +215,7 @@ async fn run_worker(spec: FunctionSpec, shared: Arc<Shared>) -> anyhow::Result<(
         .env_clear()
         .envs(&spec.environment)
         .env("AWS_LAMBDA_RUNTIME_API", &runtime_api)
-        .env(
-            "AWS_LAMBDA_LOG_STREAM_NAME",
-            format!("local/[$LATEST]{number}"),
-        )
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", format!("local/[$LATEST]{number}"))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -275,19 +235,14 @@ async fn run_worker(spec: FunctionSpec, shared: Arc<Shared>) -> anyhow::Result<(
             return Err(err.into());
         }
     };
-    for stream in [
-        child.stdout.take().map(Either::Out),
-        child.stderr.take().map(Either::Err),
-    ]
-    .into_iter()
-    .flatten()
-    {
+    for stream in [child.stdout.take().map(Either::Out), child.stderr.take().map(Either::Err)].into_iter().flatten() {
         let name = spec.logical_id.clone();
         let echo = shared.echo_logs;
         tokio::spawn(async move {
             let mut lines = match stream {
-                Either::Out(out) => Box::pin(BufReader::new(out))
-                    as std::pin::Pin<Box<dyn tokio::io::AsyncBufRead + Send>>,
+                Either::Out(out) => {
+                    Box::pin(BufReader::new(out)) as std::pin::Pin<Box<dyn tokio::io::AsyncBufRead + Send>>
+                }
                 Either::Err(err) => Box::pin(BufReader::new(err)),
             }
             .lines();
@@ -317,23 +272,15 @@ async fn run_worker(spec: FunctionSpec, shared: Arc<Shared>) -> anyhow::Result<(
         let outcome = if timed_out {
             runtime_error(
                 "Sandbox.Timedout",
-                &format!(
-                    "Task timed out after {:.2} seconds",
-                    spec.timeout.as_secs_f64()
-                ),
+                &format!("Task timed out after {:.2} seconds", spec.timeout.as_secs_f64()),
             )
         } else {
             runtime_error(
                 "Runtime.ExitError",
-                &format!(
-                    "RequestId: {} Error: Runtime exited ({exit})",
-                    in_flight.request_id
-                ),
+                &format!("RequestId: {} Error: Runtime exited ({exit})", in_flight.request_id),
             )
         };
-        let _ = in_flight
-            .reply
-            .send((outcome, elapsed, in_flight.cold_init_ms));
+        let _ = in_flight.reply.send((outcome, elapsed, in_flight.cold_init_ms));
     } else if worker.invocations.load(Ordering::SeqCst) == 0 {
         let error = init_error.unwrap_or_else(|| {
             serde_json::json!({"errorType": "Runtime.ExitError", "errorMessage": format!("the runtime exited during init ({exit})")})
@@ -379,25 +326,12 @@ async fn next(State(worker): State<Arc<Worker>>) -> Response {
     let mut headers = HeaderMap::new();
     let header = |v: &str| HeaderValue::from_str(v).unwrap_or(HeaderValue::from_static(""));
     headers.insert("lambda-runtime-aws-request-id", header(&job.request_id));
-    headers.insert(
-        "lambda-runtime-deadline-ms",
-        header(&job.deadline_ms.to_string()),
-    );
-    headers.insert(
-        "lambda-runtime-invoked-function-arn",
-        header(&worker.spec.arn),
-    );
-    headers.insert(
-        "lambda-runtime-trace-id",
-        header(&format!("Root=1-{}", job.request_id)),
-    );
+    headers.insert("lambda-runtime-deadline-ms", header(&job.deadline_ms.to_string()));
+    headers.insert("lambda-runtime-invoked-function-arn", header(&worker.spec.arn));
+    headers.insert("lambda-runtime-trace-id", header(&format!("Root=1-{}", job.request_id)));
     headers.insert("content-type", HeaderValue::from_static("application/json"));
-    *worker.current.lock().expect("current lock") = Some(InFlight {
-        request_id: job.request_id,
-        started: Instant::now(),
-        cold_init_ms,
-        reply: job.reply,
-    });
+    *worker.current.lock().expect("current lock") =
+        Some(InFlight { request_id: job.request_id, started: Instant::now(), cold_init_ms, reply: job.reply });
     arm_timeout(&worker);
     (StatusCode::OK, headers, job.payload).into_response()
 }
@@ -405,20 +339,10 @@ async fn next(State(worker): State<Arc<Worker>>) -> Response {
 /// Kills the worker if its current invocation is still running at the timeout.
 fn arm_timeout(worker: &Arc<Worker>) {
     let worker = Arc::clone(worker);
-    let request_id = worker
-        .current
-        .lock()
-        .expect("current lock")
-        .as_ref()
-        .map(|c| c.request_id.clone());
+    let request_id = worker.current.lock().expect("current lock").as_ref().map(|c| c.request_id.clone());
     tokio::spawn(async move {
         tokio::time::sleep(worker.spec.timeout).await;
-        let still_running = worker
-            .current
-            .lock()
-            .expect("current lock")
-            .as_ref()
-            .map(|c| c.request_id.clone());
+        let still_running = worker.current.lock().expect("current lock").as_ref().map(|c| c.request_id.clone());
         if still_running.is_some() && still_running == request_id {
             tracing::warn!(function = %worker.spec.logical_id, "invocation timed out; stopping the worker");
             if let Some(kill) = worker.killer.lock().expect("killer lock").take() {
@@ -433,9 +357,7 @@ fn finish(worker: &Worker, request_id: &str, outcome: Outcome) -> StatusCode {
     match current.take() {
         Some(in_flight) if in_flight.request_id == request_id => {
             let duration = in_flight.started.elapsed().as_secs_f64() * 1000.0;
-            let _ = in_flight
-                .reply
-                .send((outcome, duration, in_flight.cold_init_ms));
+            let _ = in_flight.reply.send((outcome, duration, in_flight.cold_init_ms));
             StatusCode::ACCEPTED
         }
         other => {
@@ -445,27 +367,21 @@ fn finish(worker: &Worker, request_id: &str, outcome: Outcome) -> StatusCode {
     }
 }
 
-async fn response(
-    State(worker): State<Arc<Worker>>,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> StatusCode {
+async fn response(State(worker): State<Arc<Worker>>, Path(id): Path<String>, body: Bytes) -> StatusCode {
     finish(&worker, &id, Outcome::Response(body))
 }
 
-async fn invocation_error(
-    State(worker): State<Arc<Worker>>,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> StatusCode {
-    let error = serde_json::from_slice(&body)
-        .unwrap_or_else(|_| serde_json::json!({"errorType": "Unhandled", "errorMessage": String::from_utf8_lossy(&body)}));
+async fn invocation_error(State(worker): State<Arc<Worker>>, Path(id): Path<String>, body: Bytes) -> StatusCode {
+    let error = serde_json::from_slice(&body).unwrap_or_else(
+        |_| serde_json::json!({"errorType": "Unhandled", "errorMessage": String::from_utf8_lossy(&body)}),
+    );
     finish(&worker, &id, Outcome::Error(error))
 }
 
 async fn init_error(State(worker): State<Arc<Worker>>, body: Bytes) -> StatusCode {
-    let error = serde_json::from_slice(&body)
-        .unwrap_or_else(|_| serde_json::json!({"errorType": "Runtime.InitError", "errorMessage": String::from_utf8_lossy(&body)}));
+    let error = serde_json::from_slice(&body).unwrap_or_else(
+        |_| serde_json::json!({"errorType": "Runtime.InitError", "errorMessage": String::from_utf8_lossy(&body)}),
+    );
     *worker.init_error.lock().expect("init error lock") = Some(error);
     StatusCode::ACCEPTED
 }

@@ -12,10 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use devstack::{Stack, StackOptions};
 
 #[derive(Parser)]
-#[command(
-    version,
-    about = "Run an AWS SAM template locally: no AWS account, no Docker"
-)]
+#[command(version, about = "Run an AWS SAM template locally: no AWS account, no Docker")]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -79,9 +76,8 @@ fn parameters(pairs: &[String]) -> anyhow::Result<HashMap<String, String>> {
     pairs
         .iter()
         .map(|pair| {
-            let (name, value) = pair
-                .split_once('=')
-                .with_context(|| format!("--parameter {pair}: expected NAME=VALUE"))?;
+            let (name, value) =
+                pair.split_once('=').with_context(|| format!("--parameter {pair}: expected NAME=VALUE"))?;
             Ok((name.to_owned(), value.to_owned()))
         })
         .collect()
@@ -95,10 +91,7 @@ fn bin_dir(common: &Common) -> anyhow::Result<PathBuf> {
     } else {
         let started = std::time::Instant::now();
         let dir = devstack::build::build(&workspace, &devstack::build::binaries(&template), false)?;
-        eprintln!(
-            "built the function binaries in {:.1} s",
-            started.elapsed().as_secs_f64()
-        );
+        eprintln!("built the function binaries in {:.1} s", started.elapsed().as_secs_f64());
         Ok(dir)
     }
 }
@@ -107,8 +100,7 @@ fn bin_dir(common: &Common) -> anyhow::Result<PathBuf> {
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("DEVSTACK_LOG")
-                .unwrap_or_else(|_| "warn,devstack=info".into()),
+            tracing_subscriber::EnvFilter::try_from_env("DEVSTACK_LOG").unwrap_or_else(|_| "warn,devstack=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -143,23 +135,14 @@ async fn run_up(common: &Common, up: Up) -> anyhow::Result<()> {
         event_source_mappings: true,
     })
     .await?;
-    println!(
-        "devstack is up in {:.0} ms",
-        started.elapsed().as_secs_f64() * 1000.0
-    );
+    println!("devstack is up in {:.0} ms", started.elapsed().as_secs_f64() * 1000.0);
     println!("  HTTP API      {}", stack.api_url);
-    println!(
-        "  Lambda API    {}   (AWS_ENDPOINT_URL_LAMBDA)",
-        stack.lambda_url
-    );
+    println!("  Lambda API    {}   (AWS_ENDPOINT_URL_LAMBDA)", stack.lambda_url);
     println!("  DynamoDB      {}", stack.emulators.dynamodb_url);
     println!("  SQS           {}", stack.emulators.sqs_url);
     println!("  SNS           {}", stack.emulators.sns_url);
     println!("  state         {}", up.state_dir.display());
-    println!(
-        "  published SNS messages: {}/_devstack/sns-messages",
-        stack.lambda_url
-    );
+    println!("  published SNS messages: {}/_devstack/sns-messages", stack.lambda_url);
     println!("press Ctrl-C to stop");
     tokio::signal::ctrl_c().await?;
     println!("stopping");
@@ -167,8 +150,7 @@ async fn run_up(common: &Common, up: Up) -> anyhow::Result<()> {
 }
 
 async fn run_invoke(common: &Common, invoke: Invoke) -> anyhow::Result<()> {
-    let payload = std::fs::read(&invoke.event)
-        .with_context(|| format!("reading {}", invoke.event.display()))?;
+    let payload = std::fs::read(&invoke.event).with_context(|| format!("reading {}", invoke.event.display()))?;
     serde_json::from_slice::<serde_json::Value>(&payload)
         .with_context(|| format!("{} is not JSON", invoke.event.display()))?;
     let bin_dir = bin_dir(common)?;

@@ -99,18 +99,12 @@ pub fn functions(
     emulators: &Emulators,
     settings: &RuntimeSettings<'_>,
 ) -> anyhow::Result<Vec<FunctionModel>> {
-    let globals = template
-        .globals
-        .get("Function")
-        .cloned()
-        .unwrap_or(json!({}));
+    let globals = template.globals.get("Function").cloned().unwrap_or(json!({}));
     template
         .of_type("AWS::Serverless::Function")
         .map(|(logical_id, resource)| {
-            function(
-                logical_id, resource, &globals, resolver, emulators, settings,
-            )
-            .with_context(|| format!("function {logical_id}"))
+            function(logical_id, resource, &globals, resolver, emulators, settings)
+                .with_context(|| format!("function {logical_id}"))
         })
         .collect()
 }
@@ -137,18 +131,12 @@ fn function(
     let name = resolver.resolve_string(&json!({"Ref": logical_id}))?;
     let arn = resolver.resolve_string(&json!({"Fn::GetAtt": [logical_id, "Arn"]}))?;
     let timeout = scalar_string(&property("Timeout")?).parse().unwrap_or(3);
-    let memory_mb = scalar_string(&property("MemorySize")?)
-        .parse()
-        .unwrap_or(128);
-    let concurrency = scalar_string(&property("ReservedConcurrentExecutions")?)
-        .parse()
-        .unwrap_or(settings.default_concurrency);
+    let memory_mb = scalar_string(&property("MemorySize")?).parse().unwrap_or(128);
+    let concurrency =
+        scalar_string(&property("ReservedConcurrentExecutions")?).parse().unwrap_or(settings.default_concurrency);
 
     let mut environment = BTreeMap::new();
-    for source in [
-        &globals["Environment"]["Variables"],
-        &properties["Environment"]["Variables"],
-    ] {
+    for source in [&globals["Environment"]["Variables"], &properties["Environment"]["Variables"]] {
         if let Some(variables) = resolver.resolve(source)?.as_object() {
             for (key, value) in variables {
                 environment.insert(key.clone(), scalar_string(value));
@@ -163,10 +151,7 @@ fn function(
         ("AWS_SECRET_ACCESS_KEY", "local".to_owned()),
         ("AWS_EC2_METADATA_DISABLED", "true".to_owned()),
         ("AWS_ENDPOINT_URL_DYNAMODB", emulators.dynamodb_url.clone()),
-        (
-            "AWS_ENDPOINT_URL_DYNAMODB_STREAMS",
-            emulators.dynamodb_url.clone(),
-        ),
+        ("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", emulators.dynamodb_url.clone()),
         ("AWS_ENDPOINT_URL_SQS", emulators.sqs_url.clone()),
         ("AWS_ENDPOINT_URL_SNS", emulators.sns_url.clone()),
         ("AWS_ENDPOINT_URL_LAMBDA", settings.lambda_url.to_owned()),
@@ -223,9 +208,7 @@ fn function(
 }
 
 fn response_types_report_failures(props: &Value) -> bool {
-    props["FunctionResponseTypes"]
-        .as_array()
-        .is_some_and(|types| types.iter().any(|t| t == "ReportBatchItemFailures"))
+    props["FunctionResponseTypes"].as_array().is_some_and(|types| types.iter().any(|t| t == "ReportBatchItemFailures"))
 }
 
 fn stream_mapping(id: String, props: &Value) -> anyhow::Result<StreamMapping> {
@@ -250,18 +233,11 @@ fn stream_mapping(id: String, props: &Value) -> anyhow::Result<StreamMapping> {
         table_name,
         stream_arn,
         batch_size: scalar_string(&props["BatchSize"]).parse().unwrap_or(100),
-        starting_position: props["StartingPosition"]
-            .as_str()
-            .unwrap_or("TRIM_HORIZON")
-            .to_owned(),
-        maximum_retry_attempts: scalar_string(&props["MaximumRetryAttempts"])
-            .parse()
-            .unwrap_or(-1),
+        starting_position: props["StartingPosition"].as_str().unwrap_or("TRIM_HORIZON").to_owned(),
+        maximum_retry_attempts: scalar_string(&props["MaximumRetryAttempts"]).parse().unwrap_or(-1),
         filters,
         report_batch_item_failures: response_types_report_failures(props),
-        on_failure_queue_arn: props["DestinationConfig"]["OnFailure"]["Destination"]
-            .as_str()
-            .map(str::to_owned),
+        on_failure_queue_arn: props["DestinationConfig"]["OnFailure"]["Destination"].as_str().map(str::to_owned),
     })
 }
 
@@ -271,9 +247,7 @@ fn sqs_mapping(id: String, props: &Value) -> SqsMapping {
         queue_arn: scalar_string(&props["Queue"]),
         batch_size: scalar_string(&props["BatchSize"]).parse().unwrap_or(10),
         report_batch_item_failures: response_types_report_failures(props),
-        maximum_concurrency: scalar_string(&props["ScalingConfig"]["MaximumConcurrency"])
-            .parse()
-            .unwrap_or(2),
+        maximum_concurrency: scalar_string(&props["ScalingConfig"]["MaximumConcurrency"]).parse().unwrap_or(2),
         enabled: props["Enabled"] != json!(false),
     }
 }

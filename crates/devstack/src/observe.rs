@@ -41,10 +41,7 @@ pub async fn tap_topic(
     log: MessageLog,
     print: bool,
 ) -> anyhow::Result<impl std::future::Future<Output = ()> + use<>> {
-    let queue_name = format!(
-        "devstack-tap-{}",
-        topic_arn.rsplit(':').next().unwrap_or(topic_logical_id)
-    );
+    let queue_name = format!("devstack-tap-{}", topic_arn.rsplit(':').next().unwrap_or(topic_logical_id));
     let created = emulators
         .sqs
         .create_queue(rustack_sqs_model::input::CreateQueueInput {
@@ -54,16 +51,8 @@ pub async fn tap_topic(
         .await
         .map_err(|err| anyhow::anyhow!("{err}"))?;
     let queue_url = created.queue_url.unwrap_or_default();
-    let queue_arn = format!(
-        "arn:aws:sqs:{}:{}:{queue_name}",
-        crate::emulators::REGION,
-        crate::template::ACCOUNT_ID
-    );
-    crate::resources::subscribe(
-        emulators,
-        topic_arn,
-        &json!({ "Protocol": "sqs", "Endpoint": queue_arn }),
-    )?;
+    let queue_arn = format!("arn:aws:sqs:{}:{}:{queue_name}", crate::emulators::REGION, crate::template::ACCOUNT_ID);
+    crate::resources::subscribe(emulators, topic_arn, &json!({ "Protocol": "sqs", "Endpoint": queue_arn }))?;
     let emulators = emulators.clone();
     let topic = topic_logical_id.to_owned();
     Ok(async move {
@@ -85,40 +74,22 @@ pub async fn tap_topic(
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
             for message in received.messages {
-                let envelope: Value = message
-                    .body
-                    .as_deref()
-                    .and_then(|b| serde_json::from_str(b).ok())
-                    .unwrap_or_default();
+                let envelope: Value =
+                    message.body.as_deref().and_then(|b| serde_json::from_str(b).ok()).unwrap_or_default();
                 let attributes = envelope["MessageAttributes"]
                     .as_object()
-                    .map(|attrs| {
-                        attrs
-                            .iter()
-                            .map(|(k, v)| (k.clone(), v["Value"].clone()))
-                            .collect()
-                    })
+                    .map(|attrs| attrs.iter().map(|(k, v)| (k.clone(), v["Value"].clone())).collect())
                     .unwrap_or_default();
                 let published = PublishedMessage {
                     topic: topic.clone(),
-                    message_id: envelope["MessageId"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_owned(),
+                    message_id: envelope["MessageId"].as_str().unwrap_or_default().to_owned(),
                     subject: envelope["Subject"].as_str().map(str::to_owned),
                     message: envelope["Message"].as_str().unwrap_or_default().to_owned(),
                     attributes,
-                    timestamp: envelope["Timestamp"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_owned(),
+                    timestamp: envelope["Timestamp"].as_str().unwrap_or_default().to_owned(),
                 };
                 if print {
-                    let subject = published
-                        .subject
-                        .as_deref()
-                        .map(|s| format!(" [{s}]"))
-                        .unwrap_or_default();
+                    let subject = published.subject.as_deref().map(|s| format!(" [{s}]")).unwrap_or_default();
                     println!("SNS  {}{subject} {}", published.topic, published.message);
                 }
                 log.lock().expect("message log lock").push(published);
@@ -152,11 +123,8 @@ pub async fn watch_dead_letters(emulators: Emulators, queues: Vec<(String, Strin
                 })
                 .await;
             let Ok(attributes) = attributes else { continue };
-            let count: u64 = attributes
-                .attributes
-                .get("ApproximateNumberOfMessages")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0);
+            let count: u64 =
+                attributes.attributes.get("ApproximateNumberOfMessages").and_then(|v| v.parse().ok()).unwrap_or(0);
             if count > counts[index] {
                 tracing::warn!(queue = %logical_id, waiting = count, "message(s) arrived in a dead-letter queue");
                 if print {

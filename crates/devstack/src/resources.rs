@@ -16,16 +16,11 @@ use crate::template::{Resolver, Template, scalar_string};
 ///
 /// # Errors
 /// When a resource's properties are invalid or an emulator refuses it.
-pub async fn create_all(
-    emulators: &Emulators,
-    template: &Template,
-    resolver: &Resolver<'_>,
-) -> anyhow::Result<()> {
+pub async fn create_all(emulators: &Emulators, template: &Template, resolver: &Resolver<'_>) -> anyhow::Result<()> {
     for (logical_id, resource) in template.of_type("AWS::DynamoDB::Table") {
         let properties = resolver.resolve(&resource["Properties"])?;
         let name = resolver.resolve_string(&json!({"Ref": logical_id}))?;
-        create_table(emulators, &name, &properties)
-            .with_context(|| format!("creating table {logical_id}"))?;
+        create_table(emulators, &name, &properties).with_context(|| format!("creating table {logical_id}"))?;
     }
     // Queues without a redrive policy first: they may be the dead-letter targets of others.
     let mut queues: Vec<_> = template.of_type("AWS::SQS::Queue").collect();
@@ -33,15 +28,13 @@ pub async fn create_all(
     for (logical_id, resource) in queues {
         let properties = resolver.resolve(&resource["Properties"])?;
         let name = resolver.resolve_string(&json!({"Fn::GetAtt": [logical_id, "QueueName"]}))?;
-        create_queue(emulators, &name, &properties)
-            .await
-            .with_context(|| format!("creating queue {logical_id}"))?;
+        create_queue(emulators, &name, &properties).await.with_context(|| format!("creating queue {logical_id}"))?;
     }
     for (logical_id, resource) in template.of_type("AWS::SNS::Topic") {
         let properties = resolver.resolve(&resource["Properties"])?;
         let name = resolver.resolve_string(&json!({"Fn::GetAtt": [logical_id, "TopicName"]}))?;
-        let topic_arn = create_topic(emulators, &name, &properties)
-            .with_context(|| format!("creating topic {logical_id}"))?;
+        let topic_arn =
+            create_topic(emulators, &name, &properties).with_context(|| format!("creating topic {logical_id}"))?;
         for inline in properties["Subscription"].as_array().into_iter().flatten() {
             subscribe(emulators, &topic_arn, inline)?;
         }
@@ -49,19 +42,13 @@ pub async fn create_all(
     for (logical_id, resource) in template.of_type("AWS::SNS::Subscription") {
         let properties = resolver.resolve(&resource["Properties"])?;
         let topic_arn = scalar_string(&properties["TopicArn"]);
-        subscribe(emulators, &topic_arn, &properties)
-            .with_context(|| format!("creating subscription {logical_id}"))?;
+        subscribe(emulators, &topic_arn, &properties).with_context(|| format!("creating subscription {logical_id}"))?;
     }
     Ok(())
 }
 
 fn create_table(emulators: &Emulators, name: &str, properties: &Value) -> anyhow::Result<()> {
-    let exists = emulators
-        .ddb(
-            dynoxide::Database::describe_table,
-            json!({ "TableName": name }),
-        )
-        .is_ok();
+    let exists = emulators.ddb(dynoxide::Database::describe_table, json!({ "TableName": name })).is_ok();
     if !exists {
         let mut request = json!({
             "TableName": name,
@@ -85,8 +72,7 @@ fn create_table(emulators: &Emulators, name: &str, properties: &Value) -> anyhow
             }
         }
         if let Some(view) = properties["StreamSpecification"]["StreamViewType"].as_str() {
-            request["StreamSpecification"] =
-                json!({ "StreamEnabled": true, "StreamViewType": view });
+            request["StreamSpecification"] = json!({ "StreamEnabled": true, "StreamViewType": view });
         }
         emulators.ddb(dynoxide::Database::create_table, request)?;
     }
@@ -164,11 +150,7 @@ fn create_topic(emulators: &Emulators, name: &str, properties: &Value) -> anyhow
 ///
 /// # Errors
 /// For a protocol other than `sqs`, or when SNS refuses the subscription.
-pub fn subscribe(
-    emulators: &Emulators,
-    topic_arn: &str,
-    properties: &Value,
-) -> anyhow::Result<String> {
+pub fn subscribe(emulators: &Emulators, topic_arn: &str, properties: &Value) -> anyhow::Result<String> {
     let protocol = scalar_string(&properties["Protocol"]);
     if protocol != "sqs" {
         anyhow::bail!("only sqs subscriptions are emulated, not {protocol}");
@@ -209,9 +191,7 @@ mod tests {
 
     #[test]
     fn max_receive_count_becomes_a_number() {
-        let policy =
-            redrive_policy(&json!({"deadLetterTargetArn": "arn:x", "maxReceiveCount": "5"}))
-                .unwrap();
+        let policy = redrive_policy(&json!({"deadLetterTargetArn": "arn:x", "maxReceiveCount": "5"})).unwrap();
         let policy: Value = serde_json::from_str(&policy).unwrap();
         assert_eq!(policy["maxReceiveCount"], json!(5));
     }

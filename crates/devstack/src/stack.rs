@@ -84,19 +84,12 @@ impl Stack {
         let template = Template::load(&options.template)?;
         if let Some(dir) = &options.state_dir {
             if options.fresh && dir.exists() {
-                std::fs::remove_dir_all(dir)
-                    .with_context(|| format!("removing {}", dir.display()))?;
+                std::fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))?;
             }
             std::fs::create_dir_all(dir)?;
         }
-        let emulators = Emulators::start(
-            options
-                .state_dir
-                .as_ref()
-                .map(|d| d.join("dynamodb.sqlite"))
-                .as_deref(),
-        )
-        .await?;
+        let emulators =
+            Emulators::start(options.state_dir.as_ref().map(|d| d.join("dynamodb.sqlite")).as_deref()).await?;
         let naming = Naming {
             stack_name: options.stack_name.clone(),
             region: REGION.to_owned(),
@@ -138,11 +131,7 @@ impl Stack {
             .map(|m| {
                 (
                     m.spec.logical_id.clone(),
-                    Arc::new(Function::new(
-                        m.spec.clone(),
-                        Arc::clone(&observer),
-                        options.verbose,
-                    )),
+                    Arc::new(Function::new(m.spec.clone(), Arc::clone(&observer), options.verbose)),
                 )
             })
             .collect();
@@ -159,23 +148,15 @@ impl Stack {
             let _ = axum::serve(api_listener, api).await;
         });
 
-        let checkpoints = Checkpoints::load(
-            options
-                .state_dir
-                .as_ref()
-                .map(|d| d.join("stream-checkpoints.json")),
-        );
+        let checkpoints = Checkpoints::load(options.state_dir.as_ref().map(|d| d.join("stream-checkpoints.json")));
         let mut switches = Vec::new();
         for model in &models {
             let function = Arc::clone(&functions[&model.spec.logical_id]);
             for event in &model.events {
                 match event {
                     EventSource::DynamoDbStream(mapping) => {
-                        let switch = MappingSwitch::new(
-                            &mapping.id,
-                            &model.spec.logical_id,
-                            options.event_source_mappings,
-                        );
+                        let switch =
+                            MappingSwitch::new(&mapping.id, &model.spec.logical_id, options.event_source_mappings);
                         switches.push(switch.clone());
                         tasks.spawn(crate::esm::run_stream(
                             emulators.clone(),
@@ -208,14 +189,9 @@ impl Stack {
         let mut topics = BTreeMap::new();
         for (logical_id, _) in template.of_type("AWS::SNS::Topic") {
             let topic_arn = resolver.resolve_string(&json!({ "Ref": logical_id }))?;
-            let tap = crate::observe::tap_topic(
-                &emulators,
-                logical_id,
-                &topic_arn,
-                Arc::clone(&messages),
-                options.verbose,
-            )
-            .await?;
+            let tap =
+                crate::observe::tap_topic(&emulators, logical_id, &topic_arn, Arc::clone(&messages), options.verbose)
+                    .await?;
             tasks.spawn(tap);
             topics.insert(logical_id.clone(), topic_arn);
         }
@@ -236,17 +212,7 @@ impl Stack {
             let _ = axum::serve(lambda_listener, control).await;
         });
 
-        Ok(Self {
-            api_url,
-            lambda_url,
-            emulators,
-            functions,
-            switches,
-            messages,
-            reports,
-            topics,
-            _tasks: tasks,
-        })
+        Ok(Self { api_url, lambda_url, emulators, functions, switches, messages, reports, topics, _tasks: tasks })
     }
 
     /// The specification of function `logical_id`.
@@ -259,10 +225,7 @@ impl Stack {
     /// # Errors
     /// When there is no such function.
     pub async fn invoke(&self, logical_id: &str, payload: Bytes) -> anyhow::Result<Invocation> {
-        let function = self
-            .functions
-            .get(logical_id)
-            .with_context(|| format!("no function {logical_id}"))?;
+        let function = self.functions.get(logical_id).with_context(|| format!("no function {logical_id}"))?;
         Ok(function.invoke(payload).await)
     }
 
@@ -285,11 +248,7 @@ impl Stack {
     /// Enables or disables the event source mappings of function `logical_id`; returns how
     /// many mappings it changed.
     pub fn set_mappings_enabled(&self, function_logical_id: &str, enabled: bool) -> usize {
-        self.switches
-            .iter()
-            .filter(|s| s.function == function_logical_id)
-            .map(|s| s.set_enabled(enabled))
-            .count()
+        self.switches.iter().filter(|s| s.function == function_logical_id).map(|s| s.set_enabled(enabled)).count()
     }
 
     /// Every invocation so far.
@@ -298,10 +257,7 @@ impl Stack {
     }
 }
 
-fn http_routes(
-    models: &[FunctionModel],
-    functions: &BTreeMap<String, Arc<Function>>,
-) -> Vec<Route> {
+fn http_routes(models: &[FunctionModel], functions: &BTreeMap<String, Arc<Function>>) -> Vec<Route> {
     models
         .iter()
         .flat_map(|model| {
@@ -318,11 +274,7 @@ fn http_routes(
 }
 
 /// Queues that receive failures: redrive targets and on-failure destinations.
-fn dead_letter_queues(
-    template: &Template,
-    resolver: &Resolver<'_>,
-    models: &[FunctionModel],
-) -> Vec<(String, String)> {
+fn dead_letter_queues(template: &Template, resolver: &Resolver<'_>, models: &[FunctionModel]) -> Vec<(String, String)> {
     let mut arns: Vec<String> = template
         .of_type("AWS::SQS::Queue")
         .filter_map(|(_, r)| resolver.resolve(&r["Properties"]["RedrivePolicy"]).ok())
@@ -348,35 +300,24 @@ fn dead_letter_queues(
     template
         .of_type("AWS::SQS::Queue")
         .filter_map(|(logical_id, _)| {
-            let arn = resolver
-                .resolve_string(&json!({"Fn::GetAtt": [logical_id, "Arn"]}))
-                .ok()?;
+            let arn = resolver.resolve_string(&json!({"Fn::GetAtt": [logical_id, "Arn"]})).ok()?;
             arns.contains(&arn).then(|| (logical_id.clone(), arn))
         })
         .collect()
 }
 
-fn report_observer(
-    reports: Arc<std::sync::Mutex<Vec<InvocationReport>>>,
-    print: bool,
-) -> InvocationObserver {
+fn report_observer(reports: Arc<std::sync::Mutex<Vec<InvocationReport>>>, print: bool) -> InvocationObserver {
     Arc::new(move |spec: &FunctionSpec, invocation: &Invocation| {
         let error = matches!(invocation.outcome, crate::lambda::Outcome::Error(_));
         if print {
-            let cold = invocation
-                .init_ms
-                .map(|init| format!("  cold start (init {init:.1} ms)"))
-                .unwrap_or_default();
+            let cold = invocation.init_ms.map(|init| format!("  cold start (init {init:.1} ms)")).unwrap_or_default();
             let status = match &invocation.outcome {
                 crate::lambda::Outcome::Error(e) => {
                     format!("  ERROR {}", e["errorType"].as_str().unwrap_or("Unhandled"))
                 }
                 crate::lambda::Outcome::Response(_) => String::new(),
             };
-            println!(
-                "λ    {:<32} {:>8.1} ms{cold}{status}",
-                spec.logical_id, invocation.duration_ms
-            );
+            println!("λ    {:<32} {:>8.1} ms{cold}{status}", spec.logical_id, invocation.duration_ms);
         }
         reports.lock().expect("report lock").push(InvocationReport {
             function: spec.logical_id.clone(),

@@ -31,8 +31,7 @@ impl Template {
     /// # Errors
     /// When the file cannot be read or is not a template.
     pub fn load(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading template {}", path.display()))?;
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading template {}", path.display()))?;
         Self::parse(&text).with_context(|| format!("parsing template {}", path.display()))
     }
 
@@ -43,12 +42,7 @@ impl Template {
     pub fn parse(text: &str) -> anyhow::Result<Self> {
         let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(text)?;
         let json = yaml_to_json(yaml)?;
-        let object = |key: &str| {
-            json.get(key)
-                .and_then(Value::as_object)
-                .cloned()
-                .unwrap_or_default()
-        };
+        let object = |key: &str| json.get(key).and_then(Value::as_object).cloned().unwrap_or_default();
         let resources = json
             .get("Resources")
             .and_then(Value::as_object)
@@ -56,28 +50,17 @@ impl Template {
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        Ok(Self {
-            parameters: object("Parameters"),
-            globals: object("Globals"),
-            resources,
-        })
+        Ok(Self { parameters: object("Parameters"), globals: object("Globals"), resources })
     }
 
     /// The logical ids of resources of type `resource_type`, sorted.
-    pub fn of_type<'a>(
-        &'a self,
-        resource_type: &'a str,
-    ) -> impl Iterator<Item = (&'a String, &'a Value)> + 'a {
-        self.resources
-            .iter()
-            .filter(move |(_, r)| r["Type"] == resource_type)
+    pub fn of_type<'a>(&'a self, resource_type: &'a str) -> impl Iterator<Item = (&'a String, &'a Value)> + 'a {
+        self.resources.iter().filter(move |(_, r)| r["Type"] == resource_type)
     }
 
     /// The type of resource `logical_id`, if it exists.
     pub fn type_of(&self, logical_id: &str) -> Option<&str> {
-        self.resources
-            .get(logical_id)
-            .and_then(|r| r["Type"].as_str())
+        self.resources.get(logical_id).and_then(|r| r["Type"].as_str())
     }
 }
 
@@ -88,12 +71,7 @@ fn yaml_to_json(value: serde_yaml_ng::Value) -> anyhow::Result<Value> {
         Y::Bool(b) => Value::Bool(b),
         Y::Number(n) => serde_json::to_value(&n)?,
         Y::String(s) => Value::String(s),
-        Y::Sequence(items) => Value::Array(
-            items
-                .into_iter()
-                .map(yaml_to_json)
-                .collect::<Result<_, _>>()?,
-        ),
+        Y::Sequence(items) => Value::Array(items.into_iter().map(yaml_to_json).collect::<Result<_, _>>()?),
         Y::Mapping(mapping) => {
             let mut object = Map::new();
             for (key, value) in mapping {
@@ -116,9 +94,8 @@ fn yaml_to_json(value: serde_yaml_ng::Value) -> anyhow::Result<Value> {
                 "GetAtt" => {
                     let parts = match inner {
                         Value::String(s) => {
-                            let (resource, attribute) = s
-                                .split_once('.')
-                                .ok_or_else(|| anyhow!("!GetAtt {s} needs Resource.Attribute"))?;
+                            let (resource, attribute) =
+                                s.split_once('.').ok_or_else(|| anyhow!("!GetAtt {s} needs Resource.Attribute"))?;
                             Value::Array(vec![resource.into(), attribute.into()])
                         }
                         other => other,
@@ -165,9 +142,7 @@ impl Naming {
     /// # Errors
     /// For unknown logical ids.
     pub fn reference(&self, template: &Template, logical_id: &str) -> anyhow::Result<String> {
-        let kind = template
-            .type_of(logical_id)
-            .ok_or_else(|| anyhow!("Ref to unknown resource {logical_id}"))?;
+        let kind = template.type_of(logical_id).ok_or_else(|| anyhow!("Ref to unknown resource {logical_id}"))?;
         let name = self.physical_name(template, logical_id);
         Ok(match kind {
             "AWS::SNS::Topic" => self.arn("sns", &name),
@@ -181,21 +156,12 @@ impl Naming {
     ///
     /// # Errors
     /// For unknown resources or attributes the local stack does not model.
-    pub fn attribute(
-        &self,
-        template: &Template,
-        logical_id: &str,
-        attribute: &str,
-    ) -> anyhow::Result<String> {
-        let kind = template
-            .type_of(logical_id)
-            .ok_or_else(|| anyhow!("GetAtt of unknown resource {logical_id}"))?;
+    pub fn attribute(&self, template: &Template, logical_id: &str, attribute: &str) -> anyhow::Result<String> {
+        let kind = template.type_of(logical_id).ok_or_else(|| anyhow!("GetAtt of unknown resource {logical_id}"))?;
         let name = self.physical_name(template, logical_id);
         Ok(match (kind, attribute) {
             ("AWS::DynamoDB::Table", "Arn") => self.arn("dynamodb", &format!("table/{name}")),
-            ("AWS::DynamoDB::Table", "StreamArn") => {
-                self.arn("dynamodb", &format!("table/{name}/stream/local"))
-            }
+            ("AWS::DynamoDB::Table", "StreamArn") => self.arn("dynamodb", &format!("table/{name}/stream/local")),
             ("AWS::SNS::Topic", "TopicArn") => self.arn("sns", &name),
             ("AWS::SNS::Topic", "TopicName") => name,
             ("AWS::SQS::Queue", "Arn") => self.arn("sqs", &name),
@@ -232,33 +198,22 @@ impl<'a> Resolver<'a> {
         for (name, declaration) in &template.parameters {
             let value = match overrides.get(name) {
                 Some(value) => Value::String(value.clone()),
-                None => declaration.get("Default").cloned().ok_or_else(|| {
-                    anyhow!("parameter {name} has no default; pass --parameter {name}=...")
-                })?,
+                None => declaration
+                    .get("Default")
+                    .cloned()
+                    .ok_or_else(|| anyhow!("parameter {name} has no default; pass --parameter {name}=..."))?,
             };
             if let Some(allowed) = declaration.get("AllowedValues").and_then(Value::as_array)
-                && !allowed
-                    .iter()
-                    .any(|a| scalar_string(a) == scalar_string(&value))
+                && !allowed.iter().any(|a| scalar_string(a) == scalar_string(&value))
             {
-                bail!(
-                    "parameter {name}={} is not one of {allowed:?}",
-                    scalar_string(&value)
-                );
+                bail!("parameter {name}={} is not one of {allowed:?}", scalar_string(&value));
             }
             parameters.insert(name.clone(), value);
         }
-        if let Some(unknown) = overrides
-            .keys()
-            .find(|k| !template.parameters.contains_key(*k))
-        {
+        if let Some(unknown) = overrides.keys().find(|k| !template.parameters.contains_key(*k)) {
             bail!("unknown parameter {unknown}");
         }
-        Ok(Self {
-            template,
-            naming,
-            parameters,
-        })
+        Ok(Self { template, naming, parameters })
     }
 
     /// Resolves every intrinsic in `value`.
@@ -267,28 +222,17 @@ impl<'a> Resolver<'a> {
     /// On an unknown reference or an unsupported function.
     pub fn resolve(&self, value: &Value) -> anyhow::Result<Value> {
         match value {
-            Value::Array(items) => Ok(Value::Array(
-                items
-                    .iter()
-                    .map(|v| self.resolve(v))
-                    .collect::<Result<_, _>>()?,
-            )),
+            Value::Array(items) => Ok(Value::Array(items.iter().map(|v| self.resolve(v)).collect::<Result<_, _>>()?)),
             Value::Object(object) if object.len() == 1 => {
                 let (key, argument) = object.iter().next().expect("one entry");
                 if key == "Ref" || key.starts_with("Fn::") {
                     self.intrinsic(key, argument)
                 } else {
-                    Ok(Value::Object(Map::from_iter([(
-                        key.clone(),
-                        self.resolve(argument)?,
-                    )])))
+                    Ok(Value::Object(Map::from_iter([(key.clone(), self.resolve(argument)?)])))
                 }
             }
             Value::Object(object) => Ok(Value::Object(
-                object
-                    .iter()
-                    .map(|(k, v)| Ok((k.clone(), self.resolve(v)?)))
-                    .collect::<anyhow::Result<_>>()?,
+                object.iter().map(|(k, v)| Ok((k.clone(), self.resolve(v)?))).collect::<anyhow::Result<_>>()?,
             )),
             other => Ok(other.clone()),
         }
@@ -323,34 +267,21 @@ impl<'a> Resolver<'a> {
 
     fn intrinsic(&self, key: &str, argument: &Value) -> anyhow::Result<Value> {
         match key {
-            "Ref" => self.reference(
-                argument
-                    .as_str()
-                    .ok_or_else(|| anyhow!("Ref needs a name"))?,
-            ),
+            "Ref" => self.reference(argument.as_str().ok_or_else(|| anyhow!("Ref needs a name"))?),
             "Fn::GetAtt" => {
                 let parts: Vec<String> = match self.resolve(argument)? {
                     Value::Array(parts) => parts.iter().map(scalar_string).collect(),
                     Value::String(s) => s.splitn(2, '.').map(str::to_owned).collect(),
                     other => bail!("Fn::GetAtt argument {other}"),
                 };
-                let [resource, attribute] = parts.as_slice() else {
-                    bail!("Fn::GetAtt needs two parts")
-                };
-                Ok(Value::String(self.naming.attribute(
-                    self.template,
-                    resource,
-                    attribute,
-                )?))
+                let [resource, attribute] = parts.as_slice() else { bail!("Fn::GetAtt needs two parts") };
+                Ok(Value::String(self.naming.attribute(self.template, resource, attribute)?))
             }
             "Fn::Sub" => {
                 let (text, variables) = match argument {
                     Value::String(text) => (text.clone(), Map::new()),
                     Value::Array(parts) if parts.len() == 2 => (
-                        parts[0]
-                            .as_str()
-                            .ok_or_else(|| anyhow!("Fn::Sub text"))?
-                            .to_owned(),
+                        parts[0].as_str().ok_or_else(|| anyhow!("Fn::Sub text"))?.to_owned(),
                         parts[1].as_object().cloned().unwrap_or_default(),
                     ),
                     other => bail!("Fn::Sub argument {other}"),
@@ -358,39 +289,20 @@ impl<'a> Resolver<'a> {
                 self.substitute(&text, &variables).map(Value::String)
             }
             "Fn::Join" => {
-                let parts = argument
-                    .as_array()
-                    .filter(|p| p.len() == 2)
-                    .ok_or_else(|| anyhow!("Fn::Join"))?;
+                let parts = argument.as_array().filter(|p| p.len() == 2).ok_or_else(|| anyhow!("Fn::Join"))?;
                 let separator = parts[0].as_str().unwrap_or_default();
                 let items = self.resolve(&parts[1])?;
-                let items = items
-                    .as_array()
-                    .ok_or_else(|| anyhow!("Fn::Join needs a list"))?;
-                Ok(Value::String(
-                    items
-                        .iter()
-                        .map(scalar_string)
-                        .collect::<Vec<_>>()
-                        .join(separator),
-                ))
+                let items = items.as_array().ok_or_else(|| anyhow!("Fn::Join needs a list"))?;
+                Ok(Value::String(items.iter().map(scalar_string).collect::<Vec<_>>().join(separator)))
             }
             "Fn::Select" => {
-                let parts = argument
-                    .as_array()
-                    .filter(|p| p.len() == 2)
-                    .ok_or_else(|| anyhow!("Fn::Select"))?;
+                let parts = argument.as_array().filter(|p| p.len() == 2).ok_or_else(|| anyhow!("Fn::Select"))?;
                 let index: usize = scalar_string(&self.resolve(&parts[0])?).parse()?;
                 let list = self.resolve(&parts[1])?;
-                list.get(index)
-                    .cloned()
-                    .ok_or_else(|| anyhow!("Fn::Select index {index} out of range"))
+                list.get(index).cloned().ok_or_else(|| anyhow!("Fn::Select index {index} out of range"))
             }
             "Fn::If" => {
-                let parts = argument
-                    .as_array()
-                    .filter(|p| p.len() == 3)
-                    .ok_or_else(|| anyhow!("Fn::If"))?;
+                let parts = argument.as_array().filter(|p| p.len() == 3).ok_or_else(|| anyhow!("Fn::If"))?;
                 let condition = parts[0].as_str().unwrap_or_default();
                 match condition {
                     "true" => self.resolve(&parts[1]),
@@ -413,9 +325,7 @@ impl<'a> Resolver<'a> {
                 rest = literal;
                 continue;
             }
-            let end = after
-                .find('}')
-                .ok_or_else(|| anyhow!("unclosed ${{ in Fn::Sub"))?;
+            let end = after.find('}').ok_or_else(|| anyhow!("unclosed ${{ in Fn::Sub"))?;
             let name = &after[..end];
             let value = if let Some(value) = variables.get(name) {
                 scalar_string(&self.resolve(value)?)
@@ -470,11 +380,7 @@ Resources:
 "#;
 
     fn naming() -> Naming {
-        Naming {
-            stack_name: "s".into(),
-            region: "us-east-1".into(),
-            sqs_url: "http://127.0.0.1:9".into(),
-        }
+        Naming { stack_name: "s".into(), region: "us-east-1".into(), sqs_url: "http://127.0.0.1:9".into() }
     }
 
     #[test]
@@ -482,16 +388,11 @@ Resources:
         let template = Template::parse(TEXT).unwrap();
         let naming = naming();
         let resolver = Resolver::new(&template, &naming, &HashMap::new()).unwrap();
-        let env = resolver
-            .resolve(&template.resources["Fn"]["Properties"]["Environment"]["Variables"])
-            .unwrap();
+        let env = resolver.resolve(&template.resources["Fn"]["Properties"]["Environment"]["Variables"]).unwrap();
         assert_eq!(env["TABLE"], "s-Table");
         assert_eq!(env["TOPIC"], "arn:aws:sns:us-east-1:000000000000:s-Topic");
         assert_eq!(scalar_string(&env["POINTS"]), "1000");
-        assert_eq!(
-            env["STREAM"],
-            "arn:aws:dynamodb:us-east-1:000000000000:table/s-Table/stream/local"
-        );
+        assert_eq!(env["STREAM"], "arn:aws:dynamodb:us-east-1:000000000000:table/s-Table/stream/local");
         assert_eq!(
             env["INDEX"],
             "arn:aws:dynamodb:us-east-1:000000000000:table/s-Table/index/X in us-east-1 ${Literal}"
@@ -506,20 +407,11 @@ Resources:
         let naming = naming();
         let overrides = HashMap::from([("Points".to_owned(), "5".to_owned())]);
         let resolver = Resolver::new(&template, &naming, &overrides).unwrap();
-        assert_eq!(
-            resolver
-                .resolve_string(&serde_json::json!({"Ref": "Points"}))
-                .unwrap(),
-            "5"
-        );
+        assert_eq!(resolver.resolve_string(&serde_json::json!({"Ref": "Points"})).unwrap(), "5");
         let bad = HashMap::from([("Level".to_owned(), "loud".to_owned())]);
         assert!(Resolver::new(&template, &naming, &bad).is_err());
         let unknown = HashMap::from([("Nope".to_owned(), "1".to_owned())]);
         assert!(Resolver::new(&template, &naming, &unknown).is_err());
-        assert!(
-            resolver
-                .resolve(&serde_json::json!({"Ref": "Missing"}))
-                .is_err()
-        );
+        assert!(resolver.resolve(&serde_json::json!({"Ref": "Missing"})).is_err());
     }
 }

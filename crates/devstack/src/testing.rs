@@ -10,10 +10,7 @@ use crate::template::Template;
 
 /// The cargo workspace this crate belongs to.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("workspace root exists")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root exists")
 }
 
 /// Builds every function binary of `template` (once per template and process) and
@@ -23,10 +20,7 @@ pub fn workspace_root() -> PathBuf {
 /// When the build fails: the test cannot run without the binaries.
 pub fn bin_dir(template: &Path) -> PathBuf {
     static BUILT: OnceLock<Mutex<HashMap<PathBuf, PathBuf>>> = OnceLock::new();
-    let mut built = BUILT
-        .get_or_init(Mutex::default)
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut built = BUILT.get_or_init(Mutex::default).lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     built
         .entry(template.to_owned())
         .or_insert_with(|| {
@@ -77,21 +71,15 @@ pub async fn start_stack_of(template: PathBuf, parameters: HashMap<String, Strin
 /// # Panics
 /// When the emulators or resources cannot be created.
 pub async fn emulators_with_resources() -> crate::emulators::Emulators {
-    let template =
-        Template::load(&workspace_root().join("infra/template.yaml")).expect("template loads");
-    let emulators = crate::emulators::Emulators::start(None)
-        .await
-        .expect("emulators start");
+    let template = Template::load(&workspace_root().join("infra/template.yaml")).expect("template loads");
+    let emulators = crate::emulators::Emulators::start(None).await.expect("emulators start");
     let naming = crate::template::Naming {
         stack_name: "test".to_owned(),
         region: crate::emulators::REGION.to_owned(),
         sqs_url: emulators.sqs_url.clone(),
     };
-    let resolver = crate::template::Resolver::new(&template, &naming, &HashMap::new())
-        .expect("parameters resolve");
-    crate::resources::create_all(&emulators, &template, &resolver)
-        .await
-        .expect("resources are created");
+    let resolver = crate::template::Resolver::new(&template, &naming, &HashMap::new()).expect("parameters resolve");
+    crate::resources::create_all(&emulators, &template, &resolver).await.expect("resources are created");
     emulators
 }
 

@@ -14,20 +14,14 @@ use devstack::template::ACCOUNT_ID;
 use serde_json::{Value, json};
 
 async fn start(parameters: &[(&str, &str)]) -> Stack {
-    let template =
-        devstack::testing::workspace_root().join("crates/devstack/tests/fixture/template.yaml");
-    let parameters: HashMap<String, String> = parameters
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
+    let template = devstack::testing::workspace_root().join("crates/devstack/tests/fixture/template.yaml");
+    let parameters: HashMap<String, String> =
+        parameters.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
     devstack::testing::start_stack_of(template, parameters).await
 }
 
 async fn invoke(stack: &Stack, function: &str, payload: Value) -> devstack::lambda::Invocation {
-    stack
-        .invoke(function, Bytes::from(payload.to_string()))
-        .await
-        .expect("the function exists")
+    stack.invoke(function, Bytes::from(payload.to_string())).await.expect("the function exists")
 }
 
 fn response(invocation: &devstack::lambda::Invocation) -> Value {
@@ -48,20 +42,12 @@ fn error_type(invocation: &devstack::lambda::Invocation) -> String {
 
 /// The keys (after `SEEN#`) the fixture has recorded in the seen table.
 fn seen(stack: &Stack) -> Vec<String> {
-    let page = stack
-        .emulators
-        .ddb(Database::scan, json!({ "TableName": "test-SeenTable" }))
-        .unwrap();
+    let page = stack.emulators.ddb(Database::scan, json!({ "TableName": "test-SeenTable" })).unwrap();
     let mut keys: Vec<String> = page["Items"]
         .as_array()
         .unwrap()
         .iter()
-        .filter_map(|i| {
-            i["pk"]["S"]
-                .as_str()?
-                .strip_prefix("SEEN#")
-                .map(str::to_owned)
-        })
+        .filter_map(|i| i["pk"]["S"].as_str()?.strip_prefix("SEEN#").map(str::to_owned))
         .collect();
     keys.sort();
     keys
@@ -76,13 +62,7 @@ async fn eventually(what: &str, timeout: Duration, mut condition: impl FnMut() -
 }
 
 fn queue_url(stack: &Stack, logical_id: &str) -> String {
-    stack
-        .emulators
-        .sqs
-        .queue_url_for_arn(&format!(
-            "arn:aws:sqs:{REGION}:{ACCOUNT_ID}:test-{logical_id}"
-        ))
-        .unwrap()
+    stack.emulators.sqs.queue_url_for_arn(&format!("arn:aws:sqs:{REGION}:{ACCOUNT_ID}:test-{logical_id}")).unwrap()
 }
 
 async fn waiting(stack: &Stack, logical_id: &str) -> u64 {
@@ -95,9 +75,7 @@ async fn waiting(stack: &Stack, logical_id: &str) -> u64 {
         })
         .await
         .unwrap();
-    attributes.attributes["ApproximateNumberOfMessages"]
-        .parse()
-        .unwrap()
+    attributes.attributes["ApproximateNumberOfMessages"].parse().unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -119,10 +97,7 @@ async fn http_api_requests_become_payload_2_events() {
     assert_eq!(reply["rawPath"], "/things/abc%20d");
     assert_eq!(reply["rawQueryString"], "x=1&x=2&y=%20z");
     assert_eq!(reply["pathParameters"], json!({ "thingId": "abc d" }));
-    assert_eq!(
-        reply["queryStringParameters"],
-        json!({ "x": "1,2", "y": " z" })
-    );
+    assert_eq!(reply["queryStringParameters"], json!({ "x": "1,2", "y": " z" }));
     assert_eq!(reply["headers"]["x-custom"], "yes");
     assert_eq!(reply["cookies"], json!(["a=1", "b=2"]));
     assert_eq!(reply["requestContext"]["http"]["method"], "GET");
@@ -130,14 +105,7 @@ async fn http_api_requests_become_payload_2_events() {
     assert!(reply.get("body").is_none());
 
     // A literal segment wins over a parameter.
-    let mine: Value = client
-        .get(format!("{}/things/mine", stack.api_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mine: Value = client.get(format!("{}/things/mine", stack.api_url)).send().await.unwrap().json().await.unwrap();
     assert_eq!(mine["routeKey"], "GET /things/mine");
 
     let greedy: Value = client
@@ -164,16 +132,9 @@ async fn http_api_requests_become_payload_2_events() {
     assert_eq!(binary["isBase64Encoded"], true);
     assert_eq!(binary["body"], "//4=");
 
-    let missing = client
-        .delete(format!("{}/things/abc", stack.api_url))
-        .send()
-        .await
-        .unwrap();
+    let missing = client.delete(format!("{}/things/abc", stack.api_url)).send().await.unwrap();
     assert_eq!(missing.status(), 404);
-    assert_eq!(
-        missing.json::<Value>().await.unwrap(),
-        json!({ "message": "Not Found" })
-    );
+    assert_eq!(missing.json::<Value>().await.unwrap(), json!({ "message": "Not Found" }));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -182,22 +143,13 @@ async fn functions_get_the_template_environment_and_parameters() {
     let value = |name: &str| {
         let stack = &stack;
         let name = name.to_owned();
-        async move {
-            response(&invoke(stack, "EchoFunction", json!({ "env": name })).await)["value"].clone()
-        }
+        async move { response(&invoke(stack, "EchoFunction", json!({ "env": name })).await)["value"].clone() }
     };
     assert_eq!(value("GREETING").await, "annyeong");
     assert_eq!(value("SEEN_TABLE").await, "test-SeenTable");
     assert_eq!(value("AWS_LAMBDA_FUNCTION_NAME").await, "test-EchoFunction");
-    assert_eq!(
-        value("AWS_ENDPOINT_URL_DYNAMODB").await,
-        stack.emulators.dynamodb_url.as_str()
-    );
-    assert_eq!(
-        value("HOME").await,
-        Value::Null,
-        "the process environment is the template's, not ours"
-    );
+    assert_eq!(value("AWS_ENDPOINT_URL_DYNAMODB").await, stack.emulators.dynamodb_url.as_str());
+    assert_eq!(value("HOME").await, Value::Null, "the process environment is the template's, not ours");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -205,38 +157,26 @@ async fn errors_crashes_and_timeouts_are_reported_as_lambda_does() {
     let stack = start(&[]).await;
     let first = invoke(&stack, "EchoFunction", json!({ "hello": 1 })).await;
     assert_eq!(response(&first), json!({ "hello": 1 }));
-    assert!(
-        first.init_ms.is_some(),
-        "the first invocation is a cold start"
-    );
+    assert!(first.init_ms.is_some(), "the first invocation is a cold start");
 
     let failed = invoke(&stack, "EchoFunction", json!({ "fail": "boom" })).await;
     assert!(
         matches!(&failed.outcome, Outcome::Error(e) if e["errorMessage"].as_str().unwrap_or_default().contains("boom"))
     );
     let after_error = invoke(&stack, "EchoFunction", json!({})).await;
-    assert!(
-        after_error.init_ms.is_none(),
-        "a function error keeps the worker warm"
-    );
+    assert!(after_error.init_ms.is_none(), "a function error keeps the worker warm");
 
     let crashed = invoke(&stack, "EchoFunction", json!({ "exit": 3 })).await;
     assert_eq!(error_type(&crashed), "Runtime.ExitError");
     let after_crash = invoke(&stack, "EchoFunction", json!({})).await;
-    assert!(
-        after_crash.init_ms.is_some(),
-        "a crashed worker is replaced by a new one"
-    );
+    assert!(after_crash.init_ms.is_some(), "a crashed worker is replaced by a new one");
 
     // Timeout: 1 s in the template.
     let slow = invoke(&stack, "EchoFunction", json!({ "sleepMs": 3000 })).await;
     assert_eq!(error_type(&slow), "Sandbox.Timedout");
     let after_timeout = invoke(&stack, "EchoFunction", json!({ "sleepMs": 1 })).await;
     assert_eq!(response(&after_timeout), json!({ "slept": 1 }));
-    assert!(
-        after_timeout.init_ms.is_some(),
-        "a timed-out worker is stopped and replaced"
-    );
+    assert!(after_timeout.init_ms.is_some(), "a timed-out worker is stopped and replaced");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -250,17 +190,9 @@ async fn concurrent_invocations_start_workers_up_to_the_limit() {
         }
     };
     let unlimited = parallel("EchoFunction").await;
-    assert_eq!(
-        unlimited.iter().filter(|i| i.init_ms.is_some()).count(),
-        3,
-        "three workers for three concurrent calls"
-    );
+    assert_eq!(unlimited.iter().filter(|i| i.init_ms.is_some()).count(), 3, "three workers for three concurrent calls");
     let serial = parallel("SerialFunction").await;
-    assert!(
-        serial
-            .iter()
-            .all(|i| matches!(i.outcome, Outcome::Response(_)))
-    );
+    assert!(serial.iter().all(|i| matches!(i.outcome, Outcome::Response(_))));
     assert_eq!(
         serial.iter().filter(|i| i.init_ms.is_some()).count(),
         1,
@@ -272,56 +204,27 @@ async fn concurrent_invocations_start_workers_up_to_the_limit() {
 async fn the_lambda_invoke_api_answers_as_lambda_does() {
     let stack = start(&[]).await;
     let client = reqwest::Client::new();
-    let url = |name: &str| {
-        format!(
-            "{}/2015-03-31/functions/{name}/invocations",
-            stack.lambda_url
-        )
-    };
+    let url = |name: &str| format!("{}/2015-03-31/functions/{name}/invocations", stack.lambda_url);
 
-    let ok = client
-        .post(url("test-EchoFunction"))
-        .body(r#"{"a":1}"#)
-        .send()
-        .await
-        .unwrap();
+    let ok = client.post(url("test-EchoFunction")).body(r#"{"a":1}"#).send().await.unwrap();
     assert_eq!(ok.status(), 200);
     assert_eq!(ok.json::<Value>().await.unwrap(), json!({ "a": 1 }));
 
-    let failed = client
-        .post(url("EchoFunction"))
-        .body(r#"{"fail":"nope"}"#)
-        .send()
-        .await
-        .unwrap();
+    let failed = client.post(url("EchoFunction")).body(r#"{"fail":"nope"}"#).send().await.unwrap();
     assert_eq!(failed.status(), 200);
     assert_eq!(failed.headers()["x-amz-function-error"], "Unhandled");
 
-    let queued = client
-        .post(url("EchoFunction"))
-        .header("x-amz-invocation-type", "Event")
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
+    let queued =
+        client.post(url("EchoFunction")).header("x-amz-invocation-type", "Event").body("{}").send().await.unwrap();
     assert_eq!(queued.status(), 202);
 
-    let unknown = client
-        .post(url("NoSuchFunction"))
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
+    let unknown = client.post(url("NoSuchFunction")).body("{}").send().await.unwrap();
     assert_eq!(unknown.status(), 404);
-    assert_eq!(
-        unknown.headers()["x-amzn-errortype"],
-        "ResourceNotFoundException"
-    );
+    assert_eq!(unknown.headers()["x-amzn-errortype"], "ResourceNotFoundException");
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_sqs_mapping_deletes_what_succeeded_and_a_poison_message_reaches_the_dead_letter_queue()
-{
+async fn the_sqs_mapping_deletes_what_succeeded_and_a_poison_message_reaches_the_dead_letter_queue() {
     let stack = start(&[]).await;
     let url = queue_url(&stack, "WorkQueue");
     for body in ["m1", "poison", "m2"] {
@@ -336,31 +239,18 @@ async fn the_sqs_mapping_deletes_what_succeeded_and_a_poison_message_reaches_the
             .await
             .unwrap();
     }
-    eventually("m1 and m2 to be handled", Duration::from_secs(10), || {
-        seen(&stack) == ["m1", "m2"]
-    })
-    .await;
+    eventually("m1 and m2 to be handled", Duration::from_secs(10), || seen(&stack) == ["m1", "m2"]).await;
     // maxReceiveCount 2, visibility timeout 1 s: the poison message is received twice, then moved.
     let started = Instant::now();
     while waiting(&stack, "WorkDeadLetterQueue").await == 0 {
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "the poison message never reached the dead-letter queue"
-        );
+        assert!(started.elapsed() < Duration::from_secs(15), "the poison message never reached the dead-letter queue");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(waiting(&stack, "WorkDeadLetterQueue").await, 1);
-    assert_eq!(
-        seen(&stack),
-        ["m1", "m2"],
-        "the neighbours were handled once each"
-    );
+    assert_eq!(seen(&stack), ["m1", "m2"], "the neighbours were handled once each");
 
     // A disabled mapping leaves messages in the queue until it is enabled again.
-    assert_eq!(
-        stack.set_mappings_enabled("QueueConsumerFunction", false),
-        1
-    );
+    assert_eq!(stack.set_mappings_enabled("QueueConsumerFunction", false), 1);
     stack
         .emulators
         .sqs
@@ -374,10 +264,7 @@ async fn the_sqs_mapping_deletes_what_succeeded_and_a_poison_message_reaches_the
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert!(!seen(&stack).contains(&"m3".to_owned()));
     stack.set_mappings_enabled("QueueConsumerFunction", true);
-    eventually("m3 after enabling", Duration::from_secs(10), || {
-        seen(&stack).contains(&"m3".to_owned())
-    })
-    .await;
+    eventually("m3 after enabling", Duration::from_secs(10), || seen(&stack).contains(&"m3".to_owned())).await;
 }
 
 fn put(stack: &Stack, pk: &str, kind: &str) {
@@ -395,19 +282,13 @@ async fn the_stream_mapping_filters_retries_and_sends_exhausted_batches_to_the_f
     let stack = start(&[]).await;
     put(&stack, "ignored", "Other");
     put(&stack, "a", "Wanted");
-    eventually("a to be handled", Duration::from_secs(10), || {
-        seen(&stack) == ["a"]
-    })
-    .await;
+    eventually("a to be handled", Duration::from_secs(10), || seen(&stack) == ["a"]).await;
 
     put(&stack, "poison-b", "Wanted");
     // One retry, then the batch goes to the on-failure destination and the mapping moves on.
     let started = Instant::now();
     while waiting(&stack, "StreamFailureQueue").await == 0 {
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "no failure record arrived"
-        );
+        assert!(started.elapsed() < Duration::from_secs(15), "no failure record arrived");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let received = stack
@@ -420,24 +301,13 @@ async fn the_stream_mapping_filters_retries_and_sends_exhausted_batches_to_the_f
         })
         .await
         .unwrap();
-    let failure: Value =
-        serde_json::from_str(received.messages[0].body.as_deref().unwrap()).unwrap();
-    assert_eq!(
-        failure["requestContext"]["condition"],
-        "RetryAttemptsExhausted"
-    );
+    let failure: Value = serde_json::from_str(received.messages[0].body.as_deref().unwrap()).unwrap();
+    assert_eq!(failure["requestContext"]["condition"], "RetryAttemptsExhausted");
     assert_eq!(failure["DDBStreamBatchInfo"]["batchSize"], 1);
 
     put(&stack, "c", "Wanted");
-    eventually("c after the failed batch", Duration::from_secs(10), || {
-        seen(&stack) == ["a", "c"]
-    })
-    .await;
-    let invocations = stack
-        .reports()
-        .iter()
-        .filter(|r| r.function == "StreamConsumerFunction")
-        .count();
+    eventually("c after the failed batch", Duration::from_secs(10), || seen(&stack) == ["a", "c"]).await;
+    let invocations = stack.reports().iter().filter(|r| r.function == "StreamConsumerFunction").count();
     // a, poison (twice: first try and one retry), c; the records the fixture itself wrote
     // (kind absent) and `ignored` were filtered out and never invoked the function.
     assert_eq!(invocations, 4);

@@ -24,20 +24,12 @@ struct Deps {
 }
 
 async fn record(deps: &Deps, key: &str) -> anyhow::Result<()> {
-    let table = deps
-        .table
-        .as_deref()
-        .ok_or_else(|| anyhow::anyhow!("SEEN_TABLE is not set"))?;
+    let table = deps.table.as_deref().ok_or_else(|| anyhow::anyhow!("SEEN_TABLE is not set"))?;
     let item = HashMap::from([
         ("pk".to_owned(), AttributeValue::S(format!("SEEN#{key}"))),
         ("sk".to_owned(), AttributeValue::S(uuid_like())),
     ]);
-    deps.dynamodb
-        .put_item()
-        .table_name(table)
-        .set_item(Some(item))
-        .send()
-        .await?;
+    deps.dynamodb.put_item().table_name(table).set_item(Some(item)).send().await?;
     Ok(())
 }
 
@@ -68,16 +60,10 @@ async fn handle(deps: &Deps, event: Value) -> anyhow::Result<Value> {
         let mut failures = Vec::new();
         for item in records {
             let (id, key) = match item["eventSource"].as_str() {
-                Some("aws:sqs") => (
-                    item["messageId"].clone(),
-                    item["body"].as_str().unwrap_or_default().to_owned(),
-                ),
+                Some("aws:sqs") => (item["messageId"].clone(), item["body"].as_str().unwrap_or_default().to_owned()),
                 _ => (
                     item["dynamodb"]["SequenceNumber"].clone(),
-                    item["dynamodb"]["NewImage"]["pk"]["S"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_owned(),
+                    item["dynamodb"]["NewImage"]["pk"]["S"].as_str().unwrap_or_default().to_owned(),
                 ),
             };
             if key.contains("poison") {
@@ -94,15 +80,10 @@ async fn handle(deps: &Deps, event: Value) -> anyhow::Result<Value> {
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let deps = Deps {
-        dynamodb: aws_sdk_dynamodb::Client::new(&config),
-        table: std::env::var("SEEN_TABLE").ok(),
-    };
+    let deps = Deps { dynamodb: aws_sdk_dynamodb::Client::new(&config), table: std::env::var("SEEN_TABLE").ok() };
     let deps = &deps;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        handle(deps, event.payload)
-            .await
-            .map_err(|err| lambda_runtime::Error::from(err.to_string()))
+        handle(deps, event.payload).await.map_err(|err| lambda_runtime::Error::from(err.to_string()))
     }))
     .await
 }

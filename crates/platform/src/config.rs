@@ -44,11 +44,7 @@ where
     T::Err: std::fmt::Display,
 {
     let value = required(name)?;
-    value.parse().map_err(|err: T::Err| ConfigError::Invalid {
-        name: name.to_owned(),
-        value,
-        reason: err.to_string(),
-    })
+    value.parse().map_err(|err: T::Err| ConfigError::Invalid { name: name.to_owned(), value, reason: err.to_string() })
 }
 
 /// Reads and parses an optional variable, falling back to `default` when unset.
@@ -73,10 +69,7 @@ mod tests {
     #[test]
     fn a_missing_variable_is_named() {
         let err = required("PLATFORM_TEST_SURELY_UNSET").unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "environment variable PLATFORM_TEST_SURELY_UNSET is not set"
-        );
+        assert_eq!(err.to_string(), "environment variable PLATFORM_TEST_SURELY_UNSET is not set");
     }
 
     #[test]
@@ -86,9 +79,6 @@ mod tests {
         let err = required_parsed::<u32>("PLATFORM_TEST_BAD_NUMBER").unwrap_err();
         assert!(err.to_string().contains("PLATFORM_TEST_BAD_NUMBER"));
         assert!(err.to_string().contains("\"ten\""));
-        assert_eq!(
-            optional_parsed("PLATFORM_TEST_UNSET_NUMBER", 7u32).unwrap(),
-            7
-        );
+        assert_eq!(optional_parsed("PLATFORM_TEST_UNSET_NUMBER", 7u32).unwrap(), 7);
     }
 }

@@ -87,9 +87,7 @@ mod rfc3339 {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
         let text = String::deserialize(d)?;
-        DateTime::parse_from_rfc3339(&text)
-            .map(|at| at.with_timezone(&Utc))
-            .map_err(serde::de::Error::custom)
+        DateTime::parse_from_rfc3339(&text).map(|at| at.with_timezone(&Utc)).map_err(serde::de::Error::custom)
     }
 }
 
@@ -108,21 +106,10 @@ mod tests {
 
     #[test]
     fn the_envelope_has_the_documented_wire_shape_and_round_trips() {
-        let event = Greeted {
-            customer_id: "c-1".into(),
-        };
+        let event = Greeted { customer_id: "c-1".into() };
         let envelope = EventEnvelope::new("customer", "c-1", None, &event).unwrap();
         let json: serde_json::Value = serde_json::from_str(&envelope.to_json()).unwrap();
-        for key in [
-            "id",
-            "type",
-            "version",
-            "source",
-            "correlationId",
-            "causationId",
-            "occurredAt",
-            "data",
-        ] {
+        for key in ["id", "type", "version", "source", "correlationId", "causationId", "occurredAt", "data"] {
             assert!(json.get(key).is_some(), "missing {key} in {json}");
         }
         assert_eq!(json["type"], "Greeted");

@@ -25,10 +25,7 @@ pub struct FieldError {
 impl FieldError {
     /// A field error for `field` explaining `detail`.
     pub fn new(field: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            detail: detail.into(),
-        }
+        Self { field: field.into(), detail: detail.into() }
     }
 }
 
@@ -115,19 +112,11 @@ impl ApiError {
             }
         };
         problem["detail"] = serde_json::Value::String(detail);
-        let mut builder = Response::builder()
-            .status(status)
-            .header("content-type", "application/problem+json");
-        if let Self::Unavailable {
-            retry_after_seconds,
-            ..
-        } = &self
-        {
+        let mut builder = Response::builder().status(status).header("content-type", "application/problem+json");
+        if let Self::Unavailable { retry_after_seconds, .. } = &self {
             builder = builder.header("retry-after", retry_after_seconds.to_string());
         }
-        builder
-            .body(Body::Text(problem.to_string()))
-            .expect("static headers are valid")
+        builder.body(Body::Text(problem.to_string())).expect("static headers are valid")
     }
 }
 
@@ -155,10 +144,7 @@ pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Result<Response<Body
 /// - [`ApiError::Validation`] naming the field whose type or value is wrong.
 pub fn parse_json<T: DeserializeOwned>(request: &lambda_http::Request) -> Result<T, ApiError> {
     if let Some(content_type) = request.headers().get("content-type") {
-        let content_type = content_type
-            .to_str()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
+        let content_type = content_type.to_str().unwrap_or_default().to_ascii_lowercase();
         let essence = content_type.split(';').next().unwrap_or_default().trim();
         if essence != "application/json" && !essence.ends_with("+json") {
             return Err(ApiError::UnsupportedMediaType);
@@ -182,10 +168,7 @@ pub fn parse_json<T: DeserializeOwned>(request: &lambda_http::Request) -> Result
         let detail = err.inner().to_string();
         if field == "." {
             // A missing required field: serde names it in the message.
-            let field = detail
-                .split('`')
-                .nth(1)
-                .map_or_else(|| "body".to_owned(), str::to_owned);
+            let field = detail.split('`').nth(1).map_or_else(|| "body".to_owned(), str::to_owned);
             ApiError::field(field, detail)
         } else {
             ApiError::field(field, detail)
@@ -206,11 +189,7 @@ impl Validation {
     }
 
     /// Records the error of `result` under `field`, returning the value if it was valid.
-    pub fn check<T, E: std::fmt::Display>(
-        &mut self,
-        field: &str,
-        result: Result<T, E>,
-    ) -> Option<T> {
+    pub fn check<T, E: std::fmt::Display>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
         match result {
             Ok(value) => Some(value),
             Err(err) => {
@@ -235,11 +214,7 @@ impl Validation {
     /// # Errors
     /// [`ApiError::Validation`] with the recorded fields.
     pub fn finish(self) -> Result<(), ApiError> {
-        if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Validation(self.errors))
-        }
+        if self.errors.is_empty() { Ok(()) } else { Err(ApiError::Validation(self.errors)) }
     }
 }
 
@@ -270,9 +245,7 @@ mod tests {
     }
 
     fn request(body: &str, content_type: Option<&str>) -> lambda_http::Request {
-        let mut builder = lambda_http::http::Request::builder()
-            .method("POST")
-            .uri("/x");
+        let mut builder = lambda_http::http::Request::builder().method("POST").uri("/x");
         if let Some(ct) = content_type {
             builder = builder.header("content-type", ct);
         }
@@ -281,10 +254,7 @@ mod tests {
 
     fn problem(err: ApiError) -> (u16, serde_json::Value) {
         let response = err.into_response();
-        assert_eq!(
-            response.headers()["content-type"],
-            "application/problem+json"
-        );
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
         let status = response.status().as_u16();
         let body: serde_json::Value = serde_json::from_slice(response.body().as_ref()).unwrap();
         (status, body)
@@ -300,51 +270,32 @@ mod tests {
 
     #[test]
     fn a_missing_field_is_named() {
-        let err =
-            parse_json::<Item>(&request(r#"{"name":"A"}"#, Some("application/json"))).unwrap_err();
+        let err = parse_json::<Item>(&request(r#"{"name":"A"}"#, Some("application/json"))).unwrap_err();
         let (_, body) = problem(err);
         assert_eq!(body["errors"][0]["field"], "price");
     }
 
     #[test]
     fn malformed_empty_oversized_and_non_json_bodies_are_refused() {
-        assert_eq!(
-            problem(parse_json::<Item>(&request("{", None)).unwrap_err()).0,
-            400
-        );
-        assert_eq!(
-            problem(parse_json::<Item>(&request("", None)).unwrap_err()).0,
-            400
-        );
-        assert_eq!(
-            problem(parse_json::<Item>(&request("[]", None)).unwrap_err()).0,
-            400
-        );
+        assert_eq!(problem(parse_json::<Item>(&request("{", None)).unwrap_err()).0, 400);
+        assert_eq!(problem(parse_json::<Item>(&request("", None)).unwrap_err()).0, 400);
+        assert_eq!(problem(parse_json::<Item>(&request("[]", None)).unwrap_err()).0, 400);
         let big = format!(r#"{{"name":"{}","price":1}}"#, "a".repeat(MAX_BODY_BYTES));
-        assert_eq!(
-            problem(parse_json::<Item>(&request(&big, None)).unwrap_err()).0,
-            413
-        );
+        assert_eq!(problem(parse_json::<Item>(&request(&big, None)).unwrap_err()).0, 413);
         let err = parse_json::<Item>(&request("{}", Some("text/plain"))).unwrap_err();
         assert_eq!(problem(err).0, 415);
     }
 
     #[test]
     fn an_internal_error_does_not_leak_its_cause() {
-        let (status, body) = problem(ApiError::Internal(anyhow::anyhow!(
-            "table secret-table missing"
-        )));
+        let (status, body) = problem(ApiError::Internal(anyhow::anyhow!("table secret-table missing")));
         assert_eq!(status, 500);
         assert!(!body.to_string().contains("secret-table"));
     }
 
     #[test]
     fn unavailable_carries_retry_after() {
-        let response = ApiError::Unavailable {
-            detail: "menu".into(),
-            retry_after_seconds: 2,
-        }
-        .into_response();
+        let response = ApiError::Unavailable { detail: "menu".into(), retry_after_seconds: 2 }.into_response();
         assert_eq!(response.status(), 503);
         assert_eq!(response.headers()["retry-after"], "2");
     }

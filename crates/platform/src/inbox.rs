@@ -62,12 +62,7 @@ impl Inbox {
         consumer: impl Into<String>,
         retention: Duration,
     ) -> Self {
-        Self {
-            client,
-            table: table.into(),
-            consumer: consumer.into(),
-            retention,
-        }
+        Self { client, table: table.into(), consumer: consumer.into(), retention }
     }
 
     /// Writes `effect` together with the inbox item for `event`, once.
@@ -88,12 +83,8 @@ impl Inbox {
         match transact(&self.client, effect).await {
             Ok(()) => Ok(Applied::Now),
             // A repeat is a repeat, whatever the effect's own conditions say.
-            Err(TransactError::ConditionFailed { failed }) if failed.contains(&inbox_index) => {
-                Ok(Applied::AlreadyDone)
-            }
-            Err(TransactError::ConditionFailed { failed }) => {
-                Err(InboxError::EffectRefused { index: failed[0] })
-            }
+            Err(TransactError::ConditionFailed { failed }) if failed.contains(&inbox_index) => Ok(Applied::AlreadyDone),
+            Err(TransactError::ConditionFailed { failed }) => Err(InboxError::EffectRefused { index: failed[0] }),
             Err(TransactError::Other(err)) => Err(InboxError::Storage(err)),
         }
     }
@@ -102,23 +93,11 @@ impl Inbox {
         let now = chrono::Utc::now();
         let expires_at = now.timestamp() + self.retention.as_secs() as i64;
         let item = HashMap::from([
-            (
-                "pk".to_owned(),
-                AttributeValue::S(format!("INBOX#{}#{}", self.consumer, event.id)),
-            ),
+            ("pk".to_owned(), AttributeValue::S(format!("INBOX#{}#{}", self.consumer, event.id))),
             ("sk".to_owned(), AttributeValue::S("INBOX".to_owned())),
-            (
-                "eventType".to_owned(),
-                AttributeValue::S(event.event_type.clone()),
-            ),
-            (
-                "processedAt".to_owned(),
-                AttributeValue::S(now.to_rfc3339()),
-            ),
-            (
-                "expiresAt".to_owned(),
-                AttributeValue::N(expires_at.to_string()),
-            ),
+            ("eventType".to_owned(), AttributeValue::S(event.event_type.clone())),
+            ("processedAt".to_owned(), AttributeValue::S(now.to_rfc3339())),
+            ("expiresAt".to_owned(), AttributeValue::N(expires_at.to_string())),
         ]);
         let put = Put::builder()
             .table_name(&self.table)
@@ -138,18 +117,13 @@ impl Inbox {
 /// A description of what is wrong with the body; such a message is a poison message.
 pub fn envelope_from_sqs(message: &SqsMessage) -> Result<EventEnvelope, String> {
     let body = message.body.as_deref().ok_or("the message has no body")?;
-    let value: serde_json::Value =
-        serde_json::from_str(body).map_err(|err| format!("the body is not JSON: {err}"))?;
+    let value: serde_json::Value = serde_json::from_str(body).map_err(|err| format!("the body is not JSON: {err}"))?;
     let event = match value.get("Type").and_then(|t| t.as_str()) {
         Some("Notification") => {
-            let inner = value["Message"]
-                .as_str()
-                .ok_or("the SNS notification has no Message")?;
-            serde_json::from_str(inner)
-                .map_err(|err| format!("the SNS Message is not an event: {err}"))?
+            let inner = value["Message"].as_str().ok_or("the SNS notification has no Message")?;
+            serde_json::from_str(inner).map_err(|err| format!("the SNS Message is not an event: {err}"))?
         }
-        _ => serde_json::from_value(value)
-            .map_err(|err| format!("the body is not an event: {err}"))?,
+        _ => serde_json::from_value(value).map_err(|err| format!("the body is not an event: {err}"))?,
     };
     Ok(event)
 }

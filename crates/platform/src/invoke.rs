@@ -62,7 +62,10 @@ impl InvokeError {
             Self::Timeout { .. } | Self::Failed { .. } => 1,
         };
         tracing::warn!(error = %self, cause = ?std::error::Error::source(&self), "synchronous call failed");
-        ApiError::Unavailable { detail: format!("{capability} cannot answer right now; try again shortly"), retry_after_seconds }
+        ApiError::Unavailable {
+            detail: format!("{capability} cannot answer right now; try again shortly"),
+            retry_after_seconds,
+        }
     }
 }
 
@@ -97,9 +100,18 @@ impl SyncInvoker {
     pub async fn call<Req: Serialize, Resp: DeserializeOwned>(&self, request: &Req) -> Result<Resp, InvokeError> {
         let payload = serde_json::to_vec(request).map_err(|err| self.failed(err.into()))?;
         let attempt = async {
-            let invoked = tokio::time::timeout(self.timeout, self.lambda.invoke().function_name(&self.function).payload(Blob::new(payload)).send()).await;
+            let invoked = tokio::time::timeout(
+                self.timeout,
+                self.lambda.invoke().function_name(&self.function).payload(Blob::new(payload)).send(),
+            )
+            .await;
             let output = match invoked {
-                Err(_) => return Err(InvokeError::Timeout { function: self.function.clone(), timeout_ms: self.timeout.as_millis() }),
+                Err(_) => {
+                    return Err(InvokeError::Timeout {
+                        function: self.function.clone(),
+                        timeout_ms: self.timeout.as_millis(),
+                    });
+                }
                 Ok(Err(err)) => return Err(self.failed(anyhow::Error::new(err.into_service_error()))),
                 Ok(Ok(output)) => output,
             };

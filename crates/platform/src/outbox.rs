@@ -20,6 +20,18 @@ pub const OUTBOX_KIND: &str = "OutboxEvent";
 /// Most items DynamoDB accepts in one transaction.
 pub const MAX_TRANSACTION_ITEMS: usize = 100;
 
+/// What the relay publishes instead of the envelope, for messages meant for people:
+/// stored on the outbox item as `publishSubject`, `publishMessage`, `publishAttributes`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Publication {
+    /// SNS `Subject` (email subject line), at most 100 characters.
+    pub subject: String,
+    /// SNS `Message`: the text itself.
+    pub message: String,
+    /// SNS message attributes (string values), which subscriptions filter on.
+    pub attributes: std::collections::BTreeMap<String, String>,
+}
+
 /// Writes outbox items to one table.
 #[derive(Debug, Clone)]
 pub struct Outbox {
@@ -30,10 +42,7 @@ pub struct Outbox {
 impl Outbox {
     /// An outbox in `table` whose items expire `retention` after they are written.
     pub fn new(table: impl Into<String>, retention: Duration) -> Self {
-        Self {
-            table: table.into(),
-            retention,
-        }
+        Self { table: table.into(), retention }
     }
 
     /// The transaction item that records `envelope` in the outbox.
@@ -41,28 +50,34 @@ impl Outbox {
     /// The put is conditional on the event id being new, so a retried command can never
     /// publish the same event twice.
     pub fn put(&self, envelope: &EventEnvelope) -> TransactWriteItem {
+        self.put_item(envelope, None)
+    }
+
+    /// Like [`Outbox::put`], but the relay publishes `publication` (a message for people,
+    /// with its own subject and attributes) instead of the envelope JSON.
+    pub fn put_publication(&self, envelope: &EventEnvelope, publication: &Publication) -> TransactWriteItem {
+        self.put_item(envelope, Some(publication))
+    }
+
+    fn put_item(&self, envelope: &EventEnvelope, publication: Option<&Publication>) -> TransactWriteItem {
         let expires_at = chrono::Utc::now().timestamp() + self.retention.as_secs() as i64;
         let item: HashMap<String, AttributeValue> = HashMap::from([
-            (
-                "pk".to_owned(),
-                AttributeValue::S(format!("OUTBOX#{}", envelope.id)),
-            ),
+            ("pk".to_owned(), AttributeValue::S(format!("OUTBOX#{}", envelope.id))),
             ("sk".to_owned(), AttributeValue::S("OUTBOX".to_owned())),
             ("kind".to_owned(), AttributeValue::S(OUTBOX_KIND.to_owned())),
-            (
-                "eventType".to_owned(),
-                AttributeValue::S(envelope.event_type.clone()),
-            ),
-            (
-                "correlationId".to_owned(),
-                AttributeValue::S(envelope.correlation_id.clone()),
-            ),
+            ("eventType".to_owned(), AttributeValue::S(envelope.event_type.clone())),
+            ("correlationId".to_owned(), AttributeValue::S(envelope.correlation_id.clone())),
             ("event".to_owned(), AttributeValue::S(envelope.to_json())),
-            (
-                "expiresAt".to_owned(),
-                AttributeValue::N(expires_at.to_string()),
-            ),
+            ("expiresAt".to_owned(), AttributeValue::N(expires_at.to_string())),
         ]);
+        let mut item = item;
+        if let Some(publication) = publication {
+            item.insert("publishSubject".to_owned(), AttributeValue::S(publication.subject.clone()));
+            item.insert("publishMessage".to_owned(), AttributeValue::S(publication.message.clone()));
+            let attributes =
+                publication.attributes.iter().map(|(k, v)| (k.clone(), AttributeValue::S(v.clone()))).collect();
+            item.insert("publishAttributes".to_owned(), AttributeValue::M(attributes));
+        }
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))
@@ -95,22 +110,14 @@ pub enum TransactError {
 /// # Errors
 /// [`TransactError::ConditionFailed`] with the failing items' indexes when condition
 /// checks refused the transaction; [`TransactError::Other`] otherwise.
-pub async fn transact(
-    client: &aws_sdk_dynamodb::Client,
-    items: Vec<TransactWriteItem>,
-) -> Result<(), TransactError> {
+pub async fn transact(client: &aws_sdk_dynamodb::Client, items: Vec<TransactWriteItem>) -> Result<(), TransactError> {
     use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-    let result = client
-        .transact_write_items()
-        .set_transact_items(Some(items))
-        .send()
-        .await;
+    let result = client.transact_write_items().set_transact_items(Some(items)).send().await;
     match result {
         Ok(_) => Ok(()),
         Err(err) => {
             let service_error = err.into_service_error();
-            if let TransactWriteItemsError::TransactionCanceledException(cancelled) = &service_error
-            {
+            if let TransactWriteItemsError::TransactionCanceledException(cancelled) = &service_error {
                 let failed: Vec<usize> = cancelled
                     .cancellation_reasons()
                     .iter()

@@ -8,6 +8,8 @@
 //! - Partial batch failure: the first record that could not be published is reported in
 //!   `batchItemFailures` (by sequence number); Lambda retries from there, in order, and
 //!   after `MaximumRetryAttempts` sends the batch to the on-failure destination.
+//! - An outbox item may carry a [`Publication`] (a message for people): then its subject,
+//!   text and attributes are published instead of the envelope.
 //! - Records that are not outbox inserts (the stream filter should keep them away) are
 //!   skipped.
 
@@ -17,7 +19,8 @@ use aws_sdk_sns::types::MessageAttributeValue;
 use tracing::Instrument;
 
 use crate::envelope::EventEnvelope;
-use crate::outbox::OUTBOX_KIND;
+use crate::outbox::{OUTBOX_KIND, Publication};
+use std::collections::BTreeMap;
 
 /// Where events are published: the context's SNS topic.
 #[derive(Debug, Clone)]
@@ -29,10 +32,7 @@ pub struct Relay {
 impl Relay {
     /// A relay that publishes to `topic_arn`.
     pub fn new(sns: aws_sdk_sns::Client, topic_arn: impl Into<String>) -> Self {
-        Self {
-            sns,
-            topic_arn: topic_arn.into(),
-        }
+        Self { sns, topic_arn: topic_arn.into() }
     }
 
     /// Publishes the outbox records of one stream batch, in order.
@@ -42,6 +42,7 @@ impl Relay {
             let Some(envelope) = outbox_event(record) else {
                 continue;
             };
+            let publication = publication(record);
             let envelope = match envelope {
                 Ok(envelope) => envelope,
                 Err(reason) => {
@@ -57,7 +58,7 @@ impl Relay {
                 event_type = %envelope.event_type,
             );
             let published = async {
-                match self.publish(&envelope).await {
+                match self.publish(&envelope, publication.as_ref()).await {
                     Ok(()) => {
                         tracing::info!("published");
                         true
@@ -78,21 +79,24 @@ impl Relay {
         response
     }
 
-    async fn publish(&self, envelope: &EventEnvelope) -> anyhow::Result<()> {
-        let attribute = |value: &str| {
-            MessageAttributeValue::builder()
-                .data_type("String")
-                .string_value(value)
-                .build()
-        };
-        self.sns
-            .publish()
-            .topic_arn(&self.topic_arn)
-            .message(envelope.to_json())
-            .message_attributes("eventType", attribute(&envelope.event_type)?)
-            .message_attributes("correlationId", attribute(&envelope.correlation_id)?)
-            .send()
-            .await?;
+    async fn publish(&self, envelope: &EventEnvelope, publication: Option<&Publication>) -> anyhow::Result<()> {
+        let attribute = |value: &str| MessageAttributeValue::builder().data_type("String").string_value(value).build();
+        let mut attributes = BTreeMap::from([
+            ("eventType".to_owned(), envelope.event_type.clone()),
+            ("correlationId".to_owned(), envelope.correlation_id.clone()),
+        ]);
+        let mut request = self.sns.publish().topic_arn(&self.topic_arn);
+        match publication {
+            None => request = request.message(envelope.to_json()),
+            Some(publication) => {
+                request = request.subject(&publication.subject).message(&publication.message);
+                attributes.extend(publication.attributes.clone());
+            }
+        }
+        for (name, value) in &attributes {
+            request = request.message_attributes(name, attribute(value)?);
+        }
+        request.send().await?;
         Ok(())
     }
 }
@@ -112,6 +116,27 @@ fn outbox_event(record: &EventRecord) -> Option<Result<EventEnvelope, String>> {
         Some(AttributeValue::S(json)) => serde_json::from_str(json).map_err(|err| err.to_string()),
         _ => Err("the outbox item has no `event` string".to_owned()),
     })
+}
+
+/// The publication an outbox item asks for instead of its envelope, if any.
+fn publication(record: &EventRecord) -> Option<Publication> {
+    use serde_dynamo::AttributeValue;
+    let image = &record.change.new_image;
+    let text = |key: &str| match image.get(key) {
+        Some(AttributeValue::S(text)) => Some(text.clone()),
+        _ => None,
+    };
+    let attributes = match image.get("publishAttributes") {
+        Some(AttributeValue::M(map)) => map
+            .iter()
+            .filter_map(|(k, v)| match v {
+                AttributeValue::S(text) => Some((k.clone(), text.clone())),
+                _ => None,
+            })
+            .collect(),
+        _ => BTreeMap::new(),
+    };
+    Some(Publication { subject: text("publishSubject")?, message: text("publishMessage")?, attributes })
 }
 
 fn failure(record: &EventRecord) -> DynamoDbBatchItemFailure {

@@ -35,22 +35,15 @@ impl TestApp {
     /// Starts a fresh stack with parameter overrides.
     pub async fn with_parameters(parameters: HashMap<String, String>) -> Self {
         let stack = devstack::testing::start_stack(parameters).await;
-        Self {
-            stack,
-            http: reqwest::Client::new(),
-        }
+        Self { stack, http: reqwest::Client::new() }
     }
 
     /// Sends `method path` with an optional JSON body (and `content-type: application/json`).
     pub async fn send(&self, method: &str, path: &str, body: Option<&Value>) -> Reply {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("valid method");
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.stack.api_url));
+        let mut request = self.http.request(method, format!("{}{path}", self.stack.api_url));
         if let Some(body) = body {
-            request = request
-                .header("content-type", "application/json")
-                .body(body.to_string());
+            request = request.header("content-type", "application/json").body(body.to_string());
         }
         self.reply(request).await
     }
@@ -75,39 +68,21 @@ impl TestApp {
     async fn reply(&self, request: reqwest::RequestBuilder) -> Reply {
         let response = request.send().await.expect("the HTTP API answers");
         let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
+        let content_type =
+            response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
         let bytes = response.bytes().await.expect("a body");
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Reply {
-            status,
-            content_type,
-            body,
-        }
+        Reply { status, content_type, body }
     }
 
     /// `POST /customers`.
     pub async fn register_customer(&self, name: &str, email: &str) -> Reply {
-        self.send(
-            "POST",
-            "/customers",
-            Some(&json!({ "name": name, "email": email })),
-        )
-        .await
+        self.send("POST", "/customers", Some(&json!({ "name": name, "email": email }))).await
     }
 
     /// `POST /products`.
     pub async fn add_product(&self, name: &str, price: i64) -> Reply {
-        self.send(
-            "POST",
-            "/products",
-            Some(&json!({ "name": name, "price": price })),
-        )
-        .await
+        self.send("POST", "/products", Some(&json!({ "name": name, "price": price }))).await
     }
 
     /// Messages published to topic `topic` (logical id).
@@ -145,10 +120,7 @@ impl TestApp {
         let page = self
             .stack
             .emulators
-            .ddb(
-                devstack::emulators::Database::scan,
-                json!({ "TableName": name }),
-            )
+            .ddb(devstack::emulators::Database::scan, json!({ "TableName": name }))
             .expect("the table can be scanned");
         page["Items"].as_array().cloned().unwrap_or_default()
     }

@@ -24,22 +24,13 @@ fn functions(template: &Template) -> Vec<(&String, &Value)> {
 /// Environment variable names a binary's source reads through `platform::config`.
 fn variables_read(source: &Path) -> BTreeSet<String> {
     let text = std::fs::read_to_string(source).expect("binary source");
-    let pattern = regex::Regex::new(
-        r#"(?:required|required_parsed|optional_parsed)(?:::<[^>]+>)?\(\s*"([A-Z0-9_]+)""#,
-    )
-    .unwrap();
-    pattern
-        .captures_iter(&text)
-        .map(|c| c[1].to_owned())
-        .collect()
+    let pattern =
+        regex::Regex::new(r#"(?:required|required_parsed|optional_parsed)(?:::<[^>]+>)?\(\s*"([A-Z0-9_]+)""#).unwrap();
+    pattern.captures_iter(&text).map(|c| c[1].to_owned()).collect()
 }
 
 fn binary_source(code_uri: &str, binary: &str) -> PathBuf {
-    root()
-        .join("infra")
-        .join(code_uri)
-        .join("src/bin")
-        .join(format!("{binary}.rs"))
+    root().join("infra").join(code_uri).join("src/bin").join(format!("{binary}.rs"))
 }
 
 #[test]
@@ -51,16 +42,10 @@ fn every_variable_a_function_reads_is_set_in_the_template() {
         .unwrap_or_default();
     let mut checked = 0;
     for (logical_id, function) in functions(&template) {
-        let binary = function["Metadata"]["BuildProperties"]["Binary"]
-            .as_str()
-            .expect("Binary");
+        let binary = function["Metadata"]["BuildProperties"]["Binary"].as_str().expect("Binary");
         let code_uri = function["Properties"]["CodeUri"].as_str().expect("CodeUri");
         let source = binary_source(code_uri, binary);
-        assert!(
-            source.exists(),
-            "{logical_id}: {} does not exist",
-            source.display()
-        );
+        assert!(source.exists(), "{logical_id}: {} does not exist", source.display());
         let set: BTreeSet<String> = function["Properties"]["Environment"]["Variables"]
             .as_object()
             .map(|v| v.keys().cloned().collect::<BTreeSet<_>>())
@@ -69,17 +54,11 @@ fn every_variable_a_function_reads_is_set_in_the_template() {
             .cloned()
             .collect();
         for variable in variables_read(&source) {
-            assert!(
-                set.contains(&variable),
-                "{logical_id} reads {variable}, which the template does not set"
-            );
+            assert!(set.contains(&variable), "{logical_id} reads {variable}, which the template does not set");
             checked += 1;
         }
     }
-    assert!(
-        checked >= 10,
-        "the scan found only {checked} variables; is the pattern still right?"
-    );
+    assert!(checked >= 10, "the scan found only {checked} variables; is the pattern still right?");
 }
 
 #[test]
@@ -87,26 +66,13 @@ fn every_route_is_served_by_exactly_one_function_of_the_one_http_api() {
     let template = template();
     let mut routes: BTreeMap<String, String> = BTreeMap::new();
     for (logical_id, function) in functions(&template) {
-        for event in function["Properties"]["Events"]
-            .as_object()
-            .into_iter()
-            .flatten()
-            .map(|(_, e)| e)
-        {
+        for event in function["Properties"]["Events"].as_object().into_iter().flatten().map(|(_, e)| e) {
             if event["Type"] != "HttpApi" {
                 continue;
             }
             let props = &event["Properties"];
-            assert_eq!(
-                props["ApiId"],
-                serde_json::json!({ "Ref": "HttpApi" }),
-                "{logical_id}"
-            );
-            let route = format!(
-                "{} {}",
-                props["Method"].as_str().unwrap(),
-                props["Path"].as_str().unwrap()
-            );
+            assert_eq!(props["ApiId"], serde_json::json!({ "Ref": "HttpApi" }), "{logical_id}");
+            let route = format!("{} {}", props["Method"].as_str().unwrap(), props["Path"].as_str().unwrap());
             if let Some(other) = routes.insert(route.clone(), logical_id.clone()) {
                 panic!("{route} is served by both {other} and {logical_id}");
             }
@@ -120,10 +86,7 @@ fn every_route_is_served_by_exactly_one_function_of_the_one_http_api() {
         "POST /products",
         "PATCH /products/{productId}",
     ] {
-        assert!(
-            routes.contains_key(expected),
-            "no function serves {expected}"
-        );
+        assert!(routes.contains_key(expected), "no function serves {expected}");
     }
 }
 
@@ -131,21 +94,14 @@ fn every_route_is_served_by_exactly_one_function_of_the_one_http_api() {
 fn event_source_mappings_are_safe() {
     let template = template();
     for (logical_id, function) in functions(&template) {
-        for (name, event) in function["Properties"]["Events"]
-            .as_object()
-            .into_iter()
-            .flatten()
-        {
+        for (name, event) in function["Properties"]["Events"].as_object().into_iter().flatten() {
             let props = &event["Properties"];
             let reports = props["FunctionResponseTypes"]
                 .as_array()
                 .is_some_and(|t| t.iter().any(|t| t == "ReportBatchItemFailures"));
             match event["Type"].as_str().unwrap_or_default() {
                 "DynamoDB" => {
-                    assert!(
-                        reports,
-                        "{logical_id}.{name} must use ReportBatchItemFailures"
-                    );
+                    assert!(reports, "{logical_id}.{name} must use ReportBatchItemFailures");
                     assert!(
                         props["FilterCriteria"]["Filters"].is_array(),
                         "{logical_id}.{name} must filter its stream"
@@ -154,28 +110,17 @@ fn event_source_mappings_are_safe() {
                         props["DestinationConfig"]["OnFailure"].is_object(),
                         "{logical_id}.{name} needs an on-failure destination"
                     );
-                    assert!(
-                        props["MaximumRetryAttempts"].is_number(),
-                        "{logical_id}.{name} must bound its retries"
-                    );
+                    assert!(props["MaximumRetryAttempts"].is_number(), "{logical_id}.{name} must bound its retries");
                 }
                 "SQS" => {
-                    assert!(
-                        reports,
-                        "{logical_id}.{name} must use ReportBatchItemFailures"
-                    );
+                    assert!(reports, "{logical_id}.{name} must use ReportBatchItemFailures");
                     assert!(
                         props["ScalingConfig"]["MaximumConcurrency"].is_number(),
                         "{logical_id}.{name} needs a maximum concurrency"
                     );
-                    let queue = props["Queue"]["Fn::GetAtt"][0]
-                        .as_str()
-                        .expect("Queue: !GetAtt X.Arn");
+                    let queue = props["Queue"]["Fn::GetAtt"][0].as_str().expect("Queue: !GetAtt X.Arn");
                     let policy = &template.resources[queue]["Properties"]["RedrivePolicy"];
-                    assert!(
-                        policy["deadLetterTargetArn"].is_object(),
-                        "queue {queue} needs a dead-letter queue"
-                    );
+                    assert!(policy["deadLetterTargetArn"].is_object(), "queue {queue} needs a dead-letter queue");
                 }
                 _ => {}
             }
@@ -190,14 +135,8 @@ fn every_table_has_a_stream_and_ttl_and_every_context_a_topic() {
     assert!(tables.len() >= 2);
     for (logical_id, table) in tables {
         let props = &table["Properties"];
-        assert_eq!(
-            props["StreamSpecification"]["StreamViewType"], "NEW_IMAGE",
-            "{logical_id}"
-        );
-        assert_eq!(
-            props["TimeToLiveSpecification"]["AttributeName"], "expiresAt",
-            "{logical_id}"
-        );
+        assert_eq!(props["StreamSpecification"]["StreamViewType"], "NEW_IMAGE", "{logical_id}");
+        assert_eq!(props["TimeToLiveSpecification"]["AttributeName"], "expiresAt", "{logical_id}");
         assert_eq!(props["BillingMode"], "PAY_PER_REQUEST", "{logical_id}");
     }
     for topic in ["CustomerEventsTopic", "ProductEventsTopic"] {

@@ -22,9 +22,7 @@ impl CustomerId {
     /// # Errors
     /// When it is not a UUID.
     pub fn parse(text: &str) -> Result<Self, Invalid> {
-        uuid::Uuid::parse_str(text)
-            .map(|id| Self(id.to_string()))
-            .map_err(|_| Invalid("must be a customer id (UUID)"))
+        uuid::Uuid::parse_str(text).map(|id| Self(id.to_string())).map_err(|_| Invalid("must be a customer id (UUID)"))
     }
 
     /// The id as text.
@@ -67,9 +65,7 @@ impl Email {
         if text.len() > 254 {
             return Err(Invalid("must be at most 254 characters"));
         }
-        let address: email_address::EmailAddress = text
-            .parse()
-            .map_err(|_| Invalid("must be an email address"))?;
+        let address: email_address::EmailAddress = text.parse().map_err(|_| Invalid("must be an email address"))?;
         // Local-only addresses (`a@localhost`) cannot receive our notifications.
         if !address.domain().contains('.') {
             return Err(Invalid("must be an email address"));
@@ -93,13 +89,8 @@ impl Phone {
     pub fn parse(text: &str) -> Result<Self, Invalid> {
         let text = text.trim();
         let body = text.strip_prefix('+').unwrap_or(text);
-        if !body
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '-' || c == ' ')
-        {
-            return Err(Invalid(
-                "must be a phone number (digits, optional +, - or spaces)",
-            ));
+        if !body.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ') {
+            return Err(Invalid("must be a phone number (digits, optional +, - or spaces)"));
         }
         let digits = body.chars().filter(char::is_ascii_digit).count();
         if !(7..=15).contains(&digits) {
@@ -159,6 +150,24 @@ impl Customer {
     }
 }
 
+/// `floor(amount * rate_percent / 100)`: the points an order of `amount` won earns.
+pub fn points_for(amount: u64, rate_percent: u64) -> u64 {
+    amount.saturating_mul(rate_percent) / 100
+}
+
+impl Customer {
+    /// The customer with `points` more.
+    pub fn earn(&self, points: u64) -> Self {
+        Self { points: self.points.saturating_add(points), version: self.version + 1, ..self.clone() }
+    }
+
+    /// The customer with up to `points` fewer (never below zero), and how many were taken.
+    pub fn take_back(&self, points: u64) -> (Self, u64) {
+        let taken = points.min(self.points);
+        (Self { points: self.points - taken, version: self.version + 1, ..self.clone() }, taken)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,18 +182,8 @@ mod tests {
 
     #[test]
     fn emails_are_validated_and_lower_cased() {
-        assert_eq!(
-            Email::parse("Kim@Example.COM").unwrap().as_str(),
-            "kim@example.com"
-        );
-        for bad in [
-            "",
-            "kim",
-            "kim@",
-            "@example.com",
-            "kim@localhost",
-            "a b@example.com",
-        ] {
+        assert_eq!(Email::parse("Kim@Example.COM").unwrap().as_str(), "kim@example.com");
+        for bad in ["", "kim", "kim@", "@example.com", "kim@localhost", "a b@example.com"] {
             assert!(Email::parse(bad).is_err(), "{bad} should be refused");
         }
     }
@@ -195,6 +194,26 @@ mod tests {
         assert!(Phone::parse("010-1234-5678").is_ok());
         assert!(Phone::parse("12345").is_err());
         assert!(Phone::parse("010-CALL-ME").is_err());
+    }
+
+    #[test]
+    fn points_are_floored_and_taken_back_without_going_negative() {
+        assert_eq!(points_for(9000, 10), 900);
+        assert_eq!(points_for(4999, 10), 499);
+        assert_eq!(points_for(1, 10), 0);
+        let customer = Customer::register(
+            RegisterCustomer {
+                name: CustomerName::parse("Kim").unwrap(),
+                email: Email::parse("k@example.com").unwrap(),
+                phone: None,
+            },
+            100,
+            Utc::now(),
+        );
+        let richer = customer.earn(900);
+        assert_eq!((richer.points, richer.version), (1000, 2));
+        let (poorer, taken) = customer.take_back(900);
+        assert_eq!((poorer.points, taken), (0, 100));
     }
 
     #[test]

@@ -52,9 +52,7 @@ impl From<&Customer> for CustomerView {
             email: customer.email.as_str().to_owned(),
             phone: customer.phone.as_ref().map(|p| p.as_str().to_owned()),
             points: customer.points,
-            registered_at: customer
-                .registered_at
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            registered_at: customer.registered_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         }
     }
 }
@@ -75,16 +73,11 @@ fn validate(request: RegisterRequest) -> Result<RegisterCustomer, ApiError> {
             None
         }
     };
-    let phone = request
-        .phone
-        .as_deref()
-        .and_then(|p| validation.check("phone", Phone::parse(p)));
+    let phone = request.phone.as_deref().and_then(|p| validation.check("phone", Phone::parse(p)));
     validation.finish()?;
     match (name, email) {
         (Some(name), Some(email)) => Ok(RegisterCustomer { name, email, phone }),
-        _ => Err(ApiError::Internal(anyhow::anyhow!(
-            "validation passed without values"
-        ))),
+        _ => Err(ApiError::Internal(anyhow::anyhow!("validation passed without values"))),
     }
 }
 
@@ -100,21 +93,16 @@ pub async fn register_customer<R: CustomerRegistry>(
     let customer = Customer::register(command, welcome_points, Utc::now());
     let span = tracing::info_span!("register_customer", correlation_id = %customer.id.as_str());
     async {
-        let event = EventEnvelope::new(
-            SOURCE,
-            customer.id.as_str(),
-            None,
-            &CustomerRegistered::from(&customer),
-        )
-        .map_err(|err| ApiError::Internal(err.into()))?;
+        let event = EventEnvelope::new(SOURCE, customer.id.as_str(), None, &CustomerRegistered::from(&customer))
+            .map_err(|err| ApiError::Internal(err.into()))?;
         match registry.register(&customer, &[event]).await {
             Ok(()) => {
                 tracing::info!("customer registered");
                 json(StatusCode::CREATED, &CustomerView::from(&customer))
             }
-            Err(RegisterError::EmailTaken) => Err(ApiError::Conflict(
-                "a customer with this email address already exists".to_owned(),
-            )),
+            Err(RegisterError::EmailTaken) => {
+                Err(ApiError::Conflict("a customer with this email address already exists".to_owned()))
+            }
             Err(RegisterError::Storage(err)) => Err(ApiError::Internal(err)),
         }
     }
@@ -124,10 +112,7 @@ pub async fn register_customer<R: CustomerRegistry>(
 
 /// `GET /customers/{customerId}` -> 200 [`CustomerView`]; 404 when there is no such
 /// customer (a malformed id is also simply not found).
-pub async fn get_customer<L: CustomerLookup>(
-    lookup: &L,
-    request: &Request,
-) -> Result<Response<Body>, ApiError> {
+pub async fn get_customer<L: CustomerLookup>(lookup: &L, request: &Request) -> Result<Response<Body>, ApiError> {
     let raw = path_parameter(request, "customerId")?;
     let not_found = || ApiError::NotFound(format!("customer {raw} not found"));
     let id = CustomerId::parse(&raw).map_err(|_| not_found())?;

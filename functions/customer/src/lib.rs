@@ -5,6 +5,7 @@
 //! - [`store`]: the DynamoDB adapter (customer items, email uniqueness, outbox).
 //! - [`http`]: the API Gateway handlers.
 
+pub mod consumer;
 pub mod domain;
 pub mod events;
 pub mod http;

@@ -47,10 +47,7 @@ pub trait CustomerLookup {
     ///
     /// # Errors
     /// When storage fails or the stored item is corrupt.
-    fn find(
-        &self,
-        id: &CustomerId,
-    ) -> impl Future<Output = anyhow::Result<Option<Customer>>> + Send;
+    fn find(&self, id: &CustomerId) -> impl Future<Output = anyhow::Result<Option<Customer>>> + Send;
 }
 
 /// Customers in DynamoDB.
@@ -63,17 +60,9 @@ pub struct DynamoCustomers {
 
 impl DynamoCustomers {
     /// The adapter for `table`, whose outbox items expire after `retention`.
-    pub fn new(
-        client: aws_sdk_dynamodb::Client,
-        table: impl Into<String>,
-        retention: std::time::Duration,
-    ) -> Self {
+    pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>, retention: std::time::Duration) -> Self {
         let table = table.into();
-        Self {
-            client,
-            outbox: Outbox::new(table.clone(), retention),
-            table,
-        }
+        Self { client, outbox: Outbox::new(table.clone(), retention), table }
     }
 }
 
@@ -82,10 +71,7 @@ fn s(value: &str) -> AttributeValue {
 }
 
 fn customer_key(id: &CustomerId) -> Item {
-    HashMap::from([
-        ("pk".to_owned(), s(&format!("CUSTOMER#{}", id.as_str()))),
-        ("sk".to_owned(), s("PROFILE")),
-    ])
+    HashMap::from([("pk".to_owned(), s(&format!("CUSTOMER#{}", id.as_str()))), ("sk".to_owned(), s("PROFILE"))])
 }
 
 impl From<&Customer> for Item {
@@ -98,27 +84,15 @@ impl From<&Customer> for Item {
         if let Some(phone) = &customer.phone {
             item.insert("phone".to_owned(), s(phone.as_str()));
         }
-        item.insert(
-            "points".to_owned(),
-            AttributeValue::N(customer.points.to_string()),
-        );
-        item.insert(
-            "registeredAt".to_owned(),
-            s(&customer.registered_at.to_rfc3339()),
-        );
-        item.insert(
-            "version".to_owned(),
-            AttributeValue::N(customer.version.to_string()),
-        );
+        item.insert("points".to_owned(), AttributeValue::N(customer.points.to_string()));
+        item.insert("registeredAt".to_owned(), s(&customer.registered_at.to_rfc3339()));
+        item.insert("version".to_owned(), AttributeValue::N(customer.version.to_string()));
         item
     }
 }
 
 fn text<'a>(item: &'a Item, key: &str) -> anyhow::Result<&'a str> {
-    item.get(key)
-        .and_then(|v| v.as_s().ok())
-        .map(String::as_str)
-        .with_context(|| format!("customer item lacks {key}"))
+    item.get(key).and_then(|v| v.as_s().ok()).map(String::as_str).with_context(|| format!("customer item lacks {key}"))
 }
 
 fn number(item: &Item, key: &str) -> anyhow::Result<u64> {
@@ -135,11 +109,7 @@ fn customer_from_item(item: &Item) -> anyhow::Result<Customer> {
         id: CustomerId::parse(text(item, "customerId")?)?,
         name: CustomerName::parse(text(item, "name")?)?,
         email: Email::parse(text(item, "email")?)?,
-        phone: item
-            .get("phone")
-            .and_then(|v| v.as_s().ok())
-            .map(|p| Phone::parse(p))
-            .transpose()?,
+        phone: item.get("phone").and_then(|v| v.as_s().ok()).map(|p| Phone::parse(p)).transpose()?,
         points: number(item, "points")?,
         registered_at: text(item, "registeredAt")?.parse::<DateTime<Utc>>()?,
         version: number(item, "version")?,
@@ -148,11 +118,7 @@ fn customer_from_item(item: &Item) -> anyhow::Result<Customer> {
 
 impl CustomerRegistry for DynamoCustomers {
     #[tracing::instrument(skip_all, fields(customer_id = %customer.id.as_str()))]
-    async fn register(
-        &self,
-        customer: &Customer,
-        events: &[EventEnvelope],
-    ) -> Result<(), RegisterError> {
+    async fn register(&self, customer: &Customer, events: &[EventEnvelope]) -> Result<(), RegisterError> {
         let put = |item: Item| -> anyhow::Result<TransactWriteItem> {
             let put = Put::builder()
                 .table_name(&self.table)
@@ -162,10 +128,7 @@ impl CustomerRegistry for DynamoCustomers {
             Ok(TransactWriteItem::builder().put(put).build())
         };
         let email_claim = HashMap::from([
-            (
-                "pk".to_owned(),
-                s(&format!("EMAIL#{}", customer.email.as_str())),
-            ),
+            ("pk".to_owned(), s(&format!("EMAIL#{}", customer.email.as_str()))),
             ("sk".to_owned(), s("EMAIL")),
             ("customerId".to_owned(), s(customer.id.as_str())),
         ]);
@@ -173,9 +136,7 @@ impl CustomerRegistry for DynamoCustomers {
         items.extend(events.iter().map(|event| self.outbox.put(event)));
         match transact(&self.client, items).await {
             Ok(()) => Ok(()),
-            Err(TransactError::ConditionFailed { failed }) if failed.contains(&1) => {
-                Err(RegisterError::EmailTaken)
-            }
+            Err(TransactError::ConditionFailed { failed }) if failed.contains(&1) => Err(RegisterError::EmailTaken),
             Err(err) => Err(RegisterError::Storage(err.into())),
         }
     }
@@ -193,5 +154,97 @@ impl CustomerLookup for DynamoCustomers {
             .await
             .context("GetItem customer")?;
         output.item.as_ref().map(customer_from_item).transpose()
+    }
+}
+
+/// The points an order earned, kept so that its cancellation takes back exactly those
+/// points, once: `pk = CUSTOMER#<id>, sk = EARNED#<orderId>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Earning {
+    /// Points earned (0 when the cancellation came first).
+    pub points: u64,
+    /// Whether they were taken back (or the order was cancelled before it earned).
+    pub reversed: bool,
+}
+
+fn earning_key(customer_id: &CustomerId, order_id: &str) -> Item {
+    HashMap::from([
+        ("pk".to_owned(), s(&format!("CUSTOMER#{}", customer_id.as_str()))),
+        ("sk".to_owned(), s(&format!("EARNED#{order_id}"))),
+    ])
+}
+
+impl DynamoCustomers {
+    /// The DynamoDB client (for the consumer's inbox).
+    pub fn client(&self) -> &aws_sdk_dynamodb::Client {
+        &self.client
+    }
+
+    /// The table name (for the consumer's inbox).
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// What order `order_id` earned for `customer_id`, if anything was recorded.
+    ///
+    /// # Errors
+    /// When storage fails.
+    pub async fn find_earning(&self, customer_id: &CustomerId, order_id: &str) -> anyhow::Result<Option<Earning>> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(earning_key(customer_id, order_id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .context("GetItem earning")?;
+        output
+            .item
+            .map(|item| {
+                Ok(Earning {
+                    points: number(&item, "points")?,
+                    reversed: item.get("reversed").and_then(|v| v.as_bool().ok()).copied().unwrap_or(false),
+                })
+            })
+            .transpose()
+    }
+
+    /// The transaction items that store a points change: the customer (if still at
+    /// `expected_version`), the order's earning record (new, or reversed once), and events.
+    ///
+    /// # Errors
+    /// When an item cannot be built.
+    pub fn points_items(
+        &self,
+        customer: Option<(&Customer, u64)>,
+        customer_id: &CustomerId,
+        order_id: &str,
+        earning: Earning,
+        events: &[EventEnvelope],
+    ) -> anyhow::Result<Vec<TransactWriteItem>> {
+        let mut items = Vec::new();
+        if let Some((customer, expected_version)) = customer {
+            let put = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(Item::from(customer)))
+                .condition_expression("version = :expected")
+                .expression_attribute_values(":expected", AttributeValue::N(expected_version.to_string()))
+                .build()?;
+            items.push(TransactWriteItem::builder().put(put).build());
+        }
+        let mut record = earning_key(customer_id, order_id);
+        record.insert("points".to_owned(), AttributeValue::N(earning.points.to_string()));
+        record.insert("reversed".to_owned(), AttributeValue::Bool(earning.reversed));
+        // A new record, or the one-time reversal of an earning that was not reversed yet.
+        let condition =
+            if earning.reversed && earning.points > 0 { "reversed = :no" } else { "attribute_not_exists(pk)" };
+        let mut put = Put::builder().table_name(&self.table).set_item(Some(record)).condition_expression(condition);
+        if condition.starts_with("reversed") {
+            put = put.expression_attribute_values(":no", AttributeValue::Bool(false));
+        }
+        items.push(TransactWriteItem::builder().put(put.build()?).build());
+        items.extend(events.iter().map(|event| self.outbox.put(event)));
+        Ok(items)
     }
 }

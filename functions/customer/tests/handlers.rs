@@ -10,8 +10,7 @@ use lambda_http::{Body, Request, Response};
 use serde_json::{Value, json};
 
 fn event(name: &str) -> Request {
-    let text =
-        std::fs::read_to_string(workspace_root().join("events").join(name)).expect("event file");
+    let text = std::fs::read_to_string(workspace_root().join("events").join(name)).expect("event file");
     lambda_http::request::from_str(&text).expect("a valid API Gateway v2 event")
 }
 
@@ -20,23 +19,14 @@ fn body(response: &Response<Body>) -> Value {
 }
 
 fn items(emulators: &Emulators) -> Vec<Value> {
-    let page = emulators
-        .ddb(
-            Database::scan,
-            json!({ "TableName": physical_name("CustomerTable") }),
-        )
-        .unwrap();
+    let page = emulators.ddb(Database::scan, json!({ "TableName": physical_name("CustomerTable") })).unwrap();
     page["Items"].as_array().cloned().unwrap_or_default()
 }
 
 async fn setup() -> (Emulators, DynamoCustomers) {
     let emulators = emulators_with_resources().await;
     let client = platform::testing::dynamodb(&emulators.dynamodb_url);
-    let customers = DynamoCustomers::new(
-        client,
-        physical_name("CustomerTable"),
-        Duration::from_secs(86_400),
-    );
+    let customers = DynamoCustomers::new(client, physical_name("CustomerTable"), Duration::from_secs(86_400));
     (emulators, customers)
 }
 
@@ -54,32 +44,17 @@ async fn the_register_event_stores_the_customer_its_email_claim_and_one_outbox_e
 
     let items = items(&emulators);
     assert_eq!(items.len(), 3, "{items:?}");
-    let outbox: Vec<&Value> = items
-        .iter()
-        .filter(|i| i["kind"]["S"] == "OutboxEvent")
-        .collect();
+    let outbox: Vec<&Value> = items.iter().filter(|i| i["kind"]["S"] == "OutboxEvent").collect();
     assert_eq!(outbox.len(), 1);
     assert_eq!(outbox[0]["eventType"]["S"], "CustomerRegistered");
     let envelope: Value = serde_json::from_str(outbox[0]["event"]["S"].as_str().unwrap()).unwrap();
     assert_eq!(envelope["data"]["customerId"], id);
     assert_eq!(envelope["correlationId"], id);
-    assert!(
-        outbox[0]["expiresAt"]["N"]
-            .as_str()
-            .unwrap()
-            .parse::<i64>()
-            .unwrap()
-            > chrono::Utc::now().timestamp()
-    );
-    assert!(
-        items
-            .iter()
-            .any(|i| i["pk"]["S"] == "EMAIL#minji@example.com")
-    );
+    assert!(outbox[0]["expiresAt"]["N"].as_str().unwrap().parse::<i64>().unwrap() > chrono::Utc::now().timestamp());
+    assert!(items.iter().any(|i| i["pk"]["S"] == "EMAIL#minji@example.com"));
 
     let found = platform::http::respond(
-        customer::http::get_customer(&customers, &with_path_id(event("get-customer.json"), id))
-            .await,
+        customer::http::get_customer(&customers, &with_path_id(event("get-customer.json"), id)).await,
     );
     assert_eq!(found.status(), 200);
     assert_eq!(body(&found)["email"], "minji@example.com");
@@ -88,35 +63,20 @@ async fn the_register_event_stores_the_customer_its_email_claim_and_one_outbox_e
 /// The sample GET event with its path parameter pointed at `id`.
 fn with_path_id(request: Request, id: &str) -> Request {
     use lambda_http::RequestExt;
-    request.with_path_parameters(std::collections::HashMap::from([(
-        "customerId".to_owned(),
-        id.to_owned(),
-    )]))
+    request.with_path_parameters(std::collections::HashMap::from([("customerId".to_owned(), id.to_owned())]))
 }
 
 #[tokio::test]
 async fn the_invalid_register_event_is_refused_naming_both_fields_and_writes_nothing() {
     let (emulators, customers) = setup().await;
     let response = platform::http::respond(
-        customer::http::register_customer(
-            &customers,
-            1000,
-            &event("register-customer-invalid.json"),
-        )
-        .await,
+        customer::http::register_customer(&customers, 1000, &event("register-customer-invalid.json")).await,
     );
     assert_eq!(response.status(), 400);
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/problem+json"
-    );
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
     let problem = body(&response);
-    let fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["name", "email"]);
     assert!(items(&emulators).is_empty());
 }
@@ -124,9 +84,7 @@ async fn the_invalid_register_event_is_refused_naming_both_fields_and_writes_not
 #[tokio::test]
 async fn the_get_event_for_an_unknown_customer_is_not_found() {
     let (_emulators, customers) = setup().await;
-    let response = platform::http::respond(
-        customer::http::get_customer(&customers, &event("get-customer.json")).await,
-    );
+    let response = platform::http::respond(customer::http::get_customer(&customers, &event("get-customer.json")).await);
     assert_eq!(response.status(), 404);
     assert_eq!(body(&response)["status"], 404);
 }

@@ -16,15 +16,23 @@ const ATTEMPTS: usize = 5;
 ///
 /// # Errors
 /// When storage fails.
-pub async fn cancel_plan(tickets: &DynamoTickets, order_id: &str) -> anyhow::Result<(CancelTicketResult, Vec<TransactWriteItem>)> {
+pub async fn cancel_plan(
+    tickets: &DynamoTickets,
+    order_id: &str,
+) -> anyhow::Result<(CancelTicketResult, Vec<TransactWriteItem>)> {
     match tickets.find_guard(order_id).await? {
         // No ticket yet: record the cancellation so a late OrderPlaced issues none.
         None => Ok((CancelTicketResult::Cancelled, tickets.cancel_before_issue_items(order_id)?)),
         Some(Guard::CancelledBeforeIssue) => Ok((CancelTicketResult::Cancelled, Vec::new())),
         Some(Guard::Ticket(id)) => {
-            let ticket = tickets.find(&id).await?.ok_or_else(|| anyhow::anyhow!("ticket {id} of order {order_id} is missing"))?;
+            let ticket = tickets
+                .find(&id)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("ticket {id} of order {order_id} is missing"))?;
             match ticket.cancel(Utc::now()) {
-                Ok(Some(cancelled)) => Ok((CancelTicketResult::Cancelled, tickets.save_items(&cancelled, ticket.version, &[])?)),
+                Ok(Some(cancelled)) => {
+                    Ok((CancelTicketResult::Cancelled, tickets.save_items(&cancelled, ticket.version, &[])?))
+                }
                 Ok(None) => Ok((CancelTicketResult::Cancelled, Vec::new())),
                 Err(TicketError::AlreadyStarted) => Ok((CancelTicketResult::AlreadyStarted, Vec::new())),
                 Err(other) => Err(other.into()),
@@ -39,7 +47,10 @@ pub async fn cancel_plan(tickets: &DynamoTickets, order_id: &str) -> anyhow::Res
 /// # Errors
 /// When storage keeps failing (the caller answers 503).
 #[tracing::instrument(skip_all, fields(correlation_id = %request.order_id))]
-pub async fn cancel_ticket(tickets: &DynamoTickets, request: CancelTicketRequest) -> anyhow::Result<CancelTicketResponse> {
+pub async fn cancel_ticket(
+    tickets: &DynamoTickets,
+    request: CancelTicketRequest,
+) -> anyhow::Result<CancelTicketResponse> {
     for _ in 0..ATTEMPTS {
         let (result, writes) = cancel_plan(tickets, &request.order_id).await?;
         if writes.is_empty() {

@@ -92,7 +92,13 @@ pub struct Ticket {
 
 impl Ticket {
     /// Issues a waiting ticket.
-    pub fn issue(order_id: &str, customer_id: &str, waiting_number: u32, business_day: &str, now: DateTime<Utc>) -> Self {
+    pub fn issue(
+        order_id: &str,
+        customer_id: &str,
+        waiting_number: u32,
+        business_day: &str,
+        now: DateTime<Utc>,
+    ) -> Self {
         Self {
             id: uuid::Uuid::now_v7().to_string(),
             order_id: order_id.to_owned(),
@@ -161,7 +167,10 @@ mod tests {
         assert!(preparing.advance(DeliveryStatus::Preparing, Utc::now()).unwrap().is_none());
         let completed = preparing.advance(DeliveryStatus::Completed, Utc::now()).unwrap().unwrap();
         assert!(matches!(completed.advance(DeliveryStatus::Preparing, Utc::now()), Err(TicketError::Backwards { .. })));
-        assert_eq!(ticket().advance(DeliveryStatus::Completed, Utc::now()).unwrap().unwrap().status, DeliveryStatus::Completed);
+        assert_eq!(
+            ticket().advance(DeliveryStatus::Completed, Utc::now()).unwrap().unwrap().status,
+            DeliveryStatus::Completed
+        );
         assert_eq!(ticket().advance(DeliveryStatus::Waiting, Utc::now()), Err(TicketError::InvalidStatus));
     }
 

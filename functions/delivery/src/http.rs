@@ -61,7 +61,8 @@ pub async fn list_deliveries(tickets: &DynamoTickets, request: &Request) -> Resu
     let query = request.query_string_parameters();
     let status = match query.first("status") {
         None => DeliveryStatus::Waiting,
-        Some(text) => DeliveryStatus::parse(text).map_err(|_| ApiError::field("status", "must be Waiting, Preparing, Completed or Cancelled"))?,
+        Some(text) => DeliveryStatus::parse(text)
+            .map_err(|_| ApiError::field("status", "must be Waiting, Preparing, Completed or Cancelled"))?,
     };
     let list: Vec<TicketView> = tickets.list(status, LIST_LIMIT).await?.iter().map(TicketView::from).collect();
     json(StatusCode::OK, &serde_json::json!({ "deliveries": list }))
@@ -98,7 +99,9 @@ pub async fn change_delivery(tickets: &DynamoTickets, request: &Request) -> Resu
             let next = match ticket.advance(target, Utc::now()) {
                 Ok(Some(next)) => next,
                 Ok(None) => return json(StatusCode::OK, &TicketView::from(&ticket)),
-                Err(err @ (TicketError::Cancelled | TicketError::Backwards { .. })) => return Err(ApiError::Conflict(err.to_string())),
+                Err(err @ (TicketError::Cancelled | TicketError::Backwards { .. })) => {
+                    return Err(ApiError::Conflict(err.to_string()));
+                }
                 Err(TicketError::InvalidStatus | TicketError::AlreadyStarted) => {
                     return Err(ApiError::field("status", "must be Preparing or Completed"));
                 }
@@ -108,7 +111,11 @@ pub async fn change_delivery(tickets: &DynamoTickets, request: &Request) -> Resu
                     SOURCE,
                     &next.order_id,
                     None,
-                    &DeliveryStarted { delivery_id: next.id.clone(), order_id: next.order_id.clone(), customer_id: next.customer_id.clone() },
+                    &DeliveryStarted {
+                        delivery_id: next.id.clone(),
+                        order_id: next.order_id.clone(),
+                        customer_id: next.customer_id.clone(),
+                    },
                 ),
                 _ => EventEnvelope::new(
                     SOURCE,

@@ -94,7 +94,10 @@ fn text<'a>(item: &'a Item, key: &str) -> anyhow::Result<&'a str> {
 }
 
 fn number<T: std::str::FromStr>(item: &Item, key: &str) -> anyhow::Result<T> {
-    item.get(key).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()).with_context(|| format!("ticket item lacks {key}"))
+    item.get(key)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|n| n.parse().ok())
+        .with_context(|| format!("ticket item lacks {key}"))
 }
 
 fn ticket_from_item(item: &Item) -> anyhow::Result<Ticket> {
@@ -141,7 +144,15 @@ impl DynamoTickets {
     /// # Errors
     /// When storage fails.
     pub async fn find_guard(&self, order_id: &str) -> anyhow::Result<Option<Guard>> {
-        let output = self.client.get_item().table_name(&self.table).set_key(Some(guard_key(order_id))).consistent_read(true).send().await.context("GetItem guard")?;
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(guard_key(order_id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .context("GetItem guard")?;
         Ok(output.item.map(|item| match item.get("deliveryId").and_then(|v| v.as_s().ok()) {
             Some(id) => Guard::Ticket(id.clone()),
             None => Guard::CancelledBeforeIssue,
@@ -165,7 +176,13 @@ impl DynamoTickets {
             .send()
             .await
             .context("UpdateItem counter")?;
-        output.attributes.as_ref().and_then(|a| a.get("n")).and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok()).context("the counter has no number")
+        output
+            .attributes
+            .as_ref()
+            .and_then(|a| a.get("n"))
+            .and_then(|v| v.as_n().ok())
+            .and_then(|v| v.parse().ok())
+            .context("the counter has no number")
     }
 
     /// The transaction items that issue `ticket`: the ticket, the order's guard, the
@@ -201,7 +218,15 @@ impl DynamoTickets {
     /// # Errors
     /// When storage fails or the item is corrupt.
     pub async fn find(&self, id: &str) -> anyhow::Result<Option<Ticket>> {
-        let output = self.client.get_item().table_name(&self.table).set_key(Some(ticket_key(id))).consistent_read(true).send().await.context("GetItem ticket")?;
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(ticket_key(id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .context("GetItem ticket")?;
         output.item.as_ref().map(ticket_from_item).transpose()
     }
 
@@ -209,7 +234,12 @@ impl DynamoTickets {
     ///
     /// # Errors
     /// When an item cannot be built.
-    pub fn save_items(&self, ticket: &Ticket, expected_version: u64, events: &[EventEnvelope]) -> anyhow::Result<Vec<TransactWriteItem>> {
+    pub fn save_items(
+        &self,
+        ticket: &Ticket,
+        expected_version: u64,
+        events: &[EventEnvelope],
+    ) -> anyhow::Result<Vec<TransactWriteItem>> {
         let mut items = vec![self.put(Item::from(ticket), "version = :expected", Some(expected_version))?];
         items.extend(events.iter().map(|e| self.outbox.put(e)));
         Ok(items)

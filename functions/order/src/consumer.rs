@@ -45,14 +45,20 @@ impl Change {
         Ok(match self {
             Self::Waited(waited) => order.waited(&waited.delivery_id, waited.waiting_number, now).map(|o| (o, vec![])),
             Self::Started => order.started(now).map(|o| (o, vec![])),
-            Self::Completed(completed) => match order.completed(&completed.delivery_id, completed.waiting_number, now) {
-                None => None,
-                Some(next) => {
-                    let done = OrderCompleted { order_id: next.id.as_str().to_owned(), customer_id: next.customer_id.clone(), amount: next.amount };
-                    let envelope = EventEnvelope::new(SOURCE, next.id.as_str(), Some(causation), &done)?;
-                    Some((next, vec![envelope]))
+            Self::Completed(completed) => {
+                match order.completed(&completed.delivery_id, completed.waiting_number, now) {
+                    None => None,
+                    Some(next) => {
+                        let done = OrderCompleted {
+                            order_id: next.id.as_str().to_owned(),
+                            customer_id: next.customer_id.clone(),
+                            amount: next.amount,
+                        };
+                        let envelope = EventEnvelope::new(SOURCE, next.id.as_str(), Some(causation), &done)?;
+                        Some((next, vec![envelope]))
+                    }
                 }
-            },
+            }
         })
     }
 }
@@ -62,7 +68,11 @@ impl Change {
 /// # Errors
 /// When the event is malformed or storage keeps failing; the message is then retried and,
 /// in the end, moved to the dead-letter queue.
-pub async fn on_delivery_event<R: OrderRepository>(repo: &R, inbox: &Inbox, event: EventEnvelope) -> anyhow::Result<()> {
+pub async fn on_delivery_event<R: OrderRepository>(
+    repo: &R,
+    inbox: &Inbox,
+    event: EventEnvelope,
+) -> anyhow::Result<()> {
     let Some(change) = Change::parse(&event)? else {
         tracing::warn!(event_type = %event.event_type, "not a delivery event this consumer handles; acknowledged");
         return Ok(());

@@ -162,7 +162,12 @@ impl Order {
     ///
     /// # Errors
     /// [`PlaceError::UnknownProducts`] or [`PlaceError::NotOrderable`].
-    pub fn place(customer_id: String, lines: &[RequestedLine], check: &CheckResponse, now: DateTime<Utc>) -> Result<Self, PlaceError> {
+    pub fn place(
+        customer_id: String,
+        lines: &[RequestedLine],
+        check: &CheckResponse,
+        now: DateTime<Utc>,
+    ) -> Result<Self, PlaceError> {
         if !check.unknown.is_empty() {
             return Err(PlaceError::UnknownProducts(check.unknown.clone()));
         }

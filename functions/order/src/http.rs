@@ -12,7 +12,9 @@ use sha2::{Digest, Sha256};
 use tracing::Instrument;
 
 use crate::SOURCE;
-use crate::domain::{CancelError, MAX_LINES, Order, OrderId, PlaceError, RequestedLine, parse_customer_id, parse_quantity};
+use crate::domain::{
+    CancelError, MAX_LINES, Order, OrderId, PlaceError, RequestedLine, parse_customer_id, parse_quantity,
+};
 use crate::ports::{ProductPricing, TicketDesk};
 use crate::store::{IdempotencyRecord, OrderRepository, SaveError};
 
@@ -158,11 +160,10 @@ fn validate_place(body: PlaceRequest) -> Result<PlaceCommand, ApiError> {
 }
 
 fn idempotency_key(request: &Request) -> Result<String, ApiError> {
-    let key = request
-        .headers()
-        .get("idempotency-key")
-        .map(|v| v.to_str().unwrap_or_default().trim().to_owned())
-        .ok_or_else(|| ApiError::field("Idempotency-Key", "header is required: a unique value per order attempt"))?;
+    let key =
+        request.headers().get("idempotency-key").map(|v| v.to_str().unwrap_or_default().trim().to_owned()).ok_or_else(
+            || ApiError::field("Idempotency-Key", "header is required: a unique value per order attempt"),
+        )?;
     if key.is_empty() || key.len() > 255 || !key.chars().all(|c| c.is_ascii_graphic()) {
         return Err(ApiError::field("Idempotency-Key", "must be 1 to 255 visible ASCII characters"));
     }
@@ -187,7 +188,11 @@ fn replay(record: &IdempotencyRecord, fingerprint: &str) -> Result<Response<Body
 /// the first response again; the same key with another body -> 422. Unknown or sold-out
 /// products -> 422 naming them; the product context unavailable -> 503 with `Retry-After`.
 /// Prices come from the product context. Emits `OrderPlaced`.
-pub async fn place_order<R: OrderRepository, P: ProductPricing>(repo: &R, pricing: &P, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn place_order<R: OrderRepository, P: ProductPricing>(
+    repo: &R,
+    pricing: &P,
+    request: &Request,
+) -> Result<Response<Body>, ApiError> {
     let key = idempotency_key(request)?;
     let command = validate_place(parse_json(request)?)?;
     let fingerprint = command.fingerprint();
@@ -196,15 +201,21 @@ pub async fn place_order<R: OrderRepository, P: ProductPricing>(repo: &R, pricin
     }
     let ids = command.lines.iter().map(|l| l.product_id.clone()).collect();
     let check = pricing.check(ids).await.map_err(|err| err.into_api_error("the menu"))?;
-    let order = Order::place(command.customer_id.clone(), &command.lines, &check, Utc::now()).map_err(|err| match err {
-        PlaceError::UnknownProducts(ids) => ApiError::Unprocessable(format!("unknown products: {}", ids.join(", "))),
-        PlaceError::NotOrderable(names) => ApiError::Unprocessable(format!("not orderable now (sold out): {}", names.join(", "))),
-    })?;
+    let order =
+        Order::place(command.customer_id.clone(), &command.lines, &check, Utc::now()).map_err(|err| match err {
+            PlaceError::UnknownProducts(ids) => {
+                ApiError::Unprocessable(format!("unknown products: {}", ids.join(", ")))
+            }
+            PlaceError::NotOrderable(names) => {
+                ApiError::Unprocessable(format!("not orderable now (sold out): {}", names.join(", ")))
+            }
+        })?;
     let span = tracing::info_span!("place_order", correlation_id = %order.id.as_str());
     async {
         let view = OrderView::from(&order);
         let response = serde_json::to_string(&view).map_err(|err| ApiError::Internal(err.into()))?;
-        let record = IdempotencyRecord { request_hash: fingerprint.clone(), order_id: order.id.as_str().to_owned(), response };
+        let record =
+            IdempotencyRecord { request_hash: fingerprint.clone(), order_id: order.id.as_str().to_owned(), response };
         let placed = OrderPlaced {
             order_id: order.id.as_str().to_owned(),
             customer_id: order.customer_id.clone(),
@@ -212,7 +223,8 @@ pub async fn place_order<R: OrderRepository, P: ProductPricing>(repo: &R, pricin
             amount: order.amount,
             placed_at: view.placed_at.clone(),
         };
-        let event = EventEnvelope::new(SOURCE, order.id.as_str(), None, &placed).map_err(|err| ApiError::Internal(err.into()))?;
+        let event = EventEnvelope::new(SOURCE, order.id.as_str(), None, &placed)
+            .map_err(|err| ApiError::Internal(err.into()))?;
         match repo.place(&order, &key, &record, &[event]).await {
             Ok(()) => {
                 tracing::info!(amount = order.amount, "order placed");
@@ -246,9 +258,11 @@ pub async fn get_order<R: OrderRepository>(repo: &R, request: &Request) -> Resul
 /// 400 without a valid `customerId`.
 pub async fn list_orders<R: OrderRepository>(repo: &R, request: &Request) -> Result<Response<Body>, ApiError> {
     let query = request.query_string_parameters();
-    let customer_id = query.first("customerId").ok_or_else(|| ApiError::field("customerId", "query parameter is required"))?;
+    let customer_id =
+        query.first("customerId").ok_or_else(|| ApiError::field("customerId", "query parameter is required"))?;
     let customer_id = parse_customer_id(customer_id).map_err(|err| ApiError::field("customerId", err.to_string()))?;
-    let orders: Vec<OrderView> = repo.list_for_customer(&customer_id, LIST_LIMIT).await?.iter().map(OrderView::from).collect();
+    let orders: Vec<OrderView> =
+        repo.list_for_customer(&customer_id, LIST_LIMIT).await?.iter().map(OrderView::from).collect();
     json(StatusCode::OK, &serde_json::json!({ "orders": orders }))
 }
 
@@ -256,14 +270,20 @@ pub async fn list_orders<R: OrderRepository>(repo: &R, request: &Request) -> Res
 /// started it (the counter is asked synchronously); 409 if it has; 404; 503 with
 /// `Retry-After` if the counter cannot answer. Cancelling a cancelled order answers it
 /// again. Emits `OrderCancelled`.
-pub async fn cancel_order<R: OrderRepository, D: TicketDesk>(repo: &R, desk: &D, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn cancel_order<R: OrderRepository, D: TicketDesk>(
+    repo: &R,
+    desk: &D,
+    request: &Request,
+) -> Result<Response<Body>, ApiError> {
     let mut order = load(repo, request).await?;
     let span = tracing::info_span!("cancel_order", correlation_id = %order.id.as_str());
     async {
         if order.status == crate::domain::OrderStatus::Cancelled {
             return json(StatusCode::OK, &OrderView::from(&order));
         }
-        let too_late = || ApiError::Conflict("the counter has already started this order; it can no longer be cancelled".to_owned());
+        let too_late = || {
+            ApiError::Conflict("the counter has already started this order; it can no longer be cancelled".to_owned())
+        };
         order.check_cancellable().map_err(|CancelError::AlreadyStarted| too_late())?;
         match desk.cancel(order.id.as_str()).await.map_err(|err| err.into_api_error("the counter"))? {
             CancelTicketResult::AlreadyStarted => return Err(too_late()),
@@ -277,14 +297,18 @@ pub async fn cancel_order<R: OrderRepository, D: TicketDesk>(repo: &R, desk: &D,
                 amount: order.amount,
                 reason: "CustomerRequest".to_owned(),
             };
-            let envelope = EventEnvelope::new(SOURCE, order.id.as_str(), None, &event).map_err(|err| ApiError::Internal(err.into()))?;
+            let envelope = EventEnvelope::new(SOURCE, order.id.as_str(), None, &event)
+                .map_err(|err| ApiError::Internal(err.into()))?;
             match repo.save(&cancelled, order.version, &[envelope]).await {
                 Ok(()) => {
                     tracing::info!("order cancelled");
                     return json(StatusCode::OK, &OrderView::from(&cancelled));
                 }
                 Err(SaveError::Conflict) => {
-                    order = repo.find(&order.id).await?.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("order vanished")))?;
+                    order = repo
+                        .find(&order.id)
+                        .await?
+                        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("order vanished")))?;
                 }
                 Err(SaveError::Storage(err)) => return Err(ApiError::Internal(err)),
             }

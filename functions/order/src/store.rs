@@ -51,21 +51,45 @@ pub trait OrderRepository {
     /// One order.
     fn find(&self, id: &OrderId) -> impl Future<Output = anyhow::Result<Option<Order>>> + Send;
     /// A customer's orders, newest first, at most `limit`.
-    fn list_for_customer(&self, customer_id: &str, limit: i32) -> impl Future<Output = anyhow::Result<Vec<Order>>> + Send;
+    fn list_for_customer(
+        &self,
+        customer_id: &str,
+        limit: i32,
+    ) -> impl Future<Output = anyhow::Result<Vec<Order>>> + Send;
     /// The record kept for `(customer_id, key)`, if any.
-    fn find_idempotency(&self, customer_id: &str, key: &str) -> impl Future<Output = anyhow::Result<Option<IdempotencyRecord>>> + Send;
+    fn find_idempotency(
+        &self,
+        customer_id: &str,
+        key: &str,
+    ) -> impl Future<Output = anyhow::Result<Option<IdempotencyRecord>>> + Send;
     /// Stores a new order with its idempotency record and events, all or nothing.
     ///
     /// # Errors
     /// [`SaveError::Conflict`] when the key was taken meanwhile.
-    fn place(&self, order: &Order, key: &str, record: &IdempotencyRecord, events: &[EventEnvelope]) -> impl Future<Output = Result<(), SaveError>> + Send;
+    fn place(
+        &self,
+        order: &Order,
+        key: &str,
+        record: &IdempotencyRecord,
+        events: &[EventEnvelope],
+    ) -> impl Future<Output = Result<(), SaveError>> + Send;
     /// Stores a changed order if it is still at `expected_version`, with its events.
     ///
     /// # Errors
     /// [`SaveError::Conflict`] when the stored version differs.
-    fn save(&self, order: &Order, expected_version: u64, events: &[EventEnvelope]) -> impl Future<Output = Result<(), SaveError>> + Send;
+    fn save(
+        &self,
+        order: &Order,
+        expected_version: u64,
+        events: &[EventEnvelope],
+    ) -> impl Future<Output = Result<(), SaveError>> + Send;
     /// The transaction items of [`OrderRepository::save`], for a consumer's inbox transaction.
-    fn save_items(&self, order: &Order, expected_version: u64, events: &[EventEnvelope]) -> anyhow::Result<Vec<TransactWriteItem>>;
+    fn save_items(
+        &self,
+        order: &Order,
+        expected_version: u64,
+        events: &[EventEnvelope],
+    ) -> anyhow::Result<Vec<TransactWriteItem>>;
 }
 
 /// Orders in DynamoDB.
@@ -115,7 +139,10 @@ fn order_key(id: &str) -> Item {
 }
 
 fn idempotency_key(customer_id: &str, key: &str) -> Item {
-    HashMap::from([("pk".to_owned(), s(&format!("IDEMPOTENCY#{customer_id}#{key}"))), ("sk".to_owned(), s("IDEMPOTENCY"))])
+    HashMap::from([
+        ("pk".to_owned(), s(&format!("IDEMPOTENCY#{customer_id}#{key}"))),
+        ("sk".to_owned(), s("IDEMPOTENCY")),
+    ])
 }
 
 impl From<&Order> for Item {
@@ -150,7 +177,9 @@ fn text<'a>(item: &'a Item, key: &str) -> anyhow::Result<&'a str> {
 
 fn number<T: std::str::FromStr>(item: &Item, key: &str) -> anyhow::Result<Option<T>> {
     item.get(key)
-        .map(|v| v.as_n().ok().and_then(|n| n.parse().ok()).with_context(|| format!("order item {key} is not a number")))
+        .map(|v| {
+            v.as_n().ok().and_then(|n| n.parse().ok()).with_context(|| format!("order item {key} is not a number"))
+        })
         .transpose()
 }
 
@@ -173,7 +202,15 @@ fn order_from_item(item: &Item) -> anyhow::Result<Order> {
 impl OrderRepository for DynamoOrders {
     #[tracing::instrument(skip_all, fields(order_id = %id.as_str()))]
     async fn find(&self, id: &OrderId) -> anyhow::Result<Option<Order>> {
-        let output = self.client.get_item().table_name(&self.table).set_key(Some(order_key(id.as_str()))).consistent_read(true).send().await.context("GetItem order")?;
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(order_key(id.as_str())))
+            .consistent_read(true)
+            .send()
+            .await
+            .context("GetItem order")?;
         output.item.as_ref().map(order_from_item).transpose()
     }
 
@@ -217,7 +254,13 @@ impl OrderRepository for DynamoOrders {
     }
 
     #[tracing::instrument(skip_all, fields(order_id = %order.id.as_str()))]
-    async fn place(&self, order: &Order, key: &str, record: &IdempotencyRecord, events: &[EventEnvelope]) -> Result<(), SaveError> {
+    async fn place(
+        &self,
+        order: &Order,
+        key: &str,
+        record: &IdempotencyRecord,
+        events: &[EventEnvelope],
+    ) -> Result<(), SaveError> {
         let mut idempotency = idempotency_key(&order.customer_id, key);
         idempotency.insert("requestHash".to_owned(), s(&record.request_hash));
         idempotency.insert("orderId".to_owned(), s(&record.order_id));
@@ -244,7 +287,12 @@ impl OrderRepository for DynamoOrders {
         }
     }
 
-    fn save_items(&self, order: &Order, expected_version: u64, events: &[EventEnvelope]) -> anyhow::Result<Vec<TransactWriteItem>> {
+    fn save_items(
+        &self,
+        order: &Order,
+        expected_version: u64,
+        events: &[EventEnvelope],
+    ) -> anyhow::Result<Vec<TransactWriteItem>> {
         let mut items = vec![self.put(Item::from(order), "version = :expected", Some(expected_version))?];
         items.extend(events.iter().map(|e| self.outbox.put(e)));
         Ok(items)

@@ -26,10 +26,7 @@ pub enum CheckError {
 ///
 /// # Errors
 /// [`CheckError::InvalidRequest`] for an empty or oversized list; [`CheckError::Storage`].
-pub async fn check_products<R: ProductReader>(
-    reader: &R,
-    request: CheckRequest,
-) -> Result<CheckResponse, CheckError> {
+pub async fn check_products<R: ProductReader>(reader: &R, request: CheckRequest) -> Result<CheckResponse, CheckError> {
     if request.product_ids.is_empty() || request.product_ids.len() > MAX_IDS {
         return Err(CheckError::InvalidRequest);
     }
@@ -39,20 +36,11 @@ pub async fn check_products<R: ProductReader>(
             requested.push(id);
         }
     }
-    let ids: Vec<ProductId> = requested
-        .iter()
-        .filter_map(|id| ProductId::parse(id).ok())
-        .collect();
+    let ids: Vec<ProductId> = requested.iter().filter_map(|id| ProductId::parse(id).ok()).collect();
     let found = reader.find_many(&ids).await.map_err(CheckError::Storage)?;
-    let mut response = CheckResponse {
-        products: Vec::new(),
-        unknown: Vec::new(),
-    };
+    let mut response = CheckResponse { products: Vec::new(), unknown: Vec::new() };
     for raw in requested {
-        match found
-            .iter()
-            .find(|p| ProductId::parse(&raw).is_ok_and(|id| id == p.id))
-        {
+        match found.iter().find(|p| ProductId::parse(&raw).is_ok_and(|id| id == p.id)) {
             Some(product) => response.products.push(CheckedProduct {
                 product_id: product.id.as_str().to_owned(),
                 name: product.name.as_str().to_owned(),

@@ -23,9 +23,7 @@ impl ProductId {
     /// # Errors
     /// When it is not a UUID.
     pub fn parse(text: &str) -> Result<Self, Invalid> {
-        uuid::Uuid::parse_str(text)
-            .map(|id| Self(id.to_string()))
-            .map_err(|_| Invalid("must be a product id (UUID)"))
+        uuid::Uuid::parse_str(text).map(|id| Self(id.to_string())).map_err(|_| Invalid("must be a product id (UUID)"))
     }
 
     /// The id as text.
@@ -194,13 +192,7 @@ impl Product {
         if price == self.price && status == self.status {
             return None;
         }
-        Some(Self {
-            price,
-            status,
-            version: self.version + 1,
-            updated_at: now,
-            ..self.clone()
-        })
+        Some(Self { price, status, version: self.version + 1, updated_at: now, ..self.clone() })
     }
 
     /// Whether it can be ordered now.
@@ -243,28 +235,19 @@ mod tests {
     #[test]
     fn a_change_bumps_the_version_and_a_no_op_changes_nothing() {
         let product = americano();
-        let sold_out = ChangeProduct {
-            status: Some(ProductStatus::SoldOut),
-            price: None,
-        };
+        let sold_out = ChangeProduct { status: Some(ProductStatus::SoldOut), price: None };
         let changed = product.change(&sold_out, Utc::now()).unwrap();
         assert!(!changed.is_orderable());
         assert_eq!(changed.version, 2);
         assert_eq!(changed.price, product.price);
         assert!(changed.change(&sold_out, Utc::now()).is_none());
-        let same_price = ChangeProduct {
-            price: Some(Price::won(4500).unwrap()),
-            status: None,
-        };
+        let same_price = ChangeProduct { price: Some(Price::won(4500).unwrap()), status: None };
         assert!(product.change(&same_price, Utc::now()).is_none());
     }
 
     #[test]
     fn statuses_parse_exactly() {
-        assert_eq!(
-            ProductStatus::parse("SoldOut").unwrap(),
-            ProductStatus::SoldOut
-        );
+        assert_eq!(ProductStatus::parse("SoldOut").unwrap(), ProductStatus::SoldOut);
         assert!(ProductStatus::parse("soldout").is_err());
     }
 }

@@ -9,9 +9,7 @@ use serde::{Deserialize, Serialize};
 use tracing::Instrument;
 
 use crate::SOURCE;
-use crate::domain::{
-    Category, ChangeProduct, Price, Product, ProductId, ProductName, ProductStatus, RegisterProduct,
-};
+use crate::domain::{Category, ChangeProduct, Price, Product, ProductId, ProductName, ProductStatus, RegisterProduct};
 use crate::events::{ProductChanged, ProductRegistered};
 use crate::store::{ProductReader, ProductWriter, SaveError};
 
@@ -63,20 +61,14 @@ fn product_id(request: &Request) -> Result<(String, Option<ProductId>), ApiError
 }
 
 /// `GET /products/{productId}` -> 200 [`ProductView`] whatever its status; 404 if unknown.
-pub async fn get_product<R: ProductReader>(
-    reader: &R,
-    request: &Request,
-) -> Result<Response<Body>, ApiError> {
+pub async fn get_product<R: ProductReader>(reader: &R, request: &Request) -> Result<Response<Body>, ApiError> {
     let (raw, id) = product_id(request)?;
     let not_found = || ApiError::NotFound(format!("product {raw} not found"));
     let product = match id {
         Some(id) => reader.find(&id).await?,
         None => None,
     };
-    product.map_or_else(
-        || Err(not_found()),
-        |product| json(StatusCode::OK, &ProductView::from(&product)),
-    )
+    product.map_or_else(|| Err(not_found()), |product| json(StatusCode::OK, &ProductView::from(&product)))
 }
 
 /// Body of `POST /products`. `price` is in won.
@@ -93,10 +85,7 @@ pub struct RegisterRequest {
 
 /// `POST /products` `{name, price, category?}` -> 201 [`ProductView`] (OnSale, version 1);
 /// 400 naming each bad field. Emits `ProductRegistered`.
-pub async fn register_product<W: ProductWriter>(
-    writer: &W,
-    request: &Request,
-) -> Result<Response<Body>, ApiError> {
+pub async fn register_product<W: ProductWriter>(writer: &W, request: &Request) -> Result<Response<Body>, ApiError> {
     let body: RegisterRequest = parse_json(request)?;
     let mut validation = Validation::new();
     let name = match &body.name {
@@ -113,41 +102,22 @@ pub async fn register_product<W: ProductWriter>(
             None
         }
     };
-    let category = body
-        .category
-        .as_deref()
-        .and_then(|c| validation.check("category", Category::parse(c)));
+    let category = body.category.as_deref().and_then(|c| validation.check("category", Category::parse(c)));
     validation.finish()?;
     let (Some(name), Some(price)) = (name, price) else {
-        return Err(ApiError::Internal(anyhow::anyhow!(
-            "validation passed without values"
-        )));
+        return Err(ApiError::Internal(anyhow::anyhow!("validation passed without values")));
     };
-    let product = Product::register(
-        RegisterProduct {
-            name,
-            price,
-            category,
-        },
-        Utc::now(),
-    );
+    let product = Product::register(RegisterProduct { name, price, category }, Utc::now());
     let span = tracing::info_span!("register_product", correlation_id = %product.id.as_str());
     async {
-        let event = EventEnvelope::new(
-            SOURCE,
-            product.id.as_str(),
-            None,
-            &ProductRegistered::from(&product),
-        )
-        .map_err(|err| ApiError::Internal(err.into()))?;
+        let event = EventEnvelope::new(SOURCE, product.id.as_str(), None, &ProductRegistered::from(&product))
+            .map_err(|err| ApiError::Internal(err.into()))?;
         match writer.add(&product, &[event]).await {
             Ok(()) => {
                 tracing::info!("product registered");
                 json(StatusCode::CREATED, &ProductView::from(&product))
             }
-            Err(SaveError::Conflict) => Err(ApiError::Internal(anyhow::anyhow!(
-                "a fresh product id already existed"
-            ))),
+            Err(SaveError::Conflict) => Err(ApiError::Internal(anyhow::anyhow!("a fresh product id already existed"))),
             Err(SaveError::Storage(err)) => Err(ApiError::Internal(err)),
         }
     }
@@ -176,13 +146,8 @@ pub async fn change_product<S: ProductReader + ProductWriter>(
     let body: ChangeRequest = parse_json(request)?;
     let mut validation = Validation::new();
     let change = ChangeProduct {
-        price: body
-            .price
-            .and_then(|p| validation.check("price", Price::won(p))),
-        status: body
-            .status
-            .as_deref()
-            .and_then(|s| validation.check("status", ProductStatus::parse(s))),
+        price: body.price.and_then(|p| validation.check("price", Price::won(p))),
+        status: body.status.as_deref().and_then(|s| validation.check("status", ProductStatus::parse(s))),
     };
     if body.price.is_none() && body.status.is_none() {
         validation.reject("price", "give price or status (or both)");
@@ -198,9 +163,8 @@ pub async fn change_product<S: ProductReader + ProductWriter>(
             let Some(changed) = current.change(&change, Utc::now()) else {
                 return json(StatusCode::OK, &ProductView::from(&current));
             };
-            let event =
-                EventEnvelope::new(SOURCE, id.as_str(), None, &ProductChanged::from(&changed))
-                    .map_err(|err| ApiError::Internal(err.into()))?;
+            let event = EventEnvelope::new(SOURCE, id.as_str(), None, &ProductChanged::from(&changed))
+                .map_err(|err| ApiError::Internal(err.into()))?;
             match store.save_change(&changed, current.version, &[event]).await {
                 Ok(()) => {
                     tracing::info!(version = changed.version, "product changed");
@@ -210,9 +174,7 @@ pub async fn change_product<S: ProductReader + ProductWriter>(
                 Err(SaveError::Storage(err)) => return Err(ApiError::Internal(err)),
             }
         }
-        Err(ApiError::Conflict(
-            "the product is being changed by someone else; try again".to_owned(),
-        ))
+        Err(ApiError::Conflict("the product is being changed by someone else; try again".to_owned()))
     }
     .instrument(span)
     .await

@@ -37,11 +37,7 @@ pub trait ProductWriter {
     ///
     /// # Errors
     /// [`SaveError::Conflict`] if the id exists; [`SaveError::Storage`] otherwise.
-    fn add(
-        &self,
-        product: &Product,
-        events: &[EventEnvelope],
-    ) -> impl Future<Output = Result<(), SaveError>> + Send;
+    fn add(&self, product: &Product, events: &[EventEnvelope]) -> impl Future<Output = Result<(), SaveError>> + Send;
 
     /// Replaces the product with its changed state if it is still at `expected_version`.
     ///
@@ -67,10 +63,7 @@ pub trait ProductReader {
     ///
     /// # Errors
     /// When storage fails or an item is corrupt.
-    fn find_many(
-        &self,
-        ids: &[ProductId],
-    ) -> impl Future<Output = anyhow::Result<Vec<Product>>> + Send;
+    fn find_many(&self, ids: &[ProductId]) -> impl Future<Output = anyhow::Result<Vec<Product>>> + Send;
 
     /// The products on sale, sorted by name.
     ///
@@ -89,17 +82,9 @@ pub struct DynamoProducts {
 
 impl DynamoProducts {
     /// The adapter for `table`, whose outbox items expire after `retention`.
-    pub fn new(
-        client: aws_sdk_dynamodb::Client,
-        table: impl Into<String>,
-        retention: std::time::Duration,
-    ) -> Self {
+    pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>, retention: std::time::Duration) -> Self {
         let table = table.into();
-        Self {
-            client,
-            outbox: Outbox::new(table.clone(), retention),
-            table,
-        }
+        Self { client, outbox: Outbox::new(table.clone(), retention), table }
     }
 
     async fn write(
@@ -109,22 +94,17 @@ impl DynamoProducts {
         events: &[EventEnvelope],
     ) -> Result<(), SaveError> {
         let (expression, expected) = condition;
-        let mut put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(Item::from(product)))
-            .condition_expression(expression);
+        let mut put =
+            Put::builder().table_name(&self.table).set_item(Some(Item::from(product))).condition_expression(expression);
         if let Some(version) = expected {
-            put = put
-                .expression_attribute_values(":expected", AttributeValue::N(version.to_string()));
+            put = put.expression_attribute_values(":expected", AttributeValue::N(version.to_string()));
         }
         let put = put.build().context("building the product put")?;
         let mut items = vec![TransactWriteItem::builder().put(put).build()];
         items.extend(events.iter().map(|event| self.outbox.put(event)));
         match transact(&self.client, items).await {
             Ok(()) => Ok(()),
-            Err(TransactError::ConditionFailed { failed }) if failed.contains(&0) => {
-                Err(SaveError::Conflict)
-            }
+            Err(TransactError::ConditionFailed { failed }) if failed.contains(&0) => Err(SaveError::Conflict),
             Err(err) => Err(SaveError::Storage(err.into())),
         }
     }
@@ -135,10 +115,7 @@ fn s(value: &str) -> AttributeValue {
 }
 
 fn key(id: &ProductId) -> Item {
-    HashMap::from([
-        ("pk".to_owned(), s(&format!("PRODUCT#{}", id.as_str()))),
-        ("sk".to_owned(), s("PRODUCT")),
-    ])
+    HashMap::from([("pk".to_owned(), s(&format!("PRODUCT#{}", id.as_str()))), ("sk".to_owned(), s("PRODUCT"))])
 }
 
 impl From<&Product> for Item {
@@ -147,44 +124,25 @@ impl From<&Product> for Item {
         item.insert("kind".to_owned(), s("Product"));
         item.insert("productId".to_owned(), s(product.id.as_str()));
         item.insert("name".to_owned(), s(product.name.as_str()));
-        item.insert(
-            "price".to_owned(),
-            AttributeValue::N(product.price.as_won().to_string()),
-        );
+        item.insert("price".to_owned(), AttributeValue::N(product.price.as_won().to_string()));
         if let Some(category) = &product.category {
             item.insert("category".to_owned(), s(category.as_str()));
         }
         item.insert("status".to_owned(), s(product.status.as_str()));
-        item.insert(
-            "version".to_owned(),
-            AttributeValue::N(product.version.to_string()),
-        );
-        item.insert(
-            "registeredAt".to_owned(),
-            s(&product.registered_at.to_rfc3339()),
-        );
+        item.insert("version".to_owned(), AttributeValue::N(product.version.to_string()));
+        item.insert("registeredAt".to_owned(), s(&product.registered_at.to_rfc3339()));
         item.insert("updatedAt".to_owned(), s(&product.updated_at.to_rfc3339()));
-        item.insert(
-            "gsi1pk".to_owned(),
-            s(&format!("STATUS#{}", product.status.as_str())),
-        );
+        item.insert("gsi1pk".to_owned(), s(&format!("STATUS#{}", product.status.as_str())));
         item.insert(
             "gsi1sk".to_owned(),
-            s(&format!(
-                "{}#{}",
-                product.name.as_str().to_lowercase(),
-                product.id.as_str()
-            )),
+            s(&format!("{}#{}", product.name.as_str().to_lowercase(), product.id.as_str())),
         );
         item
     }
 }
 
 fn text<'a>(item: &'a Item, key: &str) -> anyhow::Result<&'a str> {
-    item.get(key)
-        .and_then(|v| v.as_s().ok())
-        .map(String::as_str)
-        .with_context(|| format!("product item lacks {key}"))
+    item.get(key).and_then(|v| v.as_s().ok()).map(String::as_str).with_context(|| format!("product item lacks {key}"))
 }
 
 fn number(item: &Item, key: &str) -> anyhow::Result<i64> {
@@ -201,11 +159,7 @@ fn product_from_item(item: &Item) -> anyhow::Result<Product> {
         id: ProductId::parse(text(item, "productId")?)?,
         name: ProductName::parse(text(item, "name")?)?,
         price: Price::won(number(item, "price")?)?,
-        category: item
-            .get("category")
-            .and_then(|v| v.as_s().ok())
-            .map(|c| Category::parse(c))
-            .transpose()?,
+        category: item.get("category").and_then(|v| v.as_s().ok()).map(|c| Category::parse(c)).transpose()?,
         status: ProductStatus::parse(text(item, "status")?)?,
         version: u64::try_from(number(item, "version")?)?,
         registered_at: text(item, "registeredAt")?.parse::<DateTime<Utc>>()?,
@@ -216,8 +170,7 @@ fn product_from_item(item: &Item) -> anyhow::Result<Product> {
 impl ProductWriter for DynamoProducts {
     #[tracing::instrument(skip_all, fields(product_id = %product.id.as_str()))]
     async fn add(&self, product: &Product, events: &[EventEnvelope]) -> Result<(), SaveError> {
-        self.write(product, ("attribute_not_exists(pk)", None), events)
-            .await
+        self.write(product, ("attribute_not_exists(pk)", None), events).await
     }
 
     #[tracing::instrument(skip_all, fields(product_id = %product.id.as_str(), expected_version))]
@@ -227,12 +180,7 @@ impl ProductWriter for DynamoProducts {
         expected_version: u64,
         events: &[EventEnvelope],
     ) -> Result<(), SaveError> {
-        self.write(
-            product,
-            ("version = :expected", Some(expected_version)),
-            events,
-        )
-        .await
+        self.write(product, ("version = :expected", Some(expected_version)), events).await
     }
 }
 
@@ -272,28 +220,16 @@ impl ProductReader for DynamoProducts {
                     .send()
                     .await
                     .context("BatchGetItem products")?;
-                for item in output
-                    .responses
-                    .unwrap_or_default()
-                    .remove(&self.table)
-                    .unwrap_or_default()
-                {
+                for item in output.responses.unwrap_or_default().remove(&self.table).unwrap_or_default() {
                     products.push(product_from_item(&item)?);
                 }
                 // DynamoDB may leave keys unprocessed under load; ask again with a short backoff.
-                request = output
-                    .unprocessed_keys
-                    .unwrap_or_default()
-                    .remove(&self.table)
-                    .filter(|k| !k.keys().is_empty());
+                request =
+                    output.unprocessed_keys.unwrap_or_default().remove(&self.table).filter(|k| !k.keys().is_empty());
                 if request.is_some() {
                     attempt += 1;
-                    anyhow::ensure!(
-                        attempt <= 5,
-                        "BatchGetItem left keys unprocessed after 5 attempts"
-                    );
-                    tokio::time::sleep(std::time::Duration::from_millis(20 * u64::from(attempt)))
-                        .await;
+                    anyhow::ensure!(attempt <= 5, "BatchGetItem left keys unprocessed after 5 attempts");
+                    tokio::time::sleep(std::time::Duration::from_millis(20 * u64::from(attempt))).await;
                 }
             }
         }

@@ -28,12 +28,7 @@ fn body(response: &Response<Body>) -> Value {
 }
 
 fn outbox_types(emulators: &Emulators) -> Vec<String> {
-    let page = emulators
-        .ddb(
-            Database::scan,
-            json!({ "TableName": physical_name("ProductTable") }),
-        )
-        .unwrap();
+    let page = emulators.ddb(Database::scan, json!({ "TableName": physical_name("ProductTable") })).unwrap();
     page["Items"]
         .as_array()
         .unwrap()
@@ -46,20 +41,12 @@ fn outbox_types(emulators: &Emulators) -> Vec<String> {
 async fn setup() -> (Emulators, DynamoProducts) {
     let emulators = emulators_with_resources().await;
     let client = platform::testing::dynamodb(&emulators.dynamodb_url);
-    (
-        emulators,
-        DynamoProducts::new(
-            client,
-            physical_name("ProductTable"),
-            Duration::from_secs(86_400),
-        ),
-    )
+    (emulators, DynamoProducts::new(client, physical_name("ProductTable"), Duration::from_secs(86_400)))
 }
 
 async fn register(products: &DynamoProducts) -> String {
-    let response = platform::http::respond(
-        product::http::register_product(products, &event("register-product.json")).await,
-    );
+    let response =
+        platform::http::respond(product::http::register_product(products, &event("register-product.json")).await);
     assert_eq!(response.status(), 201);
     body(&response)["productId"].as_str().unwrap().to_owned()
 }
@@ -75,8 +62,7 @@ async fn register_change_list_and_get_with_the_sample_events() {
     assert_eq!(body(&menu)["products"][0]["category"], "Coffee");
 
     let changed = platform::http::respond(
-        product::http::change_product(&products, &for_product(event("change-product.json"), &id))
-            .await,
+        product::http::change_product(&products, &for_product(event("change-product.json"), &id)).await,
     );
     assert_eq!(changed.status(), 200);
     assert_eq!(body(&changed)["status"], "SoldOut");
@@ -99,21 +85,13 @@ async fn a_stale_version_is_refused_by_the_store() {
     let (_emulators, products) = setup().await;
     let id = product::domain::ProductId::parse(&register(&products).await).unwrap();
     let current = products.find(&id).await.unwrap().unwrap();
-    let change = product::domain::ChangeProduct {
-        price: Some(product::domain::Price::won(5000).unwrap()),
-        status: None,
-    };
+    let change =
+        product::domain::ChangeProduct { price: Some(product::domain::Price::won(5000).unwrap()), status: None };
     let first = current.change(&change, chrono::Utc::now()).unwrap();
-    products
-        .save_change(&first, current.version, &[])
-        .await
-        .unwrap();
+    products.save_change(&first, current.version, &[]).await.unwrap();
     // A second writer that read version 1 loses.
     let second = current.change(&change, chrono::Utc::now()).unwrap();
-    assert!(matches!(
-        products.save_change(&second, current.version, &[]).await,
-        Err(SaveError::Conflict)
-    ));
+    assert!(matches!(products.save_change(&second, current.version, &[]).await, Err(SaveError::Conflict)));
     assert_eq!(products.find(&id).await.unwrap().unwrap().version, 2);
 }
 
@@ -126,35 +104,10 @@ async fn the_check_event_reports_unknown_products() {
     assert_eq!(answer.unknown.len(), 2);
 
     let id = register(&products).await;
-    let answer = check_products(
-        &products,
-        CheckRequest {
-            product_ids: vec![id.clone(), id.clone()],
-        },
-    )
-    .await
-    .unwrap();
+    let answer = check_products(&products, CheckRequest { product_ids: vec![id.clone(), id.clone()] }).await.unwrap();
     assert_eq!(answer.products.len(), 1);
     assert_eq!(answer.products[0].price, 4500);
     assert!(answer.products[0].orderable);
-    assert!(
-        check_products(
-            &products,
-            CheckRequest {
-                product_ids: vec![]
-            }
-        )
-        .await
-        .is_err()
-    );
-    assert!(
-        check_products(
-            &products,
-            CheckRequest {
-                product_ids: vec![id; 101]
-            }
-        )
-        .await
-        .is_err()
-    );
+    assert!(check_products(&products, CheckRequest { product_ids: vec![] }).await.is_err());
+    assert!(check_products(&products, CheckRequest { product_ids: vec![id; 101] }).await.is_err());
 }

@@ -13,10 +13,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let config = platform::aws::sdk_config().await;
     let relay = Relay::new(platform::aws::sns(&config), topic_arn);
     let relay = &relay;
-    lambda_runtime::run(service_fn(
-        move |event: LambdaEvent<aws_lambda_events::event::dynamodb::Event>| async move {
-            Ok::<_, lambda_runtime::Error>(relay.handle(event.payload).await)
-        },
-    ))
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<aws_lambda_events::event::dynamodb::Event>| async move {
+        Ok::<_, lambda_runtime::Error>(relay.handle(event.payload).await)
+    }))
     .await
 }

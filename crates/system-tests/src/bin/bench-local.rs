@@ -36,49 +36,28 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let rounds: usize = std::env::args()
-        .nth(1)
-        .map(|a| a.parse())
-        .transpose()?
-        .unwrap_or(200);
+    let rounds: usize = std::env::args().nth(1).map(|a| a.parse()).transpose()?.unwrap_or(200);
     let app = TestApp::start().await;
 
     let mut publish_latency = Vec::new();
     for round in 0..rounds {
-        let reply = app
-            .register_customer("Bench", &format!("bench{round}@example.com"))
-            .await;
+        let reply = app.register_customer("Bench", &format!("bench{round}@example.com")).await;
         anyhow::ensure!(reply.status == 201, "register failed: {reply:?}");
         let answered = Instant::now();
-        let id = reply.body["customerId"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
+        let id = reply.body["customerId"].as_str().unwrap_or_default().to_owned();
         let messages = app
             .wait_for_messages("CustomerEventsTopic", Duration::from_secs(10), |m| {
                 m.iter().any(|m| m.message.contains(&id))
             })
             .await;
-        anyhow::ensure!(
-            messages.iter().any(|m| m.message.contains(&id)),
-            "event of {id} not published"
-        );
+        anyhow::ensure!(messages.iter().any(|m| m.message.contains(&id)), "event of {id} not published");
         publish_latency.push(answered.elapsed().as_secs_f64() * 1000.0);
         let get = app.send("GET", &format!("/customers/{id}"), None).await;
         anyhow::ensure!(get.status == 200, "get failed: {get:?}");
         let product = app.add_product(&format!("Blend {round}"), 4500).await;
         anyhow::ensure!(product.status == 201, "add product failed: {product:?}");
-        let product_id = product.body["productId"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        let patch = app
-            .send(
-                "PATCH",
-                &format!("/products/{product_id}"),
-                Some(&json!({ "price": 4800 })),
-            )
-            .await;
+        let product_id = product.body["productId"].as_str().unwrap_or_default().to_owned();
+        let patch = app.send("PATCH", &format!("/products/{product_id}"), Some(&json!({ "price": 4800 }))).await;
         anyhow::ensure!(patch.status == 200, "patch failed: {patch:?}");
         if round % 10 == 0 {
             let menu = app.send("GET", "/products", None).await;
@@ -106,9 +85,7 @@ async fn main() -> anyhow::Result<()> {
          from the worker taking the event to its answer; init is process start to the first \
          `next` call of the Lambda Runtime API.\n",
         chrono_like_now(),
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     )?;
     writeln!(
         out,
@@ -116,11 +93,7 @@ async fn main() -> anyhow::Result<()> {
     )?;
     writeln!(out, "|---|---:|---:|---:|---:|---:|---:|")?;
     for (function, mut samples) in by_function {
-        let Samples {
-            warm,
-            inits,
-            firsts,
-        } = &mut samples;
+        let Samples { warm, inits, firsts } = &mut samples;
         for list in [&mut *warm, &mut *inits, &mut *firsts] {
             list.sort_by(f64::total_cmp);
         }
@@ -154,10 +127,6 @@ async fn main() -> anyhow::Result<()> {
 }
 
 fn chrono_like_now() -> String {
-    let output = std::process::Command::new("date")
-        .args(["-u", "+%Y-%m-%d"])
-        .output();
-    output
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_default()
+    let output = std::process::Command::new("date").args(["-u", "+%Y-%m-%d"]).output();
+    output.map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned()).unwrap_or_default()
 }

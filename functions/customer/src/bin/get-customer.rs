@@ -10,16 +10,10 @@ async fn main() -> Result<(), lambda_http::Error> {
     let table = config::required("CUSTOMER_TABLE")?;
     let sdk = platform::aws::sdk_config().await;
     // Reads never write the outbox; its retention is irrelevant here.
-    let customers = DynamoCustomers::new(
-        platform::aws::dynamodb(&sdk),
-        table,
-        std::time::Duration::ZERO,
-    );
+    let customers = DynamoCustomers::new(platform::aws::dynamodb(&sdk), table, std::time::Duration::ZERO);
     let customers = &customers;
     lambda_http::run(service_fn(move |request: Request| async move {
-        Ok::<_, lambda_http::Error>(platform::http::respond(
-            customer::http::get_customer(customers, &request).await,
-        ))
+        Ok::<_, lambda_http::Error>(platform::http::respond(customer::http::get_customer(customers, &request).await))
     }))
     .await
 }

@@ -14,7 +14,9 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let tickets = DynamoTickets::new(platform::aws::dynamodb(&sdk), table, std::time::Duration::ZERO);
     let tickets = &tickets;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<CancelTicketRequest>| async move {
-        delivery::counter::cancel_ticket(tickets, event.payload).await.map_err(|err| lambda_runtime::Error::from(format!("{err:#}")))
+        delivery::counter::cancel_ticket(tickets, event.payload)
+            .await
+            .map_err(|err| lambda_runtime::Error::from(format!("{err:#}")))
     }))
     .await
 }

@@ -23,7 +23,9 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let counter = Counter { tickets, inbox, zone };
     let counter = &counter;
     lambda_runtime::run(service_fn(move |batch: LambdaEvent<SqsEvent>| async move {
-        Ok::<_, lambda_runtime::Error>(for_each_event(batch.payload, |event| delivery::consumer::on_order_event(counter, event)).await)
+        Ok::<_, lambda_runtime::Error>(
+            for_each_event(batch.payload, |event| delivery::consumer::on_order_event(counter, event)).await,
+        )
     }))
     .await
 }

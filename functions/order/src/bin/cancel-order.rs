@@ -18,7 +18,11 @@ async fn main() -> Result<(), lambda_http::Error> {
     let timeout_ms: u64 = config::required_parsed("SYNC_CALL_TIMEOUT_MS")?;
     let sdk = platform::aws::sdk_config().await;
     let orders = DynamoOrders::new(platform::aws::dynamodb(&sdk), table, Duration::from_secs(retention_days * 86_400));
-    let desk = CounterDesk(SyncInvoker::new(platform::invoke::lambda(&sdk), cancel_function, Duration::from_millis(timeout_ms)));
+    let desk = CounterDesk(SyncInvoker::new(
+        platform::invoke::lambda(&sdk),
+        cancel_function,
+        Duration::from_millis(timeout_ms),
+    ));
     let (orders, desk) = (&orders, &desk);
     lambda_http::run(service_fn(move |request: Request| async move {
         Ok::<_, lambda_http::Error>(platform::http::respond(order::http::cancel_order(orders, desk, &request).await))

@@ -16,9 +16,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     );
     let products = &products;
     lambda_http::run(service_fn(move |request: Request| async move {
-        Ok::<_, lambda_http::Error>(platform::http::respond(
-            product::http::change_product(products, &request).await,
-        ))
+        Ok::<_, lambda_http::Error>(platform::http::respond(product::http::change_product(products, &request).await))
     }))
     .await
 }
