@@ -9,6 +9,7 @@
 
 pub mod customer;
 pub mod delivery;
+pub mod notification;
 pub mod order;
 pub mod product;
 pub mod product_check;
