@@ -7,6 +7,8 @@
 //! - `GET /_devstack/sns-messages[?topic=LogicalId]`: every SNS message published.
 //! - `GET /_devstack/invocations`: every invocation with its duration and cold start.
 //! - `POST /_devstack/functions/{logicalId}/event-source-mappings/{enable|disable}`.
+//! - `PUT /_devstack/functions/{logicalId}/fault` `{"delayMs": 1500, "fail": false}`
+//!   injects a fault into every invocation; `DELETE` clears it.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -44,6 +46,7 @@ pub fn router(state: ControlState) -> axum::Router {
         .route("/_devstack/sns-messages", get(messages))
         .route("/_devstack/invocations", get(invocations))
         .route("/_devstack/functions/{name}/event-source-mappings/{action}", post(switch))
+        .route("/_devstack/functions/{name}/fault", axum::routing::put(set_fault).delete(clear_fault))
         .with_state(state)
 }
 
@@ -136,4 +139,28 @@ async fn switch(State(state): State<ControlState>, Path((name, action)): Path<(S
         return (StatusCode::NOT_FOUND, format!("{name} has no event source mapping")).into_response();
     }
     Json(json!({ "mappings": changed, "enabled": enabled })).into_response()
+}
+
+async fn set_fault(
+    State(state): State<ControlState>,
+    Path(name): Path<String>,
+    Json(fault): Json<crate::lambda::Fault>,
+) -> Response {
+    match find(&state, &name) {
+        Some(function) => {
+            function.set_fault(fault);
+            Json(fault).into_response()
+        }
+        None => (StatusCode::NOT_FOUND, format!("no function {name}")).into_response(),
+    }
+}
+
+async fn clear_fault(State(state): State<ControlState>, Path(name): Path<String>) -> Response {
+    match find(&state, &name) {
+        Some(function) => {
+            function.set_fault(crate::lambda::Fault::default());
+            StatusCode::NO_CONTENT.into_response()
+        }
+        None => (StatusCode::NOT_FOUND, format!("no function {name}")).into_response(),
+    }
 }

@@ -83,6 +83,20 @@ pub struct Function {
     spec: FunctionSpec,
     shared: Arc<Shared>,
     observer: InvocationObserver,
+    fault: std::sync::Mutex<Fault>,
+}
+
+/// A fault injected into a function (like AWS FIS's Lambda actions): every invocation is
+/// first delayed by `delay_ms`, then fails without running if `fail` is set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fault {
+    /// Milliseconds added before the function receives the event.
+    #[serde(default)]
+    pub delay_ms: u64,
+    /// Fail the invocation (`errorType: Devstack.InjectedFault`) instead of running it.
+    #[serde(default)]
+    pub fail: bool,
 }
 
 struct Shared {
@@ -108,7 +122,12 @@ impl Function {
             echo_logs,
             tasks: std::sync::Mutex::new(tokio::task::JoinSet::new()),
         });
-        Self { spec, shared, observer }
+        Self { spec, shared, observer, fault: std::sync::Mutex::default() }
+    }
+
+    /// Injects `fault` into every following invocation (`Fault::default()` clears it).
+    pub fn set_fault(&self, fault: Fault) {
+        *self.fault.lock().expect("fault lock") = fault;
     }
 
     /// The function's specification.
@@ -118,6 +137,17 @@ impl Function {
 
     /// Invokes the function synchronously (`RequestResponse`) with a JSON `payload`.
     pub async fn invoke(&self, payload: Bytes) -> Invocation {
+        let fault = *self.fault.lock().expect("fault lock");
+        if fault.delay_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
+        }
+        if fault.fail {
+            let outcome = runtime_error("Devstack.InjectedFault", "a fault was injected into this function");
+            let invocation =
+                Invocation { request_id: uuid::Uuid::new_v4().to_string(), outcome, duration_ms: 0.0, init_ms: None };
+            (self.observer)(&self.spec, &invocation);
+            return invocation;
+        }
         let request_id = uuid::Uuid::new_v4().to_string();
         let (reply, answer) = oneshot::channel();
         let deadline = std::time::SystemTime::now() + self.spec.timeout;

@@ -251,6 +251,12 @@ impl Stack {
         self.switches.iter().filter(|s| s.function == function_logical_id).map(|s| s.set_enabled(enabled)).count()
     }
 
+    /// Injects `fault` into function `logical_id` (`Fault::default()` clears it); false
+    /// when there is no such function.
+    pub fn set_fault(&self, logical_id: &str, fault: crate::lambda::Fault) -> bool {
+        self.functions.get(logical_id).map(|f| f.set_fault(fault)).is_some()
+    }
+
     /// Every invocation so far.
     pub fn reports(&self) -> Vec<InvocationReport> {
         self.reports.lock().expect("report lock").clone()

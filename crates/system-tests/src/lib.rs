@@ -125,3 +125,55 @@ impl TestApp {
         page["Items"].as_array().cloned().unwrap_or_default()
     }
 }
+
+impl TestApp {
+    /// `POST /orders` with an `Idempotency-Key`.
+    pub async fn place_order(&self, key: &str, customer_id: &str, items: &[(&str, i64)]) -> Reply {
+        let items: Vec<Value> = items.iter().map(|(id, q)| json!({ "productId": id, "quantity": q })).collect();
+        let body = json!({ "customerId": customer_id, "items": items });
+        let request = self
+            .http
+            .post(format!("{}/orders", self.stack.api_url))
+            .header("content-type", "application/json")
+            .header("idempotency-key", key)
+            .body(body.to_string());
+        self.reply(request).await
+    }
+
+    /// A registered customer's id.
+    pub async fn customer(&self, email: &str) -> String {
+        let reply = self.register_customer("Test Customer", email).await;
+        assert_eq!(reply.status, 201, "{reply:?}");
+        reply.body["customerId"].as_str().expect("an id").to_owned()
+    }
+
+    /// A product's id, added on sale at `price` won.
+    pub async fn product(&self, name: &str, price: i64) -> String {
+        let reply = self.add_product(name, price).await;
+        assert_eq!(reply.status, 201, "{reply:?}");
+        reply.body["productId"].as_str().expect("an id").to_owned()
+    }
+
+    /// Polls `GET path` until `condition` holds on the reply (or `timeout` passes); returns
+    /// the last reply.
+    pub async fn poll(&self, path: &str, timeout: Duration, condition: impl Fn(&Reply) -> bool) -> Reply {
+        let started = Instant::now();
+        loop {
+            let reply = self.send("GET", path, None).await;
+            if condition(&reply) || started.elapsed() > timeout {
+                return reply;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Enables or disables the event source mappings of function `logical_id`.
+    pub fn set_consumer_enabled(&self, logical_id: &str, enabled: bool) {
+        assert!(self.stack.set_mappings_enabled(logical_id, enabled) > 0, "{logical_id} has no mapping");
+    }
+
+    /// How many times function `logical_id` was invoked so far.
+    pub fn invocations(&self, logical_id: &str) -> usize {
+        self.stack.reports().iter().filter(|r| r.function == logical_id).count()
+    }
+}
