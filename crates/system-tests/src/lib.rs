@@ -177,3 +177,20 @@ impl TestApp {
         self.stack.reports().iter().filter(|r| r.function == logical_id).count()
     }
 }
+
+impl TestApp {
+    /// `POST /orders` with an `Idempotency-Key` and any JSON body.
+    pub async fn place_order_raw(&self, key: &str, body: Value) -> Reply {
+        let text = match body {
+            Value::String(text) => text,
+            other => other.to_string(),
+        };
+        let request = self
+            .http
+            .post(format!("{}/orders", self.stack.api_url))
+            .header("content-type", "application/json")
+            .header("idempotency-key", key)
+            .body(text);
+        self.reply(request).await
+    }
+}

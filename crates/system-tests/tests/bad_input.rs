@@ -148,3 +148,101 @@ async fn changing_a_product_refuses_bad_input_and_changes_nothing() {
     assert_eq!(same.body["version"], 1);
     assert_eq!(app.items("ProductTable").len(), before.len());
 }
+
+async fn assert_no_orders_or_tickets(app: &TestApp) {
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    for table in ["OrderTable", "DeliveryTable"] {
+        let items = app.items(table);
+        assert!(items.is_empty(), "{table} holds {items:?}");
+    }
+    assert!(app.published("OrderEventsTopic").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn placing_an_order_refuses_bad_input_and_writes_nothing() {
+    let app = TestApp::start().await;
+    let customer =
+        app.register_customer("Kim", "kim@example.com").await.body["customerId"].as_str().unwrap().to_owned();
+    let product = app.add_product("Americano", 4500).await.body["productId"].as_str().unwrap().to_owned();
+    let item = |quantity: Value| json!({ "productId": product, "quantity": quantity });
+    let cases: Vec<(Value, &str)> = vec![
+        (json!({ "items": [item(json!(1))] }), "customerId"),
+        (json!({ "customerId": "nobody", "items": [item(json!(1))] }), "customerId"),
+        (json!({ "customerId": customer }), "items"),
+        (json!({ "customerId": customer, "items": [] }), "items"),
+        (json!({ "customerId": customer, "items": "Americano" }), "items"),
+        (json!({ "customerId": customer, "items": [item(json!(0))] }), "items[0].quantity"),
+        (json!({ "customerId": customer, "items": [item(json!(21))] }), "items[0].quantity"),
+        (json!({ "customerId": customer, "items": [item(json!(-1))] }), "items[0].quantity"),
+        (json!({ "customerId": customer, "items": [item(json!(1.5))] }), "items[0].quantity"),
+        (json!({ "customerId": customer, "items": [{ "quantity": 1 }] }), "items[0].productId"),
+        (json!({ "customerId": customer, "items": [{ "productId": "", "quantity": 1 }] }), "items[0].productId"),
+        (json!({ "customerId": customer, "items": [item(json!(1)), item(json!(2))] }), "items[1].productId"),
+        (json!({ "customerId": customer, "items": [item(json!(1))], "amount": 1 }), "amount"),
+        (
+            json!({ "customerId": customer, "items": (0..21).map(|n| json!({ "productId": format!("p{n}"), "quantity": 1 })).collect::<Vec<_>>() }),
+            "items",
+        ),
+    ];
+    for (n, (body, field)) in cases.into_iter().enumerate() {
+        let reply = app.send_raw("POST", "/orders", "application/json", body.to_string()).await;
+        // No Idempotency-Key yet: that alone is a 400 naming the header.
+        assert_problem(&reply, 400, Some("Idempotency-Key"));
+        let reply = app.place_order_raw(&format!("bad-{n}"), body).await;
+        assert_problem(&reply, 400, Some(field));
+    }
+    let unknown = app.place_order("unknown", &customer, &[("0193a3c2-8a00-7aa0-8b11-2c3d4e5f6a7b", 1)]).await;
+    assert_problem(&unknown, 422, None);
+    assert_problem(&app.place_order_raw("malformed", json!("{")).await, 400, None);
+    assert_no_orders_or_tickets(&app).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn order_and_delivery_reads_and_moves_refuse_bad_input() {
+    let app = TestApp::start().await;
+    for path in ["/orders/0193a3c2-8a00-7aa0-8b11-2c3d4e5f6a7b", "/orders/not-an-id"] {
+        assert_problem(&app.send("GET", path, None).await, 404, None);
+    }
+    assert_problem(&app.send("GET", "/orders", None).await, 400, Some("customerId"));
+    assert_problem(&app.send("GET", "/orders?customerId=nobody", None).await, 400, Some("customerId"));
+    assert_problem(&app.send("POST", "/orders/0193a3c2-8a00-7aa0-8b11-2c3d4e5f6a7b/cancel", None).await, 404, None);
+    assert_problem(&app.send("GET", "/deliveries?status=Lost", None).await, 400, Some("status"));
+    let unknown = "/deliveries/0193a3c2-8a00-7aa0-8b11-2c3d4e5f6a7b";
+    assert_problem(&app.send("PATCH", unknown, Some(&json!({ "status": "Completed" }))).await, 404, None);
+    for body in [
+        json!({}),
+        json!({ "status": "Waiting" }),
+        json!({ "status": "Cancelled" }),
+        json!({ "status": "done" }),
+        json!({ "status": 3 }),
+    ] {
+        assert_problem(&app.send("PATCH", unknown, Some(&body)).await, 400, Some("status"));
+    }
+    assert_problem(&app.send_raw("PATCH", unknown, "application/json", "nope").await, 400, None);
+    assert_no_orders_or_tickets(&app).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_ticket_never_moves_back_and_a_cancelled_one_never_moves() {
+    let app = TestApp::start().await;
+    let customer =
+        app.register_customer("Seo", "seo@example.com").await.body["customerId"].as_str().unwrap().to_owned();
+    let product = app.add_product("Americano", 4500).await.body["productId"].as_str().unwrap().to_owned();
+    let order = app.place_order("one", &customer, &[(&product, 1)]).await.body["orderId"].as_str().unwrap().to_owned();
+    let waiting = app
+        .poll(&format!("/orders/{order}"), std::time::Duration::from_secs(10), |r| r.body["status"] == "Waiting")
+        .await;
+    let path = format!("/deliveries/{}", waiting.body["deliveryId"].as_str().unwrap());
+    assert_eq!(app.send("PATCH", &path, Some(&json!({ "status": "Completed" }))).await.status, 200);
+    assert_problem(&app.send("PATCH", &path, Some(&json!({ "status": "Preparing" }))).await, 409, None);
+    let again = app.send("PATCH", &path, Some(&json!({ "status": "Completed" }))).await;
+    assert_eq!(again.status, 200, "the same status again changes nothing");
+
+    let second = app.place_order("two", &customer, &[(&product, 1)]).await.body["orderId"].as_str().unwrap().to_owned();
+    let waiting = app
+        .poll(&format!("/orders/{second}"), std::time::Duration::from_secs(10), |r| r.body["status"] == "Waiting")
+        .await;
+    assert_eq!(app.send("POST", &format!("/orders/{second}/cancel"), None).await.status, 200);
+    let path = format!("/deliveries/{}", waiting.body["deliveryId"].as_str().unwrap());
+    assert_problem(&app.send("PATCH", &path, Some(&json!({ "status": "Preparing" }))).await, 409, None);
+}
