@@ -139,7 +139,54 @@ fn every_table_has_a_stream_and_ttl_and_every_context_a_topic() {
         assert_eq!(props["TimeToLiveSpecification"]["AttributeName"], "expiresAt", "{logical_id}");
         assert_eq!(props["BillingMode"], "PAY_PER_REQUEST", "{logical_id}");
     }
-    for topic in ["CustomerEventsTopic", "ProductEventsTopic"] {
+    for topic in
+        ["CustomerEventsTopic", "ProductEventsTopic", "OrderEventsTopic", "DeliveryEventsTopic", "NotificationsTopic"]
+    {
         assert_eq!(template.type_of(topic), Some("AWS::SNS::Topic"));
+    }
+}
+
+#[test]
+fn only_the_order_functions_may_invoke_and_only_what_they_call() {
+    let template = template();
+    let mut invokers = BTreeMap::new();
+    for (logical_id, function) in functions(&template) {
+        for policy in function["Properties"]["Policies"].as_array().into_iter().flatten() {
+            for statement in policy["Statement"].as_array().into_iter().flatten() {
+                let actions = statement["Action"].to_string();
+                assert!(!actions.contains('*'), "{logical_id} has a wildcard action: {actions}");
+                if actions.contains("lambda:InvokeFunction") {
+                    invokers.insert(
+                        logical_id.clone(),
+                        statement["Resource"]["Fn::GetAtt"][0].as_str().unwrap_or("?").to_owned(),
+                    );
+                }
+            }
+        }
+    }
+    let expected: BTreeMap<String, String> = [
+        ("PlaceOrderFunction".to_owned(), "CheckProductsFunction".to_owned()),
+        ("CancelOrderFunction".to_owned(), "CancelTicketFunction".to_owned()),
+    ]
+    .into();
+    assert_eq!(invokers, expected);
+}
+
+#[test]
+fn every_function_has_a_sample_event() {
+    let template = template();
+    let index = std::fs::read_to_string(root().join("events/README.md")).expect("events/README.md");
+    for (logical_id, _) in functions(&template) {
+        let line = index
+            .lines()
+            .find(|l| l.contains(&format!("`{logical_id}`")))
+            .unwrap_or_else(|| panic!("events/README.md does not list {logical_id}"));
+        let files: Vec<&str> = line.split('`').filter(|part| part.ends_with(".json")).collect();
+        assert!(!files.is_empty(), "no event file for {logical_id}");
+        for file in files {
+            let text = std::fs::read_to_string(root().join("events").join(file))
+                .unwrap_or_else(|_| panic!("events/{file} is missing"));
+            serde_json::from_str::<Value>(&text).unwrap_or_else(|err| panic!("events/{file} is not JSON: {err}"));
+        }
     }
 }
