@@ -46,7 +46,7 @@ async fn order_placed_issues_one_ticket_however_often_it_arrives() {
         items(&emulators, "OutboxEvent").into_iter().filter(|i| i["eventType"]["S"] == "OrderWaited").collect();
     assert_eq!(waited.len(), 1, "OrderWaited leaves once");
     assert_eq!(
-        counter.tickets.next_number(&tickets[0]["businessDay"]["S"].as_str().unwrap()).await.unwrap(),
+        counter.tickets.next_number(tickets[0]["businessDay"]["S"].as_str().unwrap()).await.unwrap(),
         2,
         "no number was burnt"
     );
