@@ -200,6 +200,9 @@ struct Worker {
     current: std::sync::Mutex<Option<InFlight>>,
     invocations: AtomicUsize,
     alive: std::sync::atomic::AtomicBool,
+    /// Counted idle from the moment it answered, before its next `next` call arrives: as
+    /// in Lambda, the sandbox that just answered is the one that takes the next event.
+    answered: std::sync::atomic::AtomicBool,
     killer: std::sync::Mutex<Option<oneshot::Sender<()>>>,
     init_error: std::sync::Mutex<Option<serde_json::Value>>,
 }
@@ -227,6 +230,7 @@ async fn run_worker(spec: FunctionSpec, shared: Arc<Shared>) -> anyhow::Result<(
         current: std::sync::Mutex::new(None),
         invocations: AtomicUsize::new(0),
         alive: std::sync::atomic::AtomicBool::new(true),
+        answered: std::sync::atomic::AtomicBool::new(false),
         killer: std::sync::Mutex::new(Some(kill_tx)),
         init_error: std::sync::Mutex::new(None),
     });
@@ -292,6 +296,9 @@ async fn run_worker(spec: FunctionSpec, shared: Arc<Shared>) -> anyhow::Result<(
         }
     };
     worker.alive.store(false, Ordering::SeqCst);
+    if worker.answered.swap(false, Ordering::SeqCst) {
+        shared.idle.fetch_sub(1, Ordering::SeqCst);
+    }
     server.abort();
     let in_flight = worker.current.lock().expect("current lock").take();
     let init_error = worker.init_error.lock().expect("init error lock").take();
@@ -337,7 +344,9 @@ async fn fail_one_queued(shared: &Shared, outcome: Outcome) {
 
 async fn next(State(worker): State<Arc<Worker>>) -> Response {
     let shared = Arc::clone(&worker.shared);
-    shared.idle.fetch_add(1, Ordering::SeqCst);
+    if !worker.answered.swap(false, Ordering::SeqCst) {
+        shared.idle.fetch_add(1, Ordering::SeqCst);
+    }
     let job = {
         let mut queue = shared.queue.lock().await;
         queue.recv().await
@@ -387,6 +396,9 @@ fn finish(worker: &Worker, request_id: &str, outcome: Outcome) -> StatusCode {
     match current.take() {
         Some(in_flight) if in_flight.request_id == request_id => {
             let duration = in_flight.started.elapsed().as_secs_f64() * 1000.0;
+            if !worker.answered.swap(true, Ordering::SeqCst) {
+                worker.shared.idle.fetch_add(1, Ordering::SeqCst);
+            }
             let _ = in_flight.reply.send((outcome, duration, in_flight.cold_init_ms));
             StatusCode::ACCEPTED
         }
