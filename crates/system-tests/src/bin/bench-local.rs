@@ -1,9 +1,10 @@
 //! Benchmark: what the local stack measures for SirenOrder's functions.
 //!
-//! Starts a fresh in-memory stack, registers customers and products over HTTP, and
-//! reports per function the cold start (init and first invocation) and the warm
-//! invocation durations (median, p95), plus how long a domain event takes from the
-//! HTTP answer to its SNS publication (outbox -> stream -> relay -> SNS).
+//! Starts a fresh in-memory stack, registers customers and products and places orders over
+//! HTTP, and reports per function the cold start (init and first invocation) and the warm
+//! invocation durations (median, p95), how long a domain event takes from the HTTP answer
+//! to its SNS publication (outbox -> stream -> relay -> SNS), and how long from
+//! `POST /orders` to the customer's waiting-number notification.
 //! Prints the figures and writes them to `docs/benchmarks.md`.
 //!
 //! Run: `cargo run -p system-tests --bin bench-local [-- ROUNDS]` (default 200 rounds).
@@ -40,6 +41,8 @@ async fn main() -> anyhow::Result<()> {
     let app = TestApp::start().await;
 
     let mut publish_latency = Vec::new();
+    let mut notify_latency = Vec::new();
+    let menu_item = app.product("House Blend", 4500).await;
     for round in 0..rounds {
         let reply = app.register_customer("Bench", &format!("bench{round}@example.com")).await;
         anyhow::ensure!(reply.status == 201, "register failed: {reply:?}");
@@ -59,6 +62,21 @@ async fn main() -> anyhow::Result<()> {
         let product_id = product.body["productId"].as_str().unwrap_or_default().to_owned();
         let patch = app.send("PATCH", &format!("/products/{product_id}"), Some(&json!({ "price": 4800 }))).await;
         anyhow::ensure!(patch.status == 200, "patch failed: {patch:?}");
+        let sent = Instant::now();
+        let order = app.place_order(&format!("bench-{round}"), &id, &[(&menu_item, 1)]).await;
+        anyhow::ensure!(order.status == 201, "order failed: {order:?}");
+        let told = app
+            .wait_for_messages("NotificationsTopic", Duration::from_secs(10), |m| {
+                m.iter()
+                    .any(|m| m.attributes["customerId"] == id.as_str() && m.attributes["eventType"] == "OrderWaited")
+            })
+            .await;
+        anyhow::ensure!(
+            told.iter()
+                .any(|m| m.attributes["customerId"] == id.as_str() && m.attributes["eventType"] == "OrderWaited"),
+            "no waiting-number notification for {id}"
+        );
+        notify_latency.push(sent.elapsed().as_secs_f64() * 1000.0);
         if round % 10 == 0 {
             let menu = app.send("GET", "/products", None).await;
             anyhow::ensure!(menu.status == 200, "menu failed: {menu:?}");
@@ -118,6 +136,17 @@ async fn main() -> anyhow::Result<()> {
         percentile(&publish_latency, 50.0),
         percentile(&publish_latency, 95.0),
         publish_latency.last().copied().unwrap_or(f64::NAN)
+    )?;
+    notify_latency.sort_by(f64::total_cmp);
+    writeln!(
+        out,
+        "\nFrom sending `POST /orders` to the customer's waiting-number notification on `NotificationsTopic` \
+         (place order -> outbox -> relay -> SNS -> SQS -> counter issues the ticket -> outbox -> relay -> SNS -> SQS -> \
+         notification -> outbox -> relay -> SNS), {} orders: median {:.0} ms, p95 {:.0} ms, max {:.0} ms.",
+        notify_latency.len(),
+        percentile(&notify_latency, 50.0),
+        percentile(&notify_latency, 95.0),
+        notify_latency.last().copied().unwrap_or(f64::NAN)
     )?;
     print!("{out}");
     let path = devstack::testing::workspace_root().join("docs/benchmarks.md");
