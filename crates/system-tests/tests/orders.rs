@@ -12,7 +12,7 @@ use system_tests::{TestApp, event_of};
 const SOON: Duration = Duration::from_secs(10);
 
 #[tokio::test(flavor = "multi_thread")]
-async fn steps_3_to_5_order_wait_complete_with_points_and_notifications() {
+async fn steps_3_to_6_order_wait_complete_report_with_points_and_notifications() {
     let app = TestApp::start().await;
     let customer = app.customer("minji@example.com").await;
     let americano = app.product("Americano", 4500).await;
@@ -77,6 +77,26 @@ async fn steps_3_to_5_order_wait_complete_with_points_and_notifications() {
     assert_eq!(app.send("GET", "/deliveries?status=Waiting", None).await.body["deliveries"], json!([]));
     let mine = app.send("GET", &format!("/orders?customerId={customer}"), None).await;
     assert_eq!(mine.body["orders"].as_array().unwrap().len(), 1);
+
+    // 6. The owner's report of the shop's day: 1 order, 9000 won, Americano x2.
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Seoul).date_naive();
+    let sales = app
+        .poll(&format!("/reports/sales?date={today}"), SOON, |r| {
+            r.body["completedOrders"] == 1 && r.body["products"][0]["name"] == "Americano"
+        })
+        .await;
+    assert_eq!(sales.status, 200, "{sales:?}");
+    assert_eq!(sales.body["orders"], 1, "{sales:?}");
+    assert_eq!(sales.body["revenue"], 9000);
+    assert_eq!(
+        sales.body["products"],
+        json!([{ "productId": americano, "name": "Americano", "quantity": 2, "revenue": 9000 }])
+    );
+    assert_eq!(sales.body["cancelled"], json!({ "count": 0, "amount": 0 }));
+    assert!(sales.body["averageCompletionSeconds"].as_f64().unwrap() >= 0.0);
+    let day = app.send("GET", &format!("/reports/orders?date={today}"), None).await;
+    assert_eq!(day.body["orders"][0]["orderId"], order_id.as_str());
+    assert_eq!(day.body["orders"][0]["status"], "Completed");
 }
 
 #[tokio::test(flavor = "multi_thread")]
