@@ -6,6 +6,8 @@
 //!   with `X-Amz-Function-Error: Unhandled`, as Lambda does.
 //! - `GET /_devstack/sns-messages[?topic=LogicalId]`: every SNS message published.
 //! - `GET /_devstack/invocations`: every invocation with its duration and cold start.
+//! - `POST /_devstack/tokens` `{"sub"?, "groups"?: [...], "expiresInSeconds"?: 3600}` ->
+//!   `{"token", "sub"}`: a JWT the HTTP API's authorizer accepts (sub defaults to a new UUID).
 //! - `POST /_devstack/functions/{logicalId}/event-source-mappings/{enable|disable}`.
 //! - `PUT /_devstack/functions/{logicalId}/fault` `{"delayMs": 1500, "fail": false}`
 //!   injects a fault into every invocation; `DELETE` clears it.
@@ -37,6 +39,8 @@ pub struct ControlState {
     pub messages: MessageLog,
     /// Invocation reports.
     pub reports: Arc<std::sync::Mutex<Vec<InvocationReport>>>,
+    /// The HTTP API's default JWT authorizer, which mints local tokens.
+    pub authorizer: Option<crate::auth::JwtAuthorizer>,
 }
 
 /// The control router.
@@ -44,6 +48,7 @@ pub fn router(state: ControlState) -> axum::Router {
     axum::Router::new()
         .route("/2015-03-31/functions/{name}/invocations", post(invoke))
         .route("/_devstack/sns-messages", get(messages))
+        .route("/_devstack/tokens", post(token))
         .route("/_devstack/invocations", get(invocations))
         .route("/_devstack/functions/{name}/event-source-mappings/{action}", post(switch))
         .route("/_devstack/functions/{name}/fault", axum::routing::put(set_fault).delete(clear_fault))
@@ -162,5 +167,25 @@ async fn clear_fault(State(state): State<ControlState>, Path(name): Path<String>
             StatusCode::NO_CONTENT.into_response()
         }
         None => (StatusCode::NOT_FOUND, format!("no function {name}")).into_response(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenRequest {
+    sub: Option<String>,
+    #[serde(default)]
+    groups: Vec<String>,
+    expires_in_seconds: Option<i64>,
+}
+
+async fn token(State(state): State<ControlState>, Json(request): Json<TokenRequest>) -> Response {
+    let Some(authorizer) = &state.authorizer else {
+        return (StatusCode::NOT_FOUND, "the HTTP API has no JWT authorizer").into_response();
+    };
+    let sub = request.sub.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    match authorizer.mint(&sub, &request.groups, request.expires_in_seconds.unwrap_or(3600)) {
+        Ok(token) => Json(json!({ "token": token, "sub": sub, "groups": request.groups })).into_response(),
+        Err(err) => (StatusCode::INTERNAL_SERVER_ERROR, err.to_string()).into_response(),
     }
 }

@@ -27,6 +27,8 @@ pub struct Route {
     pub path: String,
     /// The integration.
     pub function: Arc<Function>,
+    /// The JWT authorizer guarding the route, if any.
+    pub authorizer: Option<crate::auth::JwtAuthorizer>,
 }
 
 impl Route {
@@ -122,10 +124,28 @@ async fn handle(State(gateway): State<Gateway>, request: Request) -> Response {
     else {
         return message(StatusCode::NOT_FOUND, "Not Found");
     };
+    let claims = match &route.authorizer {
+        None => None,
+        Some(authorizer) => {
+            let header = parts.headers.get("authorization").and_then(|v| v.to_str().ok());
+            match authorizer.authorize(header) {
+                Ok(claims) => Some(claims),
+                Err(err) => {
+                    tracing::info!(route = %route.route_key(), reason = %err, "request refused by the JWT authorizer");
+                    let mut response = message(StatusCode::UNAUTHORIZED, "Unauthorized");
+                    response.headers_mut().insert("www-authenticate", HeaderValue::from_static("Bearer"));
+                    return response;
+                }
+            }
+        }
+    };
     let Ok(body) = to_bytes(body, MAX_PAYLOAD_BYTES).await else {
         return message(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large");
     };
-    let event = event(route, &parts, &parameters, &body);
+    let mut event = event(route, &parts, &parameters, &body);
+    if let Some(claims) = claims {
+        event["requestContext"]["authorizer"] = json!({ "jwt": { "claims": claims, "scopes": null } });
+    }
     let invocation = route.function.invoke(Bytes::from(event.to_string())).await;
     match invocation.outcome {
         Outcome::Response(payload) => into_response(&payload),
@@ -277,7 +297,8 @@ mod tests {
             Arc::new(|_, _| {}),
             false,
         ));
-        Route { method: "GET".into(), path: path_template.into(), function: dummy }.matches(method, path)
+        Route { method: "GET".into(), path: path_template.into(), function: dummy, authorizer: None }
+            .matches(method, path)
     }
 
     #[test]

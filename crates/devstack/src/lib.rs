@@ -10,6 +10,7 @@
 //!
 //! It knows SAM and AWS, nothing about the application it runs.
 
+pub mod auth;
 pub mod build;
 pub mod control;
 pub mod emulators;

@@ -20,6 +20,8 @@ pub enum EventSource {
         method: String,
         /// Path template, e.g. `/customers/{customerId}`.
         path: String,
+        /// `Auth.Authorizer` of the route: an authorizer name, `NONE`, or the API's default.
+        authorizer: Option<String>,
     },
     /// A DynamoDB stream event source mapping.
     DynamoDbStream(StreamMapping),
@@ -183,6 +185,7 @@ fn function(
                 "HttpApi" => events.push(EventSource::HttpApi {
                     method: scalar_string(&props["Method"]).to_ascii_uppercase(),
                     path: scalar_string(&props["Path"]),
+                    authorizer: props["Auth"]["Authorizer"].as_str().map(str::to_owned),
                 }),
                 "DynamoDB" => events.push(EventSource::DynamoDbStream(stream_mapping(id, &props)?)),
                 "SQS" => events.push(EventSource::Sqs(sqs_mapping(id, &props))),

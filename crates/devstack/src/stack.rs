@@ -72,6 +72,7 @@ pub struct Stack {
     messages: MessageLog,
     reports: Arc<std::sync::Mutex<Vec<InvocationReport>>>,
     topics: BTreeMap<String, String>,
+    token_authorizer: Option<crate::auth::JwtAuthorizer>,
     _tasks: tokio::task::JoinSet<()>,
 }
 
@@ -88,6 +89,7 @@ impl Stack {
             }
             std::fs::create_dir_all(dir)?;
         }
+        let key = Arc::new(crate::auth::SigningKey::load_or_create(options.state_dir.as_deref())?);
         let emulators =
             Emulators::start(options.state_dir.as_ref().map(|d| d.join("dynamodb.sqlite")).as_deref()).await?;
         let naming = Naming {
@@ -95,6 +97,7 @@ impl Stack {
             region: REGION.to_owned(),
             sqs_url: emulators.sqs_url.clone(),
         };
+        let template = crate::template::apply_conditions(template, &naming, &options.parameters)?;
         let resolver = Resolver::new(&template, &naming, &options.parameters)?;
         crate::resources::create_all(&emulators, &template, &resolver).await?;
 
@@ -138,7 +141,9 @@ impl Stack {
         let functions = Arc::new(functions);
 
         let mut tasks = tokio::task::JoinSet::new();
-        let routes = http_routes(&models, &functions);
+        let (default_authorizer, authorizers) = http_authorizers(&template, &resolver, &key)?;
+        let routes = http_routes(&models, &functions, default_authorizer.as_deref(), &authorizers)?;
+        let token_authorizer = default_authorizer.as_ref().and_then(|name| authorizers.get(name)).cloned();
         let api_listener = tokio::net::TcpListener::bind(("127.0.0.1", options.api_port))
             .await
             .with_context(|| format!("binding the HTTP API to port {}", options.api_port))?;
@@ -207,12 +212,24 @@ impl Stack {
             switches: Arc::clone(&switches),
             messages: Arc::clone(&messages),
             reports: Arc::clone(&reports),
+            authorizer: token_authorizer.clone(),
         });
         tasks.spawn(async move {
             let _ = axum::serve(lambda_listener, control).await;
         });
 
-        Ok(Self { api_url, lambda_url, emulators, functions, switches, messages, reports, topics, _tasks: tasks })
+        Ok(Self {
+            api_url,
+            lambda_url,
+            emulators,
+            functions,
+            switches,
+            messages,
+            reports,
+            topics,
+            token_authorizer,
+            _tasks: tasks,
+        })
     }
 
     /// The specification of function `logical_id`.
@@ -257,26 +274,76 @@ impl Stack {
         self.functions.get(logical_id).map(|f| f.set_fault(fault)).is_some()
     }
 
+    /// A token from the HTTP API's default JWT authorizer for `sub` in `groups`, valid for
+    /// `ttl_seconds` (negative for an expired one).
+    ///
+    /// # Errors
+    /// When the API has no JWT authorizer.
+    pub fn mint_token(&self, sub: &str, groups: &[&str], ttl_seconds: i64) -> anyhow::Result<String> {
+        let authorizer = self.token_authorizer.as_ref().context("the HTTP API has no JWT authorizer")?;
+        authorizer.mint(sub, &groups.iter().map(|g| (*g).to_owned()).collect::<Vec<_>>(), ttl_seconds)
+    }
+
     /// Every invocation so far.
     pub fn reports(&self) -> Vec<InvocationReport> {
         self.reports.lock().expect("report lock").clone()
     }
 }
 
-fn http_routes(models: &[FunctionModel], functions: &BTreeMap<String, Arc<Function>>) -> Vec<Route> {
-    models
-        .iter()
-        .flat_map(|model| {
-            model.events.iter().filter_map(|event| match event {
-                EventSource::HttpApi { method, path } => Some(Route {
-                    method: method.clone(),
-                    path: path.clone(),
-                    function: Arc::clone(&functions[&model.spec.logical_id]),
-                }),
-                _ => None,
-            })
-        })
-        .collect()
+/// The HTTP API's JWT authorizers by name, and the name of its default one.
+type Authorizers = (Option<String>, BTreeMap<String, crate::auth::JwtAuthorizer>);
+
+fn http_authorizers(
+    template: &Template,
+    resolver: &Resolver<'_>,
+    key: &Arc<crate::auth::SigningKey>,
+) -> anyhow::Result<Authorizers> {
+    let mut authorizers = BTreeMap::new();
+    let mut default = None;
+    for (logical_id, api) in template.of_type("AWS::Serverless::HttpApi") {
+        let auth = resolver.resolve(&api["Properties"]["Auth"]).with_context(|| format!("{logical_id}.Auth"))?;
+        default = default.or_else(|| auth["DefaultAuthorizer"].as_str().map(str::to_owned));
+        for (name, authorizer) in auth["Authorizers"].as_object().into_iter().flatten() {
+            let config = &authorizer["JwtConfiguration"];
+            let issuer = config["issuer"].as_str().context("JwtConfiguration.issuer")?.to_owned();
+            let audiences =
+                config["audience"].as_array().into_iter().flatten().map(crate::template::scalar_string).collect();
+            authorizers.insert(name.clone(), crate::auth::JwtAuthorizer::new(issuer, audiences, Arc::clone(key)));
+        }
+    }
+    Ok((default, authorizers))
+}
+
+fn http_routes(
+    models: &[FunctionModel],
+    functions: &BTreeMap<String, Arc<Function>>,
+    default_authorizer: Option<&str>,
+    authorizers: &BTreeMap<String, crate::auth::JwtAuthorizer>,
+) -> anyhow::Result<Vec<Route>> {
+    let mut routes = Vec::new();
+    for model in models {
+        for event in &model.events {
+            let EventSource::HttpApi { method, path, authorizer } = event else { continue };
+            let name = match authorizer.as_deref() {
+                Some("NONE") => None,
+                Some(name) => Some(name),
+                None => default_authorizer,
+            };
+            let authorizer = match name {
+                None => None,
+                Some(name) => Some(
+                    authorizers.get(name).cloned().with_context(|| format!("{method} {path}: no authorizer {name}"))?,
+                ),
+            };
+            routes.push(Route {
+                method: method.clone(),
+                path: path.clone(),
+                function: Arc::clone(&functions[&model.spec.logical_id]),
+                authorizer,
+            });
+        }
+    }
+    Ok(routes)
 }
 
 /// Queues that receive failures: redrive targets and on-failure destinations.

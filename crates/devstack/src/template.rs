@@ -21,6 +21,8 @@ pub struct Template {
     pub parameters: Map<String, Value>,
     /// `Globals` section.
     pub globals: Map<String, Value>,
+    /// `Conditions` section: name -> condition function.
+    pub conditions: Map<String, Value>,
     /// `Resources`: logical id -> resource (with `Type`, `Properties`, `Metadata`).
     pub resources: BTreeMap<String, Value>,
 }
@@ -50,7 +52,12 @@ impl Template {
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        Ok(Self { parameters: object("Parameters"), globals: object("Globals"), resources })
+        Ok(Self {
+            parameters: object("Parameters"),
+            globals: object("Globals"),
+            conditions: object("Conditions"),
+            resources,
+        })
     }
 
     /// The logical ids of resources of type `resource_type`, sorted.
@@ -181,6 +188,7 @@ pub struct Resolver<'a> {
     template: &'a Template,
     naming: &'a Naming,
     parameters: HashMap<String, Value>,
+    conditions: HashMap<String, bool>,
 }
 
 impl<'a> Resolver<'a> {
@@ -213,7 +221,60 @@ impl<'a> Resolver<'a> {
         if let Some(unknown) = overrides.keys().find(|k| !template.parameters.contains_key(*k)) {
             bail!("unknown parameter {unknown}");
         }
-        Ok(Self { template, naming, parameters })
+        let mut resolver = Self { template, naming, parameters, conditions: HashMap::new() };
+        // Conditions may refer to earlier ones; evaluate until every one is known.
+        let mut pending: Vec<&String> = template.conditions.keys().collect();
+        while !pending.is_empty() {
+            let before = pending.len();
+            pending.retain(|name| match resolver.condition_value(&template.conditions[*name]) {
+                Ok(value) => {
+                    resolver.conditions.insert((*name).clone(), value);
+                    false
+                }
+                Err(_) => true,
+            });
+            if pending.len() == before {
+                let name = pending[0];
+                resolver.condition_value(&template.conditions[name]).with_context(|| format!("condition {name}"))?;
+            }
+        }
+        Ok(resolver)
+    }
+
+    /// Whether a resource exists under the template's conditions (its `Condition`, if any,
+    /// is true).
+    pub fn includes(&self, resource: &Value) -> bool {
+        resource
+            .get("Condition")
+            .and_then(Value::as_str)
+            .is_none_or(|name| self.conditions.get(name).copied().unwrap_or(false))
+    }
+
+    fn condition_value(&self, value: &Value) -> anyhow::Result<bool> {
+        let Some((key, argument)) = value.as_object().filter(|o| o.len() == 1).and_then(|o| o.iter().next()) else {
+            return match value {
+                Value::Bool(b) => Ok(*b),
+                other => bail!("not a condition: {other}"),
+            };
+        };
+        let list = || argument.as_array().ok_or_else(|| anyhow!("{key} needs a list"));
+        match key.as_str() {
+            "Condition" => {
+                let name = argument.as_str().unwrap_or_default();
+                self.conditions.get(name).copied().ok_or_else(|| anyhow!("condition {name} is not known yet"))
+            }
+            "Fn::Equals" => {
+                let parts = list()?;
+                anyhow::ensure!(parts.len() == 2, "Fn::Equals needs two values");
+                Ok(scalar_string(&self.resolve(&parts[0])?) == scalar_string(&self.resolve(&parts[1])?))
+            }
+            "Fn::Not" => {
+                Ok(!self.condition_value(list()?.first().ok_or_else(|| anyhow!("Fn::Not needs a condition"))?)?)
+            }
+            "Fn::And" => list()?.iter().try_fold(true, |all, c| Ok(all && self.condition_value(c)?)),
+            "Fn::Or" => list()?.iter().try_fold(false, |any, c| Ok(any || self.condition_value(c)?)),
+            other => bail!("{other} is not a condition function"),
+        }
     }
 
     /// Resolves every intrinsic in `value`.
@@ -304,11 +365,13 @@ impl<'a> Resolver<'a> {
             "Fn::If" => {
                 let parts = argument.as_array().filter(|p| p.len() == 3).ok_or_else(|| anyhow!("Fn::If"))?;
                 let condition = parts[0].as_str().unwrap_or_default();
-                match condition {
-                    "true" => self.resolve(&parts[1]),
-                    "false" => self.resolve(&parts[2]),
-                    other => bail!("conditions ({other}) are not supported by the local stack"),
-                }
+                let holds = match condition {
+                    "true" => true,
+                    "false" => false,
+                    name => *self.conditions.get(name).ok_or_else(|| anyhow!("unknown condition {name}"))?,
+                };
+                let chosen = self.resolve(&parts[if holds { 1 } else { 2 }])?;
+                Ok(chosen)
             }
             other => bail!("{other} is not supported by the local stack"),
         }
@@ -342,6 +405,25 @@ impl<'a> Resolver<'a> {
         out.push_str(rest);
         Ok(out)
     }
+}
+
+/// `template` without the resources whose `Condition` is false under `overrides`.
+///
+/// # Errors
+/// When a condition cannot be evaluated.
+pub fn apply_conditions(
+    mut template: Template,
+    naming: &Naming,
+    overrides: &HashMap<String, String>,
+) -> anyhow::Result<Template> {
+    let excluded: Vec<String> = {
+        let resolver = Resolver::new(&template, naming, overrides)?;
+        template.resources.iter().filter(|(_, r)| !resolver.includes(r)).map(|(id, _)| id.clone()).collect()
+    };
+    for id in excluded {
+        template.resources.remove(&id);
+    }
+    Ok(template)
 }
 
 /// A scalar as CloudFormation would stringify it (numbers and booleans unquoted).
@@ -399,6 +481,35 @@ Resources:
         );
         assert_eq!(env["QUEUE"], "arn:aws:sqs:us-east-1:000000000000:s-Queue");
         assert_eq!(env["JOINED"], "a,info");
+    }
+
+    #[test]
+    fn conditions_choose_values_and_resources() {
+        let text = r#"
+Parameters:
+  Issuer: { Type: String, Default: "" }
+Conditions:
+  CreatePool: !Equals [!Ref Issuer, ""]
+  UseGiven: !Not [!Condition CreatePool]
+Resources:
+  Pool: { Type: AWS::Cognito::UserPool, Condition: CreatePool }
+  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      Issuer: !If [CreatePool, !Sub "https://idp/${Pool}", !Ref Issuer]
+"#;
+        let template = Template::parse(text).unwrap();
+        let naming = naming();
+        let resolver = Resolver::new(&template, &naming, &HashMap::new()).unwrap();
+        assert!(resolver.includes(&template.resources["Pool"]));
+        assert_eq!(resolver.resolve(&template.resources["Api"]["Properties"]["Issuer"]).unwrap(), "https://idp/s-Pool");
+        let given = HashMap::from([("Issuer".to_owned(), "https://issuer.example".to_owned())]);
+        let resolver = Resolver::new(&template, &naming, &given).unwrap();
+        assert!(!resolver.includes(&template.resources["Pool"]));
+        assert_eq!(
+            resolver.resolve(&template.resources["Api"]["Properties"]["Issuer"]).unwrap(),
+            "https://issuer.example"
+        );
     }
 
     #[test]

@@ -78,6 +78,7 @@ pub async fn emulators_with_resources() -> crate::emulators::Emulators {
         region: crate::emulators::REGION.to_owned(),
         sqs_url: emulators.sqs_url.clone(),
     };
+    let template = crate::template::apply_conditions(template, &naming, &HashMap::new()).expect("conditions evaluate");
     let resolver = crate::template::Resolver::new(&template, &naming, &HashMap::new()).expect("parameters resolve");
     crate::resources::create_all(&emulators, &template, &resolver).await.expect("resources are created");
     emulators
