@@ -44,6 +44,12 @@ pub enum ApiError {
     /// 415: a body was sent with a content type other than JSON.
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// 401: no valid identity (the JWT authorizer passed no claims).
+    #[error("unauthorized")]
+    Unauthorized,
+    /// 403: the caller's role does not allow this.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
     /// 404: the addressed resource does not exist (or is not the caller's to see).
     #[error("not found: {0}")]
     NotFound(String),
@@ -78,6 +84,8 @@ impl ApiError {
             Self::Validation(_) | Self::MalformedJson(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -104,7 +112,10 @@ impl ApiError {
             Self::MalformedJson(reason) => format!("the body is not valid JSON: {reason}"),
             Self::PayloadTooLarge => format!("the body exceeds {MAX_BODY_BYTES} bytes"),
             Self::UnsupportedMediaType => "send the body as application/json".to_owned(),
-            Self::NotFound(what) | Self::Conflict(what) | Self::Unprocessable(what) => what.clone(),
+            Self::Unauthorized => "a valid token is required".to_owned(),
+            Self::NotFound(what) | Self::Forbidden(what) | Self::Conflict(what) | Self::Unprocessable(what) => {
+                what.clone()
+            }
             Self::Unavailable { detail, .. } => detail.clone(),
             Self::Internal(cause) => {
                 tracing::error!(error = format!("{cause:#}"), "internal error");

@@ -6,6 +6,7 @@
 //! transactional outbox, relay them from a DynamoDB stream to SNS, and consume
 //! them idempotently from SQS.
 
+pub mod auth;
 pub mod aws;
 pub mod config;
 pub mod envelope;

@@ -136,10 +136,10 @@ pub struct RegisterCustomer {
 }
 
 impl Customer {
-    /// Registers a new customer holding `welcome_points`.
-    pub fn register(command: RegisterCustomer, welcome_points: u64, now: DateTime<Utc>) -> Self {
+    /// Registers customer `id` (the caller's identity) holding `welcome_points`.
+    pub fn register(id: CustomerId, command: RegisterCustomer, welcome_points: u64, now: DateTime<Utc>) -> Self {
         Self {
-            id: CustomerId::generate(),
+            id,
             name: command.name,
             email: command.email,
             phone: command.phone,
@@ -202,6 +202,7 @@ mod tests {
         assert_eq!(points_for(4999, 10), 499);
         assert_eq!(points_for(1, 10), 0);
         let customer = Customer::register(
+            CustomerId::generate(),
             RegisterCustomer {
                 name: CustomerName::parse("Kim").unwrap(),
                 email: Email::parse("k@example.com").unwrap(),
@@ -223,7 +224,7 @@ mod tests {
             email: Email::parse("kim@example.com").unwrap(),
             phone: None,
         };
-        let customer = Customer::register(command, 1000, Utc::now());
+        let customer = Customer::register(CustomerId::generate(), command, 1000, Utc::now());
         assert_eq!(customer.points, 1000);
         assert_eq!(customer.version, 1);
         assert!(CustomerId::parse(customer.id.as_str()).is_ok());

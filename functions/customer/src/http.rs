@@ -82,15 +82,19 @@ fn validate(request: RegisterRequest) -> Result<RegisterCustomer, ApiError> {
 }
 
 /// `POST /customers` `{name, email, phone?}` -> 201 [`CustomerView`] with the welcome
-/// points; 400 naming each bad field; 409 when the email is already registered.
-/// Emits `CustomerRegistered`.
+/// points, registered under the token's `sub`; 400 naming each bad field; 409 when this
+/// identity is already registered or the email is taken; 401 without a token; 403 when the
+/// `sub` is not a customer id (a UUID). Emits `CustomerRegistered`.
 pub async fn register_customer<R: CustomerRegistry>(
     registry: &R,
     welcome_points: u64,
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
+    let caller = platform::auth::caller(request)?;
+    let id = CustomerId::parse(&caller.subject)
+        .map_err(|_| ApiError::Forbidden("the token's subject is not a customer id".to_owned()))?;
     let command = validate(parse_json(request)?)?;
-    let customer = Customer::register(command, welcome_points, Utc::now());
+    let customer = Customer::register(id, command, welcome_points, Utc::now());
     let span = tracing::info_span!("register_customer", correlation_id = %customer.id.as_str());
     async {
         let event = EventEnvelope::new(SOURCE, customer.id.as_str(), None, &CustomerRegistered::from(&customer))
@@ -100,6 +104,7 @@ pub async fn register_customer<R: CustomerRegistry>(
                 tracing::info!("customer registered");
                 json(StatusCode::CREATED, &CustomerView::from(&customer))
             }
+            Err(RegisterError::AlreadyRegistered) => Err(ApiError::Conflict("you are already registered".to_owned())),
             Err(RegisterError::EmailTaken) => {
                 Err(ApiError::Conflict("a customer with this email address already exists".to_owned()))
             }
@@ -110,11 +115,16 @@ pub async fn register_customer<R: CustomerRegistry>(
     .await
 }
 
-/// `GET /customers/{customerId}` -> 200 [`CustomerView`]; 404 when there is no such
-/// customer (a malformed id is also simply not found).
+/// `GET /customers/{customerId}` -> 200 [`CustomerView`] for the customer themself (or
+/// the owner); 404 when there is no such customer or it is someone else's (no leak that
+/// it exists); 401 without a token.
 pub async fn get_customer<L: CustomerLookup>(lookup: &L, request: &Request) -> Result<Response<Body>, ApiError> {
+    let caller = platform::auth::caller(request)?;
     let raw = path_parameter(request, "customerId")?;
     let not_found = || ApiError::NotFound(format!("customer {raw} not found"));
+    if raw != caller.subject && !caller.is("owner") {
+        return Err(not_found());
+    }
     let id = CustomerId::parse(&raw).map_err(|_| not_found())?;
     match lookup.find(&id).await? {
         Some(customer) => json(StatusCode::OK, &CustomerView::from(&customer)),

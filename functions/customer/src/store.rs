@@ -20,6 +20,9 @@ type Item = HashMap<String, AttributeValue>;
 /// Why a registration was not stored.
 #[derive(Debug, thiserror::Error)]
 pub enum RegisterError {
+    /// This identity already has a customer profile; nothing was written.
+    #[error("the customer is already registered")]
+    AlreadyRegistered,
     /// Another customer already uses the email address; nothing was written.
     #[error("the email address is already registered")]
     EmailTaken,
@@ -136,6 +139,9 @@ impl CustomerRegistry for DynamoCustomers {
         items.extend(events.iter().map(|event| self.outbox.put(event)));
         match transact(&self.client, items).await {
             Ok(()) => Ok(()),
+            Err(TransactError::ConditionFailed { failed }) if failed.contains(&0) => {
+                Err(RegisterError::AlreadyRegistered)
+            }
             Err(TransactError::ConditionFailed { failed }) if failed.contains(&1) => Err(RegisterError::EmailTaken),
             Err(err) => Err(RegisterError::Storage(err.into())),
         }

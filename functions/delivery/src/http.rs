@@ -56,8 +56,10 @@ impl From<&Ticket> for TicketView {
 }
 
 /// `GET /deliveries?status=Waiting` -> 200 `{"deliveries": [TicketView]}`, oldest first,
-/// at most 100; `status` defaults to `Waiting`; 400 for an unknown status.
+/// at most 100; `status` defaults to `Waiting`; 400 for an unknown status; 401 without a
+/// token; 403 unless the caller is a barista.
 pub async fn list_deliveries(tickets: &DynamoTickets, request: &Request) -> Result<Response<Body>, ApiError> {
+    platform::auth::caller(request)?.require("barista")?;
     let query = request.query_string_parameters();
     let status = match query.first("status") {
         None => DeliveryStatus::Waiting,
@@ -78,9 +80,11 @@ pub struct ChangeRequest {
 
 /// `PATCH /deliveries/{deliveryId}` `{status: "Preparing" | "Completed"}` -> 200
 /// [`TicketView`]; 400 for another status; 404; 409 for a cancelled ticket or a move
-/// backwards. The same status again answers 200 and changes nothing. Emits
+/// backwards; 401 without a token; 403 unless the caller is a barista. The same status
+/// again answers 200 and changes nothing. Emits
 /// `DeliveryStarted` (Preparing) or `DeliveryCompleted` (Completed).
 pub async fn change_delivery(tickets: &DynamoTickets, request: &Request) -> Result<Response<Body>, ApiError> {
+    platform::auth::caller(request)?.require("barista")?;
     let id = path_parameter(request, "deliveryId")?;
     let body: ChangeRequest = parse_json(request)?;
     let status_text = body.status.ok_or_else(|| ApiError::field("status", "is required"))?;

@@ -6,6 +6,7 @@ use contracts::ticket_cancel::CancelTicketResult;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
 use platform::EventEnvelope;
+use platform::auth::Caller;
 use platform::http::{ApiError, Validation, json, parse_json, path_parameter};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -106,14 +107,17 @@ impl PlaceCommand {
     }
 }
 
-fn validate_place(body: PlaceRequest) -> Result<PlaceCommand, ApiError> {
+fn validate_place(body: PlaceRequest, caller: &Caller) -> Result<PlaceCommand, ApiError> {
     let mut validation = Validation::new();
+    // The customer is the caller; a customerId in the body, if any, must be the caller's.
     let customer_id = match &body.customer_id {
-        Some(id) => validation.check("customerId", parse_customer_id(id)),
-        None => {
-            validation.missing("customerId");
-            None
-        }
+        Some(id) => match validation.check("customerId", parse_customer_id(id)) {
+            Some(id) if id != caller.subject => {
+                return Err(ApiError::Forbidden("customerId must be your own".to_owned()));
+            }
+            other => other,
+        },
+        None => Some(caller.subject.clone()),
     };
     let mut lines: Vec<RequestedLine> = Vec::new();
     match &body.items {
@@ -183,8 +187,9 @@ fn replay(record: &IdempotencyRecord, fingerprint: &str) -> Result<Response<Body
         .expect("static headers are valid"))
 }
 
-/// `POST /orders` `{customerId, items: [{productId, quantity}]}` with an
-/// `Idempotency-Key` header -> 201 [`OrderView`] (Placed). The same key and body answer
+/// `POST /orders` `{customerId?, items: [{productId, quantity}]}` with an
+/// `Idempotency-Key` header -> 201 [`OrderView`] (Placed) for the calling customer (the
+/// token's `sub`; a `customerId` in the body must be the same, else 403). The same key and body answer
 /// the first response again; the same key with another body -> 422. Unknown or sold-out
 /// products -> 422 naming them; the product context unavailable -> 503 with `Retry-After`.
 /// Prices come from the product context. Emits `OrderPlaced`.
@@ -193,8 +198,11 @@ pub async fn place_order<R: OrderRepository, P: ProductPricing>(
     pricing: &P,
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
+    let caller = platform::auth::caller(request)?;
+    parse_customer_id(&caller.subject)
+        .map_err(|_| ApiError::Forbidden("the token's subject is not a customer id".to_owned()))?;
     let key = idempotency_key(request)?;
-    let command = validate_place(parse_json(request)?)?;
+    let command = validate_place(parse_json(request)?, &caller)?;
     let fingerprint = command.fingerprint();
     if let Some(record) = repo.find_idempotency(&command.customer_id, &key).await? {
         return replay(&record, &fingerprint);
@@ -242,25 +250,39 @@ pub async fn place_order<R: OrderRepository, P: ProductPricing>(
     .await
 }
 
-async fn load<R: OrderRepository>(repo: &R, request: &Request) -> Result<Order, ApiError> {
+/// The addressed order, if `may_see` lets the caller see it; anything else is a 404, so
+/// nobody learns that another customer's order exists.
+async fn load<R: OrderRepository>(
+    repo: &R,
+    request: &Request,
+    may_see: impl Fn(&Order) -> bool,
+) -> Result<Order, ApiError> {
     let raw = path_parameter(request, "orderId")?;
     let not_found = || ApiError::NotFound(format!("order {raw} not found"));
     let id = OrderId::parse(&raw).map_err(|_| not_found())?;
-    repo.find(&id).await?.ok_or_else(not_found)
+    repo.find(&id).await?.filter(|order| may_see(order)).ok_or_else(not_found)
 }
 
-/// `GET /orders/{orderId}` -> 200 [`OrderView`] with status and waiting number; 404.
+/// `GET /orders/{orderId}` -> 200 [`OrderView`] with status and waiting number, for its
+/// customer, a barista or the owner; 404 otherwise or when unknown; 401 without a token.
 pub async fn get_order<R: OrderRepository>(repo: &R, request: &Request) -> Result<Response<Body>, ApiError> {
-    json(StatusCode::OK, &OrderView::from(&load(repo, request).await?))
+    let caller = platform::auth::caller(request)?;
+    let staff = caller.is("barista") || caller.is("owner");
+    let order = load(repo, request, |order| staff || order.customer_id == caller.subject).await?;
+    json(StatusCode::OK, &OrderView::from(&order))
 }
 
 /// `GET /orders?customerId=` -> 200 `{"orders": [OrderView]}`, newest first, at most 50;
-/// 400 without a valid `customerId`.
+/// `customerId` defaults to the caller; another customer's -> 404 (the owner may ask for
+/// anyone's); 400 for a malformed `customerId`; 401 without a token.
 pub async fn list_orders<R: OrderRepository>(repo: &R, request: &Request) -> Result<Response<Body>, ApiError> {
+    let caller = platform::auth::caller(request)?;
     let query = request.query_string_parameters();
-    let customer_id =
-        query.first("customerId").ok_or_else(|| ApiError::field("customerId", "query parameter is required"))?;
+    let customer_id = query.first("customerId").unwrap_or(&caller.subject);
     let customer_id = parse_customer_id(customer_id).map_err(|err| ApiError::field("customerId", err.to_string()))?;
+    if customer_id != caller.subject && !caller.is("owner") {
+        return Err(ApiError::NotFound(format!("no orders of customer {customer_id} for you")));
+    }
     let orders: Vec<OrderView> =
         repo.list_for_customer(&customer_id, LIST_LIMIT).await?.iter().map(OrderView::from).collect();
     json(StatusCode::OK, &serde_json::json!({ "orders": orders }))
@@ -269,13 +291,15 @@ pub async fn list_orders<R: OrderRepository>(repo: &R, request: &Request) -> Res
 /// `POST /orders/{orderId}/cancel` -> 200 [`OrderView`] (Cancelled) if the counter has not
 /// started it (the counter is asked synchronously); 409 if it has; 404; 503 with
 /// `Retry-After` if the counter cannot answer. Cancelling a cancelled order answers it
-/// again. Emits `OrderCancelled`.
+/// again. Only its customer may cancel (anyone else: 404; no token: 401). Emits
+/// `OrderCancelled`.
 pub async fn cancel_order<R: OrderRepository, D: TicketDesk>(
     repo: &R,
     desk: &D,
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
-    let mut order = load(repo, request).await?;
+    let caller = platform::auth::caller(request)?;
+    let mut order = load(repo, request, |order| order.customer_id == caller.subject).await?;
     let span = tracing::info_span!("cancel_order", correlation_id = %order.id.as_str());
     async {
         if order.status == crate::domain::OrderStatus::Cancelled {

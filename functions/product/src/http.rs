@@ -84,8 +84,10 @@ pub struct RegisterRequest {
 }
 
 /// `POST /products` `{name, price, category?}` -> 201 [`ProductView`] (OnSale, version 1);
-/// 400 naming each bad field. Emits `ProductRegistered`.
+/// 400 naming each bad field; 401 without a token; 403 unless the caller is an owner.
+/// Emits `ProductRegistered`.
 pub async fn register_product<W: ProductWriter>(writer: &W, request: &Request) -> Result<Response<Body>, ApiError> {
+    platform::auth::caller(request)?.require("owner")?;
     let body: RegisterRequest = parse_json(request)?;
     let mut validation = Validation::new();
     let name = match &body.name {
@@ -138,10 +140,12 @@ pub struct ChangeRequest {
 /// `PATCH /products/{productId}` `{price?, status?}` -> 200 [`ProductView`]; 400 for bad
 /// or missing fields; 404 if unknown; 409 when concurrent changes keep winning. A change
 /// to the current values answers 200 and emits nothing; otherwise emits `ProductChanged`.
+/// 401 without a token; 403 unless the caller is an owner.
 pub async fn change_product<S: ProductReader + ProductWriter>(
     store: &S,
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
+    platform::auth::caller(request)?.require("owner")?;
     let (raw, id) = product_id(request)?;
     let body: ChangeRequest = parse_json(request)?;
     let mut validation = Validation::new();

@@ -19,8 +19,9 @@ fn date(request: &Request) -> Result<String, ApiError> {
 }
 
 /// `GET /reports/sales?date=YYYY-MM-DD` -> 200 [`SalesReport`] of the shop's local day;
-/// 400 without a valid date.
+/// 400 without a valid date; 401 without a token; 403 unless the caller is an owner.
 pub async fn sales(report: &DynamoReport, request: &Request) -> Result<Response<Body>, ApiError> {
+    platform::auth::caller(request)?.require("owner")?;
     let day = date(request)?;
     let orders = report.orders_of_day(&day).await?;
     let names = report.product_names().await?;
@@ -46,8 +47,10 @@ pub struct OrderRow {
 }
 
 /// `GET /reports/orders?date=YYYY-MM-DD` -> 200 `{"date", "orders": [OrderRow]}` in the
-/// order they were placed; 400 without a valid date.
+/// order they were placed; 400 without a valid date; 401 without a token; 403 unless the
+/// caller is an owner.
 pub async fn orders(report: &DynamoReport, request: &Request) -> Result<Response<Body>, ApiError> {
+    platform::auth::caller(request)?.require("owner")?;
     let day = date(request)?;
     let rows: Vec<OrderRow> = report
         .orders_of_day(&day)
