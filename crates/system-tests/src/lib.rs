@@ -9,11 +9,19 @@ use devstack::observe::PublishedMessage;
 use serde_json::{Value, json};
 
 /// A running local stack and an HTTP client for it.
+///
+/// Requests carry a token: [`TestApp::send`] the staff's (an identity in the groups
+/// `owner` and `barista`), the customer helpers the token of the customer they act for.
 pub struct TestApp {
     /// The stack (dropping the app stops it).
     pub stack: Stack,
     http: reqwest::Client,
+    staff: String,
+    customers: std::sync::Mutex<HashMap<String, String>>,
 }
+
+/// The staff identity's subject.
+pub const STAFF: &str = "00000000-0000-4000-8000-00000000beef";
 
 /// A response: status, content type and JSON body (`Value::Null` when not JSON).
 #[derive(Debug, Clone)]
@@ -35,13 +43,23 @@ impl TestApp {
     /// Starts a fresh stack with parameter overrides.
     pub async fn with_parameters(parameters: HashMap<String, String>) -> Self {
         let stack = devstack::testing::start_stack(parameters).await;
-        Self { stack, http: reqwest::Client::new() }
+        let staff = stack.mint_token(STAFF, &["owner", "barista"], 3600).expect("the API has a JWT authorizer");
+        Self { stack, http: reqwest::Client::new(), staff, customers: std::sync::Mutex::default() }
     }
 
-    /// Sends `method path` with an optional JSON body (and `content-type: application/json`).
+    /// Sends `method path` as the staff, with an optional JSON body.
     pub async fn send(&self, method: &str, path: &str, body: Option<&Value>) -> Reply {
+        self.send_as(Some(&self.staff), method, path, body).await
+    }
+
+    /// Sends `method path` with `token` (none: no `Authorization` header) and an optional
+    /// JSON body (with `content-type: application/json`).
+    pub async fn send_as(&self, token: Option<&str>, method: &str, path: &str, body: Option<&Value>) -> Reply {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("valid method");
         let mut request = self.http.request(method, format!("{}{path}", self.stack.api_url));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
         if let Some(body) = body {
             request = request.header("content-type", "application/json").body(body.to_string());
         }
@@ -60,6 +78,7 @@ impl TestApp {
         let request = self
             .http
             .request(method, format!("{}{path}", self.stack.api_url))
+            .bearer_auth(&self.staff)
             .header("content-type", content_type)
             .body(body);
         self.reply(request).await
@@ -75,9 +94,32 @@ impl TestApp {
         Reply { status, content_type, body }
     }
 
-    /// `POST /customers`.
+    /// `POST /customers` as a new identity (a fresh `sub`); its token is kept for the
+    /// customer helpers.
     pub async fn register_customer(&self, name: &str, email: &str) -> Reply {
-        self.send("POST", "/customers", Some(&json!({ "name": name, "email": email }))).await
+        let sub = new_subject();
+        let token = self.stack.mint_token(&sub, &[], 3600).expect("a token");
+        let reply =
+            self.send_as(Some(&token), "POST", "/customers", Some(&json!({ "name": name, "email": email }))).await;
+        if reply.status == 201 {
+            self.customers.lock().expect("lock").insert(sub, token);
+        }
+        reply
+    }
+
+    /// The token of customer `customer_id` (registered through this app), or the staff's.
+    pub fn token_of(&self, customer_id: &str) -> String {
+        self.customers.lock().expect("lock").get(customer_id).cloned().unwrap_or_else(|| self.staff.clone())
+    }
+
+    /// A token for `sub` in `groups`, valid for `ttl_seconds` (negative: expired).
+    pub fn token(&self, sub: &str, groups: &[&str], ttl_seconds: i64) -> String {
+        self.stack.mint_token(sub, groups, ttl_seconds).expect("a token")
+    }
+
+    /// `POST /orders/{orderId}/cancel` as customer `customer_id`.
+    pub async fn cancel_order(&self, order_id: &str, customer_id: &str) -> Reply {
+        self.send_as(Some(&self.token_of(customer_id)), "POST", &format!("/orders/{order_id}/cancel"), None).await
     }
 
     /// `POST /products`.
@@ -108,6 +150,11 @@ impl TestApp {
     }
 }
 
+/// A fresh subject (UUID) for a new identity.
+pub fn new_subject() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
 /// The domain event carried by a published message.
 pub fn event_of(message: &PublishedMessage) -> Value {
     serde_json::from_str(&message.message).unwrap_or(Value::Null)
@@ -134,6 +181,7 @@ impl TestApp {
         let request = self
             .http
             .post(format!("{}/orders", self.stack.api_url))
+            .bearer_auth(self.token_of(customer_id))
             .header("content-type", "application/json")
             .header("idempotency-key", key)
             .body(body.to_string());
@@ -179,18 +227,29 @@ impl TestApp {
 }
 
 impl TestApp {
-    /// `POST /orders` with an `Idempotency-Key` and any JSON body.
+    /// `POST /orders` with an `Idempotency-Key` and any JSON body, as the customer the body
+    /// names (or the staff).
     pub async fn place_order_raw(&self, key: &str, body: Value) -> Reply {
+        let token = self.token_of(body["customerId"].as_str().unwrap_or_default());
+        self.place_order_as(Some(&token), key, body).await
+    }
+
+    /// `POST /orders` with `token` (none: no `Authorization`), an `Idempotency-Key` and any
+    /// JSON body.
+    pub async fn place_order_as(&self, token: Option<&str>, key: &str, body: Value) -> Reply {
         let text = match body {
             Value::String(text) => text,
             other => other.to_string(),
         };
-        let request = self
+        let mut request = self
             .http
             .post(format!("{}/orders", self.stack.api_url))
             .header("content-type", "application/json")
             .header("idempotency-key", key)
             .body(text);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
         self.reply(request).await
     }
 }

@@ -72,7 +72,7 @@ async fn steps_3_to_6_order_wait_complete_report_with_points_and_notifications()
     assert_eq!(events.iter().filter(|m| event_of(m)["type"] == "OrderCompleted").count(), 1);
 
     // A completed order can no longer be cancelled; the counter's queue is empty.
-    let cancel = app.send("POST", &format!("/orders/{order_id}/cancel"), None).await;
+    let cancel = app.cancel_order(&order_id, &customer).await;
     assert_eq!(cancel.status, 409, "{cancel:?}");
     assert_eq!(app.send("GET", "/deliveries?status=Waiting", None).await.body["deliveries"], json!([]));
     let mine = app.send("GET", &format!("/orders?customerId={customer}"), None).await;
@@ -107,10 +107,10 @@ async fn cancelling_before_the_counter_starts_takes_the_points_back_once() {
     let first = app.place_order("k1", &customer, &[(&americano, 1)]).await.body["orderId"].as_str().unwrap().to_owned();
     app.poll(&format!("/customers/{customer}"), SOON, |r| r.body["points"] == 1450).await;
 
-    let cancelled = app.send("POST", &format!("/orders/{first}/cancel"), None).await;
+    let cancelled = app.cancel_order(&first, &customer).await;
     assert_eq!(cancelled.status, 200, "{cancelled:?}");
     assert_eq!(cancelled.body["status"], "Cancelled");
-    let again = app.send("POST", &format!("/orders/{first}/cancel"), None).await;
+    let again = app.cancel_order(&first, &customer).await;
     assert_eq!(again.status, 200, "cancelling twice answers the cancelled order");
     let profile = app.poll(&format!("/customers/{customer}"), SOON, |r| r.body["points"] == 1000).await;
     assert_eq!(profile.body["points"], 1000);
@@ -128,7 +128,7 @@ async fn cancelling_before_the_counter_starts_takes_the_points_back_once() {
         app.send("PATCH", &format!("/deliveries/{delivery_id}"), Some(&json!({ "status": "Preparing" }))).await.status,
         200
     );
-    let refused = app.send("POST", &format!("/orders/{second}/cancel"), None).await;
+    let refused = app.cancel_order(&second, &customer).await;
     assert_eq!(refused.status, 409, "{refused:?}");
     assert_eq!(app.send("GET", &format!("/orders/{second}"), None).await.body["status"], "Waiting");
     tokio::time::sleep(Duration::from_millis(500)).await;
