@@ -13,7 +13,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use tracing::Instrument;
 
 use crate::envelope::EventEnvelope;
@@ -99,13 +99,7 @@ impl Inbox {
             ("processedAt".to_owned(), AttributeValue::S(now.to_rfc3339())),
             ("expiresAt".to_owned(), AttributeValue::N(expires_at.to_string())),
         ]);
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .expect("table name and item are set");
-        TransactWriteItem::builder().put(put).build()
+        crate::dynamo::put(&self.table, item, crate::dynamo::Condition::New)
     }
 }
 

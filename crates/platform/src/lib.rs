@@ -9,6 +9,7 @@
 pub mod auth;
 pub mod aws;
 pub mod config;
+pub mod dynamo;
 pub mod envelope;
 pub mod http;
 pub mod inbox;

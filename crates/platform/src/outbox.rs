@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 
 use crate::envelope::EventEnvelope;
 
@@ -78,13 +78,7 @@ impl Outbox {
                 publication.attributes.iter().map(|(k, v)| (k.clone(), AttributeValue::S(v.clone()))).collect();
             item.insert("publishAttributes".to_owned(), AttributeValue::M(attributes));
         }
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .expect("table name and item are set");
-        TransactWriteItem::builder().put(put).build()
+        crate::dynamo::put(&self.table, item, crate::dynamo::Condition::New)
     }
 }
 

@@ -8,9 +8,10 @@ use std::collections::HashMap;
 use std::future::Future;
 
 use anyhow::Context;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
 use platform::EventEnvelope;
+use platform::dynamo::{Condition, put};
 use platform::outbox::{Outbox, TransactError, transact};
 
 use crate::domain::{Customer, CustomerId, CustomerName, Email, Phone};
@@ -122,20 +123,13 @@ fn customer_from_item(item: &Item) -> anyhow::Result<Customer> {
 impl CustomerRegistry for DynamoCustomers {
     #[tracing::instrument(skip_all, fields(customer_id = %customer.id.as_str()))]
     async fn register(&self, customer: &Customer, events: &[EventEnvelope]) -> Result<(), RegisterError> {
-        let put = |item: Item| -> anyhow::Result<TransactWriteItem> {
-            let put = Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(item))
-                .condition_expression("attribute_not_exists(pk)")
-                .build()?;
-            Ok(TransactWriteItem::builder().put(put).build())
-        };
+        let put = |item: Item| put(&self.table, item, Condition::New);
         let email_claim = HashMap::from([
             ("pk".to_owned(), s(&format!("EMAIL#{}", customer.email.as_str()))),
             ("sk".to_owned(), s("EMAIL")),
             ("customerId".to_owned(), s(customer.id.as_str())),
         ]);
-        let mut items = vec![put(Item::from(customer))?, put(email_claim)?];
+        let mut items = vec![put(Item::from(customer)), put(email_claim)];
         items.extend(events.iter().map(|event| self.outbox.put(event)));
         match transact(&self.client, items).await {
             Ok(()) => Ok(()),
@@ -231,25 +225,18 @@ impl DynamoCustomers {
     ) -> anyhow::Result<Vec<TransactWriteItem>> {
         let mut items = Vec::new();
         if let Some((customer, expected_version)) = customer {
-            let put = Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(Item::from(customer)))
-                .condition_expression("version = :expected")
-                .expression_attribute_values(":expected", AttributeValue::N(expected_version.to_string()))
-                .build()?;
-            items.push(TransactWriteItem::builder().put(put).build());
+            items.push(put(&self.table, Item::from(customer), Condition::Version(expected_version)));
         }
         let mut record = earning_key(customer_id, order_id);
         record.insert("points".to_owned(), AttributeValue::N(earning.points.to_string()));
         record.insert("reversed".to_owned(), AttributeValue::Bool(earning.reversed));
         // A new record, or the one-time reversal of an earning that was not reversed yet.
-        let condition =
-            if earning.reversed && earning.points > 0 { "reversed = :no" } else { "attribute_not_exists(pk)" };
-        let mut put = Put::builder().table_name(&self.table).set_item(Some(record)).condition_expression(condition);
-        if condition.starts_with("reversed") {
-            put = put.expression_attribute_values(":no", AttributeValue::Bool(false));
-        }
-        items.push(TransactWriteItem::builder().put(put.build()?).build());
+        let condition = if earning.reversed && earning.points > 0 {
+            Condition::Expression("reversed = :no".to_owned(), vec![(":no".to_owned(), AttributeValue::Bool(false))])
+        } else {
+            Condition::New
+        };
+        items.push(put(&self.table, record, condition));
         items.extend(events.iter().map(|event| self.outbox.put(event)));
         Ok(items)
     }

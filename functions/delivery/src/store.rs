@@ -9,9 +9,10 @@
 use std::collections::HashMap;
 
 use anyhow::Context;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
 use platform::EventEnvelope;
+use platform::dynamo::Condition;
 use platform::outbox::{Outbox, TransactError, transact};
 
 use crate::domain::{DeliveryStatus, Ticket};
@@ -131,12 +132,8 @@ impl DynamoTickets {
         &self.table
     }
 
-    fn put(&self, item: Item, condition: &str, expected: Option<u64>) -> anyhow::Result<TransactWriteItem> {
-        let mut put = Put::builder().table_name(&self.table).set_item(Some(item)).condition_expression(condition);
-        if let Some(version) = expected {
-            put = put.expression_attribute_values(":expected", n(version));
-        }
-        Ok(TransactWriteItem::builder().put(put.build()?).build())
+    fn put(&self, item: Item, condition: Condition) -> TransactWriteItem {
+        platform::dynamo::put(&self.table, item, condition)
     }
 
     /// What the counter knows about `order_id`.
@@ -195,9 +192,9 @@ impl DynamoTickets {
         guard.insert("deliveryId".to_owned(), s(&ticket.id));
         let claim = key(format!("NUMBER#{}#{}", ticket.business_day, ticket.waiting_number), "NUMBER");
         let mut items = vec![
-            self.put(Item::from(ticket), "attribute_not_exists(pk)", None)?,
-            self.put(guard, "attribute_not_exists(pk)", None)?,
-            self.put(claim, "attribute_not_exists(pk)", None)?,
+            self.put(Item::from(ticket), Condition::New),
+            self.put(guard, Condition::New),
+            self.put(claim, Condition::New),
         ];
         items.extend(events.iter().map(|e| self.outbox.put(e)));
         Ok(items)
@@ -210,7 +207,7 @@ impl DynamoTickets {
     pub fn cancel_before_issue_items(&self, order_id: &str) -> anyhow::Result<Vec<TransactWriteItem>> {
         let mut guard = guard_key(order_id);
         guard.insert("cancelled".to_owned(), AttributeValue::Bool(true));
-        Ok(vec![self.put(guard, "attribute_not_exists(pk)", None)?])
+        Ok(vec![self.put(guard, Condition::New)])
     }
 
     /// One ticket.
@@ -240,7 +237,7 @@ impl DynamoTickets {
         expected_version: u64,
         events: &[EventEnvelope],
     ) -> anyhow::Result<Vec<TransactWriteItem>> {
-        let mut items = vec![self.put(Item::from(ticket), "version = :expected", Some(expected_version))?];
+        let mut items = vec![self.put(Item::from(ticket), Condition::Version(expected_version))];
         items.extend(events.iter().map(|e| self.outbox.put(e)));
         Ok(items)
     }

@@ -9,9 +9,10 @@ use std::collections::HashMap;
 use std::future::Future;
 
 use anyhow::Context;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
 use platform::EventEnvelope;
+use platform::dynamo::Condition;
 use platform::outbox::{Outbox, TransactError, transact};
 
 use crate::domain::{Order, OrderId, OrderStatus};
@@ -117,12 +118,8 @@ impl DynamoOrders {
         &self.table
     }
 
-    fn put(&self, item: Item, condition: &str, expected: Option<u64>) -> anyhow::Result<TransactWriteItem> {
-        let mut put = Put::builder().table_name(&self.table).set_item(Some(item)).condition_expression(condition);
-        if let Some(version) = expected {
-            put = put.expression_attribute_values(":expected", AttributeValue::N(version.to_string()));
-        }
-        Ok(TransactWriteItem::builder().put(put.build()?).build())
+    fn put(&self, item: Item, condition: Condition) -> TransactWriteItem {
+        platform::dynamo::put(&self.table, item, condition)
     }
 }
 
@@ -266,10 +263,7 @@ impl OrderRepository for DynamoOrders {
         idempotency.insert("orderId".to_owned(), s(&record.order_id));
         idempotency.insert("response".to_owned(), s(&record.response));
         idempotency.insert("expiresAt".to_owned(), n(Utc::now().timestamp() + IDEMPOTENCY_SECONDS));
-        let mut items = vec![
-            self.put(Item::from(order), "attribute_not_exists(pk)", None)?,
-            self.put(idempotency, "attribute_not_exists(pk)", None)?,
-        ];
+        let mut items = vec![self.put(Item::from(order), Condition::New), self.put(idempotency, Condition::New)];
         items.extend(events.iter().map(|e| self.outbox.put(e)));
         match transact(&self.client, items).await {
             Ok(()) => Ok(()),
@@ -293,7 +287,7 @@ impl OrderRepository for DynamoOrders {
         expected_version: u64,
         events: &[EventEnvelope],
     ) -> anyhow::Result<Vec<TransactWriteItem>> {
-        let mut items = vec![self.put(Item::from(order), "version = :expected", Some(expected_version))?];
+        let mut items = vec![self.put(Item::from(order), Condition::Version(expected_version))];
         items.extend(events.iter().map(|e| self.outbox.put(e)));
         Ok(items)
     }

@@ -8,9 +8,10 @@ use std::collections::HashMap;
 use std::future::Future;
 
 use anyhow::Context;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use chrono::{DateTime, Utc};
 use platform::EventEnvelope;
+use platform::dynamo::{Condition, put};
 use platform::outbox::{Outbox, TransactError, transact};
 
 use crate::domain::{Category, Price, Product, ProductId, ProductName, ProductStatus};
@@ -87,20 +88,8 @@ impl DynamoProducts {
         Self { client, outbox: Outbox::new(table.clone(), retention), table }
     }
 
-    async fn write(
-        &self,
-        product: &Product,
-        condition: (&str, Option<u64>),
-        events: &[EventEnvelope],
-    ) -> Result<(), SaveError> {
-        let (expression, expected) = condition;
-        let mut put =
-            Put::builder().table_name(&self.table).set_item(Some(Item::from(product))).condition_expression(expression);
-        if let Some(version) = expected {
-            put = put.expression_attribute_values(":expected", AttributeValue::N(version.to_string()));
-        }
-        let put = put.build().context("building the product put")?;
-        let mut items = vec![TransactWriteItem::builder().put(put).build()];
+    async fn write(&self, product: &Product, condition: Condition, events: &[EventEnvelope]) -> Result<(), SaveError> {
+        let mut items = vec![put(&self.table, Item::from(product), condition)];
         items.extend(events.iter().map(|event| self.outbox.put(event)));
         match transact(&self.client, items).await {
             Ok(()) => Ok(()),
@@ -170,7 +159,7 @@ fn product_from_item(item: &Item) -> anyhow::Result<Product> {
 impl ProductWriter for DynamoProducts {
     #[tracing::instrument(skip_all, fields(product_id = %product.id.as_str()))]
     async fn add(&self, product: &Product, events: &[EventEnvelope]) -> Result<(), SaveError> {
-        self.write(product, ("attribute_not_exists(pk)", None), events).await
+        self.write(product, Condition::New, events).await
     }
 
     #[tracing::instrument(skip_all, fields(product_id = %product.id.as_str(), expected_version))]
@@ -180,7 +169,7 @@ impl ProductWriter for DynamoProducts {
         expected_version: u64,
         events: &[EventEnvelope],
     ) -> Result<(), SaveError> {
-        self.write(product, ("version = :expected", Some(expected_version)), events).await
+        self.write(product, Condition::Version(expected_version), events).await
     }
 }
 
