@@ -28,6 +28,10 @@ use crate::model::{SqsMapping, StreamMapping};
 
 const POLL_INTERVAL: Duration = Duration::from_millis(100);
 
+/// A checkpoint that means "from the start of the shard" (a LATEST mapping that began on
+/// an empty shard).
+const FROM_START: &str = "TRIM_HORIZON";
+
 /// Persisted stream positions: mapping id -> shard id -> last processed sequence number.
 #[derive(Clone, Default)]
 pub struct Checkpoints {
@@ -144,17 +148,14 @@ async fn poll_shard(
     let mut attempts: i64 = 0;
     loop {
         let position = checkpoints.get(&mapping.id, shard_id);
-        let request = match &position {
+        let request = match position.as_deref() {
+            Some(FROM_START) | None => {
+                json!({ "StreamArn": stream_arn, "ShardId": shard_id, "ShardIteratorType": "TRIM_HORIZON" })
+            }
             Some(sequence_number) => json!({
                 "StreamArn": stream_arn, "ShardId": shard_id,
                 "ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": sequence_number,
             }),
-            None if mapping.starting_position == "LATEST" => json!({
-                "StreamArn": stream_arn, "ShardId": shard_id, "ShardIteratorType": "LATEST",
-            }),
-            None => {
-                json!({ "StreamArn": stream_arn, "ShardId": shard_id, "ShardIteratorType": "TRIM_HORIZON" })
-            }
         };
         let iterator = emulators.ddb(dynoxide::Database::get_shard_iterator, request)?;
         let Some(iterator) = iterator["ShardIterator"].as_str() else {
@@ -163,10 +164,13 @@ async fn poll_shard(
         let page =
             emulators.ddb(dynoxide::Database::get_records, json!({ "ShardIterator": iterator, "Limit": 1000 }))?;
         let records = page["Records"].as_array().cloned().unwrap_or_default();
+        // LATEST: the first poll skips what is already there and remembers where it stopped.
+        if position.is_none() && mapping.starting_position == "LATEST" {
+            let last = records.last().and_then(|r| r["dynamodb"]["SequenceNumber"].as_str()).unwrap_or(FROM_START);
+            checkpoints.set(&mapping.id, shard_id, last);
+            return Ok(());
+        }
         if records.is_empty() {
-            if position.is_none() && mapping.starting_position == "LATEST" {
-                return Ok(());
-            }
             return Ok(());
         }
         // Records that match no filter are dropped: their position still advances.
