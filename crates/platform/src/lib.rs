@@ -17,6 +17,7 @@ pub mod invoke;
 pub mod logging;
 pub mod outbox;
 pub mod relay;
+pub mod text;
 
 pub use envelope::EventEnvelope;
 

@@ -1,6 +1,7 @@
 //! The Customer aggregate and its validated values.
 
 use chrono::{DateTime, Utc};
+use platform::text::TextError;
 
 /// Why a value was refused; the message is shown to the client next to the field name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -38,13 +39,8 @@ pub struct CustomerName(String);
 impl CustomerName {
     /// # Errors
     /// When empty or longer than 100 characters.
-    pub fn parse(text: &str) -> Result<Self, Invalid> {
-        let text = text.trim();
-        match text.chars().count() {
-            0 => Err(Invalid("must not be empty")),
-            1..=100 => Ok(Self(text.to_owned())),
-            _ => Err(Invalid("must be at most 100 characters")),
-        }
+    pub fn parse(text: &str) -> Result<Self, TextError> {
+        platform::text::bounded(text, 100).map(Self)
     }
 
     /// The name as text.

@@ -1,6 +1,7 @@
 //! The Product aggregate and its validated values.
 
 use chrono::{DateTime, Utc};
+use platform::text::TextError;
 use serde::{Deserialize, Serialize};
 
 /// Why a value was refused; the message is shown to the client next to the field name.
@@ -39,13 +40,8 @@ pub struct ProductName(String);
 impl ProductName {
     /// # Errors
     /// When empty or longer than 100 characters.
-    pub fn parse(text: &str) -> Result<Self, Invalid> {
-        let text = text.trim();
-        match text.chars().count() {
-            0 => Err(Invalid("must not be empty")),
-            1..=100 => Ok(Self(text.to_owned())),
-            _ => Err(Invalid("must be at most 100 characters")),
-        }
+    pub fn parse(text: &str) -> Result<Self, TextError> {
+        platform::text::bounded(text, 100).map(Self)
     }
 
     /// The name as text.
@@ -61,13 +57,8 @@ pub struct Category(String);
 impl Category {
     /// # Errors
     /// When empty or longer than 50 characters.
-    pub fn parse(text: &str) -> Result<Self, Invalid> {
-        let text = text.trim();
-        match text.chars().count() {
-            0 => Err(Invalid("must not be empty")),
-            1..=50 => Ok(Self(text.to_owned())),
-            _ => Err(Invalid("must be at most 50 characters")),
-        }
+    pub fn parse(text: &str) -> Result<Self, TextError> {
+        platform::text::bounded(text, 50).map(Self)
     }
 
     /// The category as text.
