@@ -22,7 +22,9 @@ pub mod model;
 pub mod observe;
 pub mod resources;
 pub mod stack;
+pub mod system;
 pub mod template;
 pub mod testing;
 
 pub use stack::{Stack, StackOptions};
+pub use system::System;

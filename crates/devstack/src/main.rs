@@ -1,18 +1,21 @@
 //! `devstack`: the local stack's command line.
 //!
-//! - `devstack up` (the default): build the functions, start everything, serve the HTTP API.
-//! - `devstack invoke <LogicalId> -e events/file.json`: run one function with one event,
-//!   as `sam local invoke -e` does, and print its answer.
+//! - `devstack up [SYSTEM]` (the default): build the system's functions, start everything,
+//!   serve the HTTP API. `SYSTEM` is a system folder (`systems/<name>`); without one, the
+//!   workspace's `[workspace.metadata.devstack] default-system`.
+//! - `devstack invoke <LogicalId> -e <file> [--system SYSTEM]`: run one function with one
+//!   event, as `sam local invoke -e` does, and print its answer; `<file>` may be a path or
+//!   a name in the system's `events/`.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
-use devstack::{Stack, StackOptions};
+use devstack::{Stack, StackOptions, System};
 
 #[derive(Parser)]
-#[command(version, about = "Run an AWS SAM template locally: no AWS account, no Docker")]
+#[command(version, about = "Run an AWS SAM application locally: no AWS account, no Docker")]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -22,7 +25,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Build the functions and run the whole template (the default).
+    /// Build the functions and run the whole system (the default).
     Up(Up),
     /// Invoke one function with one event file and print the response.
     Invoke(Invoke),
@@ -30,31 +33,35 @@ enum Command {
 
 #[derive(Args, Clone)]
 struct Common {
-    /// The SAM template.
-    #[arg(long, global = true, default_value = "infra/template.yaml")]
-    template: PathBuf,
+    /// The system folder (`systems/<name>`); default: the workspace's default system.
+    #[arg(long, global = true)]
+    system: Option<PathBuf>,
     /// Template parameter override, `Name=Value` (repeatable).
     #[arg(long = "parameter", global = true, value_name = "NAME=VALUE")]
     parameters: Vec<String>,
     /// Do not run `cargo build` first; use the binaries already in the target folder.
     #[arg(long, global = true)]
     no_build: bool,
-    /// Stack name, prefixed to physical resource names.
-    #[arg(long, global = true, default_value = "local")]
-    stack_name: String,
+    /// Stack name, prefixed to physical resource names; default: the system's
+    /// `samconfig.toml` `stack_name`.
+    #[arg(long, global = true)]
+    stack_name: Option<String>,
 }
 
-#[derive(Parser)]
+#[derive(Parser, Default)]
 struct Up {
+    /// The system folder, e.g. `systems/<name>` (same as `--system`).
+    system: Option<PathBuf>,
     /// Port of the HTTP API.
     #[arg(long, default_value_t = 3000)]
     port: u16,
     /// Port of the Lambda API (`AWS_ENDPOINT_URL_LAMBDA`) and the /_devstack endpoints.
     #[arg(long, default_value_t = 3001)]
     lambda_port: u16,
-    /// Folder that keeps DynamoDB data and stream positions across restarts.
-    #[arg(long, default_value = ".devstack")]
-    state_dir: PathBuf,
+    /// Folder that keeps DynamoDB data and stream positions across restarts; default:
+    /// `.devstack/<stack-name>` in the workspace.
+    #[arg(long)]
+    state_dir: Option<PathBuf>,
     /// Start from empty tables.
     #[arg(long)]
     fresh: bool,
@@ -67,7 +74,7 @@ struct Up {
 struct Invoke {
     /// Logical id of the function in the template.
     function: String,
-    /// The event file (JSON).
+    /// The event file (JSON): a path, or a file name in the system's `events/`.
     #[arg(short = 'e', long = "event")]
     event: PathBuf,
 }
@@ -83,14 +90,23 @@ fn parameters(pairs: &[String]) -> anyhow::Result<HashMap<String, String>> {
         .collect()
 }
 
-fn bin_dir(common: &Common) -> anyhow::Result<PathBuf> {
-    let workspace = std::env::current_dir()?;
-    let template = devstack::template::Template::load(&common.template)?;
+/// The workspace (from the current folder) and the system to run.
+fn system(named: Option<&PathBuf>) -> anyhow::Result<(PathBuf, System)> {
+    let workspace = devstack::system::workspace_of(&std::env::current_dir()?)?;
+    let folder = match named {
+        Some(folder) => folder.clone(),
+        None => devstack::system::default_system(&workspace)?,
+    };
+    Ok((workspace, System::open(&folder)?))
+}
+
+fn bin_dir(workspace: &std::path::Path, system: &System, common: &Common) -> anyhow::Result<PathBuf> {
+    let template = devstack::template::Template::load(system.template())?;
     if common.no_build {
-        Ok(devstack::build::target_dir(&workspace)?.join("debug"))
+        Ok(devstack::build::target_dir(workspace)?.join("debug"))
     } else {
         let started = std::time::Instant::now();
-        let dir = devstack::build::build(&workspace, &devstack::build::binaries(&template), false)?;
+        let dir = devstack::build::build(workspace, &devstack::build::binaries(&template), false)?;
         eprintln!("built the function binaries in {:.1} s", started.elapsed().as_secs_f64());
         Ok(dir)
     }
@@ -106,42 +122,42 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     let common = cli.common.clone();
-    match cli.command.unwrap_or(Command::Up(Up {
-        port: 3000,
-        lambda_port: 3001,
-        state_dir: ".devstack".into(),
-        concurrency: 4,
-        fresh: false,
-    })) {
+    match cli
+        .command
+        .unwrap_or_else(|| Command::Up(Up { port: 3000, lambda_port: 3001, concurrency: 4, ..Up::default() }))
+    {
         Command::Up(up) => run_up(&common, up).await,
         Command::Invoke(invoke) => run_invoke(&common, invoke).await,
     }
 }
 
 async fn run_up(common: &Common, up: Up) -> anyhow::Result<()> {
-    let bin_dir = bin_dir(common)?;
+    let (workspace, system) = system(up.system.as_ref().or(common.system.as_ref()))?;
+    let bin_dir = bin_dir(&workspace, &system, common)?;
+    let state_dir = up.state_dir.clone().unwrap_or_else(|| system.state_dir(&workspace));
     let started = std::time::Instant::now();
     let stack = Stack::start(StackOptions {
-        template: common.template.clone(),
-        state_dir: Some(up.state_dir.clone()),
+        template: system.template().to_owned(),
+        state_dir: Some(state_dir.clone()),
         fresh: up.fresh,
         api_port: up.port,
         lambda_port: up.lambda_port,
         bin_dir,
         parameters: parameters(&common.parameters)?,
-        stack_name: common.stack_name.clone(),
+        stack_name: common.stack_name.clone().unwrap_or_else(|| system.stack_name().to_owned()),
         default_concurrency: up.concurrency,
         verbose: true,
         event_source_mappings: true,
     })
     .await?;
     println!("devstack is up in {:.0} ms", started.elapsed().as_secs_f64() * 1000.0);
+    println!("  system        {} ({})", system.root().display(), system.stack_name());
     println!("  HTTP API      {}", stack.api_url);
     println!("  Lambda API    {}   (AWS_ENDPOINT_URL_LAMBDA)", stack.lambda_url);
     println!("  DynamoDB      {}", stack.emulators.dynamodb_url);
     println!("  SQS           {}", stack.emulators.sqs_url);
     println!("  SNS           {}", stack.emulators.sns_url);
-    println!("  state         {}", up.state_dir.display());
+    println!("  state         {}", state_dir.display());
     println!("  published SNS messages: {}/_devstack/sns-messages", stack.lambda_url);
     println!("press Ctrl-C to stop");
     tokio::signal::ctrl_c().await?;
@@ -150,19 +166,20 @@ async fn run_up(common: &Common, up: Up) -> anyhow::Result<()> {
 }
 
 async fn run_invoke(common: &Common, invoke: Invoke) -> anyhow::Result<()> {
-    let payload = std::fs::read(&invoke.event).with_context(|| format!("reading {}", invoke.event.display()))?;
-    serde_json::from_slice::<serde_json::Value>(&payload)
-        .with_context(|| format!("{} is not JSON", invoke.event.display()))?;
-    let bin_dir = bin_dir(common)?;
+    let (workspace, system) = system(common.system.as_ref())?;
+    let path = system.event(&invoke.event)?;
+    let payload = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_slice::<serde_json::Value>(&payload).with_context(|| format!("{} is not JSON", path.display()))?;
+    let bin_dir = bin_dir(&workspace, &system, common)?;
     let stack = Stack::start(StackOptions {
-        template: common.template.clone(),
+        template: system.template().to_owned(),
         state_dir: None,
         fresh: false,
         api_port: 0,
         lambda_port: 0,
         bin_dir,
         parameters: parameters(&common.parameters)?,
-        stack_name: common.stack_name.clone(),
+        stack_name: common.stack_name.clone().unwrap_or_else(|| system.stack_name().to_owned()),
         default_concurrency: 1,
         verbose: true,
         event_source_mappings: false,

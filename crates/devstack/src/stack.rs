@@ -72,6 +72,7 @@ pub struct Stack {
     messages: MessageLog,
     reports: Arc<std::sync::Mutex<Vec<InvocationReport>>>,
     topics: BTreeMap<String, String>,
+    physical_names: BTreeMap<String, String>,
     token_authorizer: Option<crate::auth::JwtAuthorizer>,
     _tasks: tokio::task::JoinSet<()>,
 }
@@ -100,6 +101,8 @@ impl Stack {
         let template = crate::template::apply_conditions(template, &naming, &options.parameters)?;
         let resolver = Resolver::new(&template, &naming, &options.parameters)?;
         crate::resources::create_all(&emulators, &template, &resolver).await?;
+        let physical_names: BTreeMap<String, String> =
+            template.resources.keys().map(|id| (id.clone(), naming.physical_name(&template, id))).collect();
 
         let lambda_listener = tokio::net::TcpListener::bind(("127.0.0.1", options.lambda_port))
             .await
@@ -227,6 +230,7 @@ impl Stack {
             messages,
             reports,
             topics,
+            physical_names,
             token_authorizer,
             _tasks: tasks,
         })
@@ -255,6 +259,11 @@ impl Stack {
             .filter(|m| m.topic == topic_logical_id)
             .cloned()
             .collect()
+    }
+
+    /// The physical name of resource `logical_id` (a table's `TableName`, say).
+    pub fn physical_name(&self, logical_id: &str) -> Option<&str> {
+        self.physical_names.get(logical_id).map(String::as_str)
     }
 
     /// The ARN of topic `logical_id`.

@@ -31,13 +31,21 @@ pub fn bin_dir(template: &Path) -> PathBuf {
         .clone()
 }
 
-/// Starts an in-memory stack of the workspace's `infra/template.yaml` on free ports.
-/// Logs are printed only with `TEST_LOG=1`.
+/// The system whose folder holds `path` (a crate's `CARGO_MANIFEST_DIR`, say).
+///
+/// # Panics
+/// When `path` is not inside a system folder.
+pub fn system_of(path: impl AsRef<Path>) -> crate::system::System {
+    crate::system::system_of(path.as_ref()).expect("the path is inside a system folder")
+}
+
+/// Starts an in-memory stack of `system`'s template on free ports. Logs are printed only
+/// with `TEST_LOG=1`.
 ///
 /// # Panics
 /// When the stack cannot start.
-pub async fn start_stack(parameters: HashMap<String, String>) -> Stack {
-    start_stack_of(workspace_root().join("infra/template.yaml"), parameters).await
+pub async fn start_stack(system: &crate::system::System, parameters: HashMap<String, String>) -> Stack {
+    start_stack_of(system.template().to_owned(), parameters).await
 }
 
 /// Starts an in-memory stack of `template` on free ports, with stack name `test`.
@@ -63,15 +71,15 @@ pub async fn start_stack_of(template: PathBuf, parameters: HashMap<String, Strin
     .expect("local stack starts")
 }
 
-/// The embedded services with every data resource of the workspace's template created
-/// (tables, queues, topics, subscriptions) and no function running: for handler tests
-/// that call a handler directly against real DynamoDB, SQS and SNS emulators.
-/// Physical names are `test-<LogicalId>`; see [`physical_name`].
+/// The embedded services with every data resource of `template` created (tables,
+/// queues, topics, subscriptions) and no function running: for handler tests that call a
+/// handler directly against real DynamoDB, SQS and SNS emulators. Physical names are
+/// `test-<LogicalId>`; see [`physical_name`].
 ///
 /// # Panics
 /// When the emulators or resources cannot be created.
-pub async fn emulators_with_resources() -> crate::emulators::Emulators {
-    let template = Template::load(&workspace_root().join("infra/template.yaml")).expect("template loads");
+pub async fn emulators_with_resources(template: &Path) -> crate::emulators::Emulators {
+    let template = Template::load(template).expect("template loads");
     let emulators = crate::emulators::Emulators::start(None).await.expect("emulators start");
     let naming = crate::template::Naming {
         stack_name: "test".to_owned(),

@@ -62,6 +62,24 @@ where
     }
 }
 
+/// `OUTBOX_RETENTION_DAYS`: how long outbox and inbox items are kept before TTL removes
+/// them.
+///
+/// # Errors
+/// When the variable is missing or not a whole number of days.
+pub fn outbox_retention() -> Result<std::time::Duration, ConfigError> {
+    let days: u64 = required_parsed("OUTBOX_RETENTION_DAYS")?;
+    Ok(std::time::Duration::from_secs(days.saturating_mul(86_400)))
+}
+
+/// `SYNC_CALL_TIMEOUT_MS`: the timeout of a synchronous call to another context.
+///
+/// # Errors
+/// When the variable is missing or not a whole number of milliseconds.
+pub fn sync_call_timeout() -> Result<std::time::Duration, ConfigError> {
+    Ok(std::time::Duration::from_millis(required_parsed("SYNC_CALL_TIMEOUT_MS")?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,12 +1,174 @@
-//! Conditional puts for DynamoDB transactions: the one way every context writes an item
-//! that must be new, or must still be at the version it read.
+//! Typed DynamoDB access for every context's adapter:
+//! - items are plain `#[derive(Serialize, Deserialize)]` structs mapped by `serde_dynamo`
+//!   ([`to_item`], [`from_item`]); no hand-written attribute code;
+//! - [`Table`] reads (consistent `GetItem`, index queries) and writes transactions;
+//! - [`put`] with a [`Condition`] is the one way an item is written that must be new, or
+//!   must still be at the version it read;
+//! - [`WriteError`] tells a lost optimistic-concurrency race ([`WriteError::Conflict`],
+//!   retried by [`crate::retry::on_conflict`]) from a storage failure.
 
 use std::collections::HashMap;
 
+use anyhow::Context;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::outbox::{TransactError, transact};
 
 /// A DynamoDB item.
 pub type Item = HashMap<String, AttributeValue>;
+
+/// Maps a typed item to DynamoDB attributes (`serde_dynamo`).
+///
+/// # Errors
+/// When `value` does not serialize to a map (it is not a struct).
+pub fn to_item<T: Serialize>(value: &T) -> anyhow::Result<Item> {
+    serde_dynamo::to_item(value).context("mapping a typed item to DynamoDB")
+}
+
+/// Maps DynamoDB attributes to a typed item (`serde_dynamo`).
+///
+/// # Errors
+/// When an attribute is missing or has the wrong type, naming it.
+pub fn from_item<T: DeserializeOwned>(item: Item) -> anyhow::Result<T> {
+    serde_dynamo::from_item(item).context("reading a stored item")
+}
+
+/// The key `{pk, sk}` of an item.
+pub fn key(pk: impl Into<String>, sk: impl Into<String>) -> Item {
+    HashMap::from([("pk".to_owned(), AttributeValue::S(pk.into())), ("sk".to_owned(), AttributeValue::S(sk.into()))])
+}
+
+/// Why a write was not stored; nothing was written either way.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// A condition failed: another writer changed the item first (or it already exists).
+    #[error("a concurrent write won")]
+    Conflict,
+    /// Storage failed; retrying later may succeed.
+    #[error(transparent)]
+    Storage(#[from] anyhow::Error),
+}
+
+impl From<TransactError> for WriteError {
+    fn from(err: TransactError) -> Self {
+        match err {
+            TransactError::ConditionFailed { .. } => Self::Conflict,
+            TransactError::Other(err) => Self::Storage(err),
+        }
+    }
+}
+
+impl From<crate::inbox::InboxError> for WriteError {
+    fn from(err: crate::inbox::InboxError) -> Self {
+        match err {
+            crate::inbox::InboxError::EffectRefused { .. } => Self::Conflict,
+            other => Self::Storage(other.into()),
+        }
+    }
+}
+
+impl crate::retry::Conflict for WriteError {
+    fn is_conflict(&self) -> bool {
+        matches!(self, Self::Conflict)
+    }
+}
+
+/// One table: its client and name.
+#[derive(Debug, Clone)]
+pub struct Table {
+    client: aws_sdk_dynamodb::Client,
+    name: String,
+}
+
+impl Table {
+    /// The table `name` through `client`.
+    pub fn new(client: aws_sdk_dynamodb::Client, name: impl Into<String>) -> Self {
+        Self { client, name: name.into() }
+    }
+
+    /// The table's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The client, for an inbox or an outbox on the same table.
+    pub fn client(&self) -> &aws_sdk_dynamodb::Client {
+        &self.client
+    }
+
+    /// The raw item at `(pk, sk)`, read consistently.
+    ///
+    /// # Errors
+    /// When the read fails.
+    pub async fn get_raw(&self, pk: impl Into<String>, sk: impl Into<String>) -> anyhow::Result<Option<Item>> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.name)
+            .set_key(Some(key(pk, sk)))
+            .consistent_read(true)
+            .send()
+            .await
+            .with_context(|| format!("GetItem in {}", self.name))?;
+        Ok(output.item)
+    }
+
+    /// The typed item at `(pk, sk)`, read consistently.
+    ///
+    /// # Errors
+    /// When the read fails or the item does not map to `T`.
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        pk: impl Into<String>,
+        sk: impl Into<String>,
+    ) -> anyhow::Result<Option<T>> {
+        self.get_raw(pk, sk).await?.map(from_item).transpose()
+    }
+
+    /// Items of index `index` whose `partition_attribute` is `partition`, in sort-key
+    /// order (`forward`) or reversed, at most `limit`.
+    ///
+    /// # Errors
+    /// When the query fails or an item does not map to `T`.
+    pub async fn query_index<T: DeserializeOwned>(
+        &self,
+        index: &str,
+        partition_attribute: &str,
+        partition: impl Into<String>,
+        forward: bool,
+        limit: i32,
+    ) -> anyhow::Result<Vec<T>> {
+        let output = self
+            .client
+            .query()
+            .table_name(&self.name)
+            .index_name(index)
+            .key_condition_expression("#p = :p")
+            .expression_attribute_names("#p", partition_attribute)
+            .expression_attribute_values(":p", AttributeValue::S(partition.into()))
+            .scan_index_forward(forward)
+            .limit(limit)
+            .send()
+            .await
+            .with_context(|| format!("Query {index} of {}", self.name))?;
+        output.items.unwrap_or_default().into_iter().map(from_item).collect()
+    }
+
+    /// The transaction item that puts `item` if `condition` holds.
+    pub fn put(&self, item: Item, condition: Condition) -> TransactWriteItem {
+        put(&self.name, item, condition)
+    }
+
+    /// Writes `items` in one all-or-nothing transaction.
+    ///
+    /// # Errors
+    /// [`WriteError::Conflict`] when a condition failed, [`WriteError::Storage`] otherwise.
+    pub async fn write(&self, items: Vec<TransactWriteItem>) -> Result<(), WriteError> {
+        transact(&self.client, items).await.map_err(WriteError::from)
+    }
+}
 
 /// What must hold for a put to be written.
 #[derive(Debug, Clone)]

@@ -13,6 +13,7 @@
 //! `causationId` is the id of the event that caused this one, if any.
 
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 /// A domain event with its metadata. `data` is the event-specific payload.
@@ -71,6 +72,37 @@ impl EventEnvelope {
         })
     }
 
+    /// Wraps one event of a topic's event enum, an adjacently tagged enum
+    /// (`#[serde(tag = "type", content = "data")]`) whose tag is the envelope's `type` and
+    /// whose content is its `data`.
+    ///
+    /// # Panics
+    /// Never for a derived enum of plain structs; a hand-written `Serialize` that fails, or
+    /// an enum that is not adjacently tagged, is a programming error.
+    pub fn wrap<T: Serialize>(source: &str, correlation_id: &str, causation_id: Option<&str>, event: &T) -> Self {
+        let tagged = serde_json::to_value(event).expect("a domain event enum serializes");
+        let event_type = tagged["type"].as_str().expect("the enum is tagged `type`").to_owned();
+        Self {
+            id: uuid::Uuid::now_v7().to_string(),
+            event_type,
+            version: 1,
+            source: source.to_owned(),
+            correlation_id: correlation_id.to_owned(),
+            causation_id: causation_id.map(str::to_owned),
+            occurred_at: Utc::now().trunc_subsecs(3),
+            data: tagged["data"].clone(),
+        }
+    }
+
+    /// Reads the envelope as one event of a topic's event enum (adjacently tagged
+    /// `type`/`data`, as for [`EventEnvelope::wrap`]).
+    ///
+    /// # Errors
+    /// When the type is not one of the enum's, or the data does not match it.
+    pub fn decode<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_value(serde_json::json!({ "type": self.event_type, "data": self.data }))
+    }
+
     /// Serializes the envelope to its JSON wire form.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("an envelope of JSON values always serializes")
@@ -117,5 +149,35 @@ mod tests {
         assert!(json["occurredAt"].as_str().unwrap().ends_with('Z'));
         let back: EventEnvelope = serde_json::from_value(json).unwrap();
         assert_eq!(back, envelope);
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    #[serde(tag = "type", content = "data")]
+    enum Events {
+        Greeted(Hello),
+        Left { at: u32 },
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Hello {
+        customer_id: String,
+    }
+
+    #[test]
+    fn an_event_enum_wraps_and_decodes_by_its_type() {
+        let envelope =
+            EventEnvelope::wrap("x", "c-1", Some("e-0"), &Events::Greeted(Hello { customer_id: "c-1".into() }));
+        assert_eq!(envelope.event_type, "Greeted");
+        assert_eq!(envelope.data, serde_json::json!({ "customerId": "c-1" }));
+        assert_eq!(envelope.causation_id.as_deref(), Some("e-0"));
+        assert_eq!(envelope.decode::<Events>().unwrap(), Events::Greeted(Hello { customer_id: "c-1".into() }));
+        let mut other = envelope.clone();
+        other.event_type = "Unknown".into();
+        assert!(other.decode::<Events>().is_err());
+        assert_eq!(
+            EventEnvelope::wrap("x", "c", None, &Events::Left { at: 3 }).decode::<Events>().unwrap(),
+            Events::Left { at: 3 }
+        );
     }
 }

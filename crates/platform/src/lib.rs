@@ -12,14 +12,23 @@ pub mod config;
 pub mod dynamo;
 pub mod envelope;
 pub mod http;
+pub mod id;
+pub mod idempotency;
 pub mod inbox;
 pub mod invoke;
+pub mod lambda;
 pub mod logging;
+pub mod money;
 pub mod outbox;
 pub mod relay;
+pub mod retry;
 pub mod text;
 
 pub use envelope::EventEnvelope;
+pub use money::Won;
+
+#[doc(hidden)]
+pub use uuid as __uuid;
 
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -1,5 +1,6 @@
 //! The outbox relay and the idempotent consumer against the embedded DynamoDB, SQS and
-//! SNS emulators, fed with the real event files in `events/`.
+//! SNS emulators, with the platform's own fixture template and real-shaped event files
+//! (`tests/fixture/`).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -7,14 +8,19 @@ use std::time::Duration;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use devstack::emulators::{Database, Emulators, REGION};
 use devstack::template::ACCOUNT_ID;
-use devstack::testing::{emulators_with_resources, physical_name, workspace_root};
+use devstack::testing::{emulators_with_resources, physical_name};
 use platform::inbox::{Applied, Inbox, InboxError, for_each_event};
 use platform::relay::Relay;
 use serde_json::{Value, json};
 
 fn event_file<T: serde::de::DeserializeOwned>(name: &str) -> T {
-    let text = std::fs::read_to_string(workspace_root().join("events").join(name)).expect("event file");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixture/events").join(name);
+    let text = std::fs::read_to_string(path).expect("event file");
     serde_json::from_str(&text).expect("the event parses")
+}
+
+fn fixture() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixture/template.yaml")
 }
 
 fn topic_arn(logical_id: &str) -> String {
@@ -50,27 +56,27 @@ async fn received(emulators: &Emulators, queue_url: &str) -> Vec<Value> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_relay_publishes_outbox_records_once_with_their_attributes_and_skips_other_records() {
-    let emulators = emulators_with_resources().await;
-    let queue_url = subscriber(&emulators, "CustomerEventsTopic").await;
-    let relay = Relay::new(platform::testing::sns(&emulators.sns_url), topic_arn("CustomerEventsTopic"));
+    let emulators = emulators_with_resources(&fixture()).await;
+    let queue_url = subscriber(&emulators, "WidgetEventsTopic").await;
+    let relay = Relay::new(platform::testing::sns(&emulators.sns_url), topic_arn("WidgetEventsTopic"));
 
-    let response = relay.handle(event_file("customer-outbox-stream.json")).await;
+    let response = relay.handle(event_file("outbox-stream.json")).await;
     assert!(response.batch_item_failures.is_empty());
 
     let messages = received(&emulators, &queue_url).await;
     assert_eq!(messages.len(), 1, "only the outbox record is published: {messages:?}");
     let event: Value = serde_json::from_str(messages[0]["Message"].as_str().unwrap()).unwrap();
-    assert_eq!(event["type"], "CustomerRegistered");
+    assert_eq!(event["type"], "WidgetRegistered");
     assert_eq!(event["id"], "01a1fc94-844c-75dd-b4b3-e8bf09fed3f0");
-    assert_eq!(messages[0]["MessageAttributes"]["eventType"]["Value"], "CustomerRegistered");
+    assert_eq!(messages[0]["MessageAttributes"]["eventType"]["Value"], "WidgetRegistered");
     assert_eq!(messages[0]["MessageAttributes"]["correlationId"]["Value"], "01a1fc94-844c-75dd-b4b3-e8be14f12adb");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_relay_that_cannot_publish_reports_the_outbox_record_as_failed() {
-    let emulators = emulators_with_resources().await;
+    let emulators = emulators_with_resources(&fixture()).await;
     let relay = Relay::new(platform::testing::sns(&emulators.sns_url), topic_arn("NoSuchTopic"));
-    let response = relay.handle(event_file("customer-outbox-stream.json")).await;
+    let response = relay.handle(event_file("outbox-stream.json")).await;
     let failed: Vec<_> = response.batch_item_failures.iter().map(|f| f.item_identifier.clone()).collect();
     assert_eq!(failed, [Some("4421584500000000017450439092".to_owned())]);
 }
@@ -91,15 +97,15 @@ fn effect(table: &str, key: &str) -> TransactWriteItem {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_inbox_applies_an_event_once_however_often_it_arrives() {
-    let emulators = emulators_with_resources().await;
-    let table = physical_name("CustomerTable");
+    let emulators = emulators_with_resources(&fixture()).await;
+    let table = physical_name("WidgetTable");
     let inbox = Inbox::new(
         platform::testing::dynamodb(&emulators.dynamodb_url),
         &table,
         "test-consumer",
         Duration::from_secs(3600),
     );
-    let batch: aws_lambda_events::event::sqs::SqsEvent = event_file("sqs-customer-registered-with-poison.json");
+    let batch: aws_lambda_events::event::sqs::SqsEvent = event_file("sqs-with-poison.json");
     let event = platform::inbox::envelope_from_sqs(&batch.records[0]).unwrap();
 
     // The effect's own condition would refuse a second write; the inbox must answer first.
@@ -125,14 +131,14 @@ async fn the_inbox_applies_an_event_once_however_often_it_arrives() {
 
 #[tokio::test]
 async fn a_poison_message_fails_alone_and_its_neighbour_is_handled() {
-    let batch: aws_lambda_events::event::sqs::SqsEvent = event_file("sqs-customer-registered-with-poison.json");
+    let batch: aws_lambda_events::event::sqs::SqsEvent = event_file("sqs-with-poison.json");
     let seen = std::sync::Mutex::new(Vec::new());
     let response = for_each_event(batch, |event| {
         seen.lock().unwrap().push(event.event_type.clone());
         async { Ok(()) }
     })
     .await;
-    assert_eq!(*seen.lock().unwrap(), ["CustomerRegistered"]);
+    assert_eq!(*seen.lock().unwrap(), ["WidgetRegistered"]);
     let failed: Vec<&str> = response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
     assert_eq!(failed, ["2e1424d4-f796-459a-8184-9c92662be6da"]);
 }

@@ -1,0 +1,217 @@
+//! [`TestApp`]: a running local stack of one system and an HTTP client for it.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use devstack::observe::PublishedMessage;
+use devstack::{Stack, System};
+use serde_json::{Value, json};
+
+/// How often [`poll_until`] and the polling helpers look again.
+pub const POLL_EVERY: Duration = Duration::from_millis(50);
+
+/// A running local stack of one system (dropping the app stops it) and an HTTP client.
+pub struct TestApp {
+    /// The stack.
+    pub stack: Stack,
+    /// The system it runs.
+    pub system: System,
+    http: reqwest::Client,
+}
+
+/// An HTTP answer: status, content type and JSON body (`Value::Null` when not JSON).
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// HTTP status code.
+    pub status: u16,
+    /// `content-type` header.
+    pub content_type: String,
+    /// Every response header, names lower-case.
+    pub headers: HashMap<String, String>,
+    /// Parsed body.
+    pub body: Value,
+}
+
+impl TestApp {
+    /// Starts a fresh, in-memory stack of `system` with the template's default parameters.
+    ///
+    /// # Panics
+    /// When the stack cannot start (the functions do not build, the template is invalid).
+    pub async fn start(system: &System) -> Self {
+        Self::with_parameters(system, HashMap::new()).await
+    }
+
+    /// Starts a fresh stack of `system` with parameter overrides.
+    ///
+    /// # Panics
+    /// As [`TestApp::start`].
+    pub async fn with_parameters(system: &System, parameters: HashMap<String, String>) -> Self {
+        let stack = devstack::testing::start_stack(system, parameters).await;
+        Self { stack, system: system.clone(), http: reqwest::Client::new() }
+    }
+
+    /// A token for `sub` in `groups`, valid for `ttl_seconds` (negative: already expired),
+    /// signed for the template's JWT authorizer.
+    ///
+    /// # Panics
+    /// When the template has no JWT authorizer.
+    pub fn token(&self, sub: &str, groups: &[&str], ttl_seconds: i64) -> String {
+        self.stack.mint_token(sub, groups, ttl_seconds).expect("the HTTP API has a JWT authorizer")
+    }
+
+    /// Sends `method path` with `token` (none: no `Authorization` header) and an optional
+    /// JSON body (with `content-type: application/json`).
+    pub async fn send_as(&self, token: Option<&str>, method: &str, path: &str, body: Option<&Value>) -> Reply {
+        self.send_with(token, method, path, &[], body).await
+    }
+
+    /// Like [`TestApp::send_as`], with extra request headers (an `Idempotency-Key`, say).
+    ///
+    /// # Panics
+    /// When the method is not a valid HTTP method or the API does not answer.
+    pub async fn send_with(
+        &self,
+        token: Option<&str>,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Reply {
+        let body = body.map(|b| ("application/json", b.to_string()));
+        self.send_text(token, method, path, headers, body).await
+    }
+
+    /// Sends a body as it is, with its content type (for malformed-input tests); `None`
+    /// sends no body and no content type.
+    ///
+    /// # Panics
+    /// When the method is not a valid HTTP method or the API does not answer.
+    pub async fn send_text(
+        &self,
+        token: Option<&str>,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<(&str, String)>,
+    ) -> Reply {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a valid HTTP method");
+        let mut request = self.http.request(method, format!("{}{path}", self.stack.api_url));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some((content_type, body)) = body {
+            request = request.header("content-type", content_type).body(body);
+        }
+        let response = request.send().await.expect("the HTTP API answers");
+        let status = response.status().as_u16();
+        let headers: HashMap<String, String> = response
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap_or_default().to_owned()))
+            .collect();
+        let content_type = headers.get("content-type").cloned().unwrap_or_default();
+        let bytes = response.bytes().await.expect("a body");
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply { status, content_type, headers, body }
+    }
+
+    /// Polls `GET path` with `token` until `condition` holds on the reply or `timeout`
+    /// passes; returns the last reply.
+    pub async fn poll_as(
+        &self,
+        token: Option<&str>,
+        path: &str,
+        timeout: Duration,
+        condition: impl Fn(&Reply) -> bool,
+    ) -> Reply {
+        poll_until(timeout, || self.send_as(token, "GET", path, None), |reply| condition(reply)).await
+    }
+
+    /// Messages published so far to the topic with logical id `topic` (an SNS tap).
+    pub fn published(&self, topic: &str) -> Vec<PublishedMessage> {
+        self.stack.published(topic)
+    }
+
+    /// Waits up to `timeout` for `condition` over the messages of `topic`; returns them.
+    pub async fn wait_for_messages(
+        &self,
+        topic: &str,
+        timeout: Duration,
+        condition: impl Fn(&[PublishedMessage]) -> bool,
+    ) -> Vec<PublishedMessage> {
+        poll_until(timeout, || async { self.published(topic) }, |messages| condition(messages)).await
+    }
+
+    /// Every item of the table with logical id `table`, in DynamoDB JSON.
+    ///
+    /// # Panics
+    /// When the template has no such table.
+    pub fn items(&self, table: &str) -> Vec<Value> {
+        let name = self.stack.physical_name(table).unwrap_or_else(|| panic!("the template has no table {table}"));
+        let page = self
+            .stack
+            .emulators
+            .ddb(devstack::emulators::Database::scan, json!({ "TableName": name }))
+            .expect("the table can be scanned");
+        page["Items"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// Enables or disables the event source mappings of function `logical_id`.
+    ///
+    /// # Panics
+    /// When the function has no mapping.
+    pub fn set_consumer_enabled(&self, logical_id: &str, enabled: bool) {
+        assert!(self.stack.set_mappings_enabled(logical_id, enabled) > 0, "{logical_id} has no mapping");
+    }
+
+    /// How many times function `logical_id` was invoked so far.
+    pub fn invocations(&self, logical_id: &str) -> usize {
+        self.stack.reports().iter().filter(|r| r.function == logical_id).count()
+    }
+
+    /// Invokes function `logical_id` with the system's sample event `file` (as
+    /// `devstack invoke -e`) and returns its JSON answer, or the function error.
+    ///
+    /// # Panics
+    /// When the event file does not exist or the function is unknown.
+    pub async fn invoke_event(&self, logical_id: &str, file: &str) -> Result<Value, String> {
+        let payload = self.system.event_text(file).expect("the sample event exists");
+        let invocation = self.stack.invoke(logical_id, payload.into()).await.expect("the function exists");
+        match invocation.outcome {
+            devstack::lambda::Outcome::Response(body) => Ok(serde_json::from_slice(&body).unwrap_or(Value::Null)),
+            devstack::lambda::Outcome::Error(error) => Err(error.to_string()),
+        }
+    }
+}
+
+/// Calls `probe` until `done` holds on its answer or `timeout` passes; returns the last
+/// answer either way, so the caller's assertion shows what was seen.
+pub async fn poll_until<T, F, Fut>(timeout: Duration, mut probe: F, done: impl Fn(&T) -> bool) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = T>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        let answer = probe().await;
+        if done(&answer) || Instant::now() >= deadline {
+            return answer;
+        }
+        tokio::time::sleep(POLL_EVERY).await;
+    }
+}
+
+/// A fresh, opaque token subject, shaped like an external identity provider's
+/// (`auth0|...`), not a UUID: systems must treat `sub` as an opaque string.
+pub fn new_subject() -> String {
+    format!("auth0|{}", uuid::Uuid::new_v4().simple())
+}
+
+/// The domain event a published message carries (its body as JSON; `Null` if not JSON).
+pub fn event_of(message: &PublishedMessage) -> Value {
+    serde_json::from_str(&message.message).unwrap_or(Value::Null)
+}

@@ -1,0 +1,26 @@
+//! The black-box test harness every system's tests use.
+//!
+//! - [`TestApp`]: one isolated, in-memory local stack of a system's template on free
+//!   ports, with tokens for any subject and groups, typed HTTP calls, polling with a
+//!   deadline, SNS taps, table reads by logical id, consumer switches and fault injection.
+//! - [`lint`]: the rules every template must keep (variables set, safe event source
+//!   mappings, dead-letter queues, streams and TTL, unique routes, workspace-unique
+//!   binaries, a sample event per function), as one function a system runs on its own
+//!   template.
+//!
+//! It knows SAM, AWS and HTTP; each system adds its own business calls on top (an
+//! extension trait or a wrapper in the system's package).
+
+pub mod app;
+pub mod lint;
+
+pub use app::{Reply, TestApp, event_of, new_subject, poll_until};
+pub use devstack::System;
+
+/// The system whose folder holds `path`, e.g. `stack_test::system(env!("CARGO_MANIFEST_DIR"))`.
+///
+/// # Panics
+/// When `path` is not inside a system folder (one with `infra/template.yaml`).
+pub fn system(path: impl AsRef<std::path::Path>) -> System {
+    devstack::testing::system_of(path)
+}

@@ -1,0 +1,292 @@
+//! The rules every system's template keeps, checked the same way for every system.
+//!
+//! [`template`] reads the template, the system's `events/` and the workspace's cargo
+//! metadata (no build, no stack) and returns every finding:
+//! - every function's `BuildProperties.Binary` is a binary of the package at its
+//!   `CodeUri`, and binary names are unique across the workspace (cargo and cargo-lambda
+//!   place binaries by name in one `target/`);
+//! - every variable a function's binary reads through `platform::config` is set for it,
+//!   and every variable its crate's `src/wiring.rs` reads is set for some function of
+//!   that crate (the exact per-function check is [`cold_starts`], which runs them);
+//! - every HTTP route is served by exactly one function, of the one HTTP API;
+//! - every DynamoDB stream mapping is filtered, reports partial failures
+//!   (`ReportBatchItemFailures`), bounds its retries and has an on-failure destination;
+//!   every SQS mapping reports partial failures, caps its concurrency and reads a queue
+//!   with a dead-letter queue;
+//! - every table has a stream (`NEW_IMAGE`), TTL on `expiresAt` and on-demand billing;
+//! - every function has a sample event, listed in `events/README.md`, that is JSON.
+//!
+//! [`cold_starts`] starts every function of a running stack with the template's
+//! environment: a function that reads a variable the template does not set fails its
+//! cold start with the variable's name.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use devstack::System;
+use devstack::template::Template;
+use serde_json::Value;
+
+use crate::TestApp;
+
+/// Every finding of the static rules on `system`'s template; empty when it keeps them all.
+///
+/// # Panics
+/// When the template does not parse or `cargo metadata` fails.
+pub fn template(system: &System) -> Vec<String> {
+    let template = Template::load(system.template()).expect("the template parses");
+    let mut findings = Vec::new();
+    binaries(system, &template, &mut findings);
+    variables(system, &template, &mut findings);
+    routes(&template, &mut findings);
+    mappings(&template, &mut findings);
+    tables(&template, &mut findings);
+    sample_events(system, &template, &mut findings);
+    findings
+}
+
+/// Panics with every finding of [`template`], if any.
+///
+/// # Panics
+/// When the template breaks a rule.
+pub fn assert_template(system: &System) {
+    let findings = template(system);
+    assert!(
+        findings.is_empty(),
+        "{} breaks {} rules:\n- {}",
+        system.template().display(),
+        findings.len(),
+        findings.join("\n- ")
+    );
+}
+
+/// Invokes every function of `app` once with an empty event and returns the functions
+/// that failed their cold start (a missing or malformed variable, a crash during init),
+/// with the error. An empty event is refused by every handler, after init, and changes
+/// nothing.
+pub async fn cold_starts(app: &TestApp) -> Vec<String> {
+    let template = Template::load(app.system.template()).expect("the template parses");
+    let mut failed = Vec::new();
+    for (logical_id, _) in template.of_type("AWS::Serverless::Function") {
+        let invocation = app.stack.invoke(logical_id, "{}".into()).await.expect("the function exists");
+        if let devstack::lambda::Outcome::Error(error) = invocation.outcome {
+            let text = error.to_string();
+            if text.contains("Runtime.ExitError") || text.contains("environment variable") || text.contains("init") {
+                failed.push(format!("{logical_id}: {text}"));
+            }
+        }
+    }
+    failed
+}
+
+fn functions(template: &Template) -> Vec<(&String, &Value)> {
+    template.of_type("AWS::Serverless::Function").collect()
+}
+
+fn code_dir(system: &System, function: &Value) -> Option<PathBuf> {
+    let code_uri = function["Properties"]["CodeUri"].as_str()?;
+    let dir = system.template().parent()?.join(code_uri);
+    dir.canonicalize().ok()
+}
+
+/// Bin targets of every workspace package: (binary name, package manifest folder).
+fn workspace_binaries(workspace: &Path) -> Vec<(String, PathBuf)> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = std::process::Command::new(cargo)
+        .current_dir(workspace)
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .output()
+        .expect("cargo metadata runs");
+    assert!(output.status.success(), "cargo metadata failed: {}", String::from_utf8_lossy(&output.stderr));
+    let metadata: Value = serde_json::from_slice(&output.stdout).expect("cargo metadata is JSON");
+    let mut binaries = Vec::new();
+    for package in metadata["packages"].as_array().into_iter().flatten() {
+        let manifest = PathBuf::from(package["manifest_path"].as_str().unwrap_or_default());
+        let dir = manifest.parent().map(Path::to_owned).unwrap_or_default();
+        for target in package["targets"].as_array().into_iter().flatten() {
+            if target["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == "bin")) {
+                binaries.push((target["name"].as_str().unwrap_or_default().to_owned(), dir.clone()));
+            }
+        }
+    }
+    binaries
+}
+
+fn binaries(system: &System, template: &Template, findings: &mut Vec<String>) {
+    let workspace = devstack::system::workspace_of(system.root()).expect("the system is in a cargo workspace");
+    let all = workspace_binaries(&workspace);
+    let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();
+    for (name, dir) in &all {
+        if let Some(other) = seen.insert(name, dir) {
+            findings.push(format!("binary {name} is defined by both {} and {}", other.display(), dir.display()));
+        }
+    }
+    for (logical_id, function) in functions(template) {
+        let Some(binary) = function["Metadata"]["BuildProperties"]["Binary"].as_str() else {
+            findings.push(format!("{logical_id} has no Metadata.BuildProperties.Binary"));
+            continue;
+        };
+        let Some(dir) = code_dir(system, function) else {
+            findings.push(format!("{logical_id}: its CodeUri is not a folder"));
+            continue;
+        };
+        if !all.iter().any(|(name, package)| name == binary && *package == dir) {
+            findings.push(format!("{logical_id}: the package at {} has no binary {binary}", dir.display()));
+        }
+    }
+}
+
+/// Variable names a source file reads through `platform::config` (outside its
+/// `#[cfg(test)]` module), including those the platform's named accessors read.
+fn variables_read(source: &Path) -> BTreeSet<String> {
+    let pattern = regex::Regex::new(r#"(?:required|required_parsed|optional_parsed)(?:::<[^>]+>)?\(\s*"([A-Z0-9_]+)""#)
+        .expect("the pattern compiles");
+    let text = std::fs::read_to_string(source).unwrap_or_default();
+    let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+    let mut found: BTreeSet<String> = pattern.captures_iter(text).map(|c| c[1].to_owned()).collect();
+    for (accessor, variable) in
+        [("outbox_retention()", "OUTBOX_RETENTION_DAYS"), ("sync_call_timeout()", "SYNC_CALL_TIMEOUT_MS")]
+    {
+        if text.contains(accessor) {
+            found.insert(variable.to_owned());
+        }
+    }
+    found
+}
+
+/// Where a function's configuration is read: its binary's source, exactly; the crate's
+/// `src/wiring.rs` (typed configuration per function), for some function of the crate.
+fn variables(system: &System, template: &Template, findings: &mut Vec<String>) {
+    let names = |value: &Value| -> BTreeSet<String> {
+        value["Environment"]["Variables"].as_object().map(|v| v.keys().cloned().collect()).unwrap_or_default()
+    };
+    let globals = names(&template.globals["Function"]);
+    let mut set_per_crate: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
+    for (logical_id, function) in functions(template) {
+        let Some(dir) = code_dir(system, function) else { continue };
+        let set: BTreeSet<String> = names(&function["Properties"]).union(&globals).cloned().collect();
+        if let Some(binary) = function["Metadata"]["BuildProperties"]["Binary"].as_str() {
+            for variable in variables_read(&dir.join("src/bin").join(format!("{binary}.rs"))) {
+                if !set.contains(&variable) {
+                    findings.push(format!("{logical_id} reads {variable}, which the template does not set for it"));
+                }
+            }
+        }
+        set_per_crate.entry(dir).or_default().extend(set);
+    }
+    for (dir, set) in &set_per_crate {
+        for variable in variables_read(&dir.join("src/wiring.rs")) {
+            if !set.contains(&variable) {
+                findings
+                    .push(format!("{}/src/wiring.rs reads {variable}, which no function of it sets", dir.display()));
+            }
+        }
+    }
+}
+
+fn routes(template: &Template, findings: &mut Vec<String>) {
+    let apis: Vec<&String> = template.of_type("AWS::Serverless::HttpApi").map(|(id, _)| id).collect();
+    let mut routes: BTreeMap<String, String> = BTreeMap::new();
+    for (logical_id, function) in functions(template) {
+        for (name, event) in function["Properties"]["Events"].as_object().into_iter().flatten() {
+            if event["Type"] != "HttpApi" {
+                continue;
+            }
+            let props = &event["Properties"];
+            let api = props["ApiId"]["Ref"].as_str().unwrap_or_default();
+            if apis.len() != 1 || api != apis[0].as_str() {
+                findings.push(format!("{logical_id}.{name} must be a route of the one HTTP API"));
+            }
+            let route =
+                format!("{} {}", props["Method"].as_str().unwrap_or("?"), props["Path"].as_str().unwrap_or("?"));
+            if let Some(other) = routes.insert(route.clone(), logical_id.clone()) {
+                findings.push(format!("{route} is served by both {other} and {logical_id}"));
+            }
+        }
+    }
+}
+
+fn mappings(template: &Template, findings: &mut Vec<String>) {
+    for (logical_id, function) in functions(template) {
+        for (name, event) in function["Properties"]["Events"].as_object().into_iter().flatten() {
+            let props = &event["Properties"];
+            let at = format!("{logical_id}.{name}");
+            let reports = props["FunctionResponseTypes"]
+                .as_array()
+                .is_some_and(|t| t.iter().any(|t| t == "ReportBatchItemFailures"));
+            match event["Type"].as_str().unwrap_or_default() {
+                "DynamoDB" => {
+                    if !reports {
+                        findings.push(format!("{at} must use ReportBatchItemFailures"));
+                    }
+                    if !props["FilterCriteria"]["Filters"].is_array() {
+                        findings.push(format!("{at} must filter its stream"));
+                    }
+                    if !props["DestinationConfig"]["OnFailure"].is_object() {
+                        findings.push(format!("{at} needs an on-failure destination"));
+                    }
+                    if !props["MaximumRetryAttempts"].is_number() {
+                        findings.push(format!("{at} must bound its retries"));
+                    }
+                }
+                "SQS" => {
+                    if !reports {
+                        findings.push(format!("{at} must use ReportBatchItemFailures"));
+                    }
+                    if !props["ScalingConfig"]["MaximumConcurrency"].is_number() {
+                        findings.push(format!("{at} needs a maximum concurrency"));
+                    }
+                    match props["Queue"]["Fn::GetAtt"][0].as_str() {
+                        Some(queue) => {
+                            let policy = &template.resources[queue]["Properties"]["RedrivePolicy"];
+                            if !policy["deadLetterTargetArn"].is_object() {
+                                findings.push(format!("queue {queue} (read by {at}) needs a dead-letter queue"));
+                            }
+                        }
+                        None => findings.push(format!("{at}: Queue must be !GetAtt <Queue>.Arn")),
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn tables(template: &Template, findings: &mut Vec<String>) {
+    for (logical_id, table) in template.of_type("AWS::DynamoDB::Table") {
+        let props = &table["Properties"];
+        if props["StreamSpecification"]["StreamViewType"] != "NEW_IMAGE" {
+            findings.push(format!("table {logical_id} needs a NEW_IMAGE stream (the outbox relay reads it)"));
+        }
+        if props["TimeToLiveSpecification"]["AttributeName"] != "expiresAt" {
+            findings.push(format!("table {logical_id} needs TTL on expiresAt (outbox and inbox items expire)"));
+        }
+        if props["BillingMode"] != "PAY_PER_REQUEST" {
+            findings.push(format!("table {logical_id} should bill PAY_PER_REQUEST"));
+        }
+    }
+}
+
+fn sample_events(system: &System, template: &Template, findings: &mut Vec<String>) {
+    let Ok(index) = std::fs::read_to_string(system.events_dir().join("README.md")) else {
+        findings.push("events/README.md (the index of sample events) is missing".to_owned());
+        return;
+    };
+    for (logical_id, _) in functions(template) {
+        let Some(line) = index.lines().find(|l| l.contains(&format!("`{logical_id}`"))) else {
+            findings.push(format!("events/README.md does not list {logical_id}"));
+            continue;
+        };
+        let files: Vec<&str> = line.split('`').filter(|part| part.ends_with(".json")).collect();
+        if files.is_empty() {
+            findings.push(format!("no sample event for {logical_id}"));
+        }
+        for file in files {
+            match system.event_text(file) {
+                Ok(text) if serde_json::from_str::<Value>(&text).is_ok() => {}
+                Ok(_) => findings.push(format!("events/{file} is not JSON")),
+                Err(_) => findings.push(format!("events/{file} is missing")),
+            }
+        }
+    }
+}
