@@ -3,6 +3,8 @@
 //! errors, crashes, timeouts, concurrency), the Invoke API, and the SQS and DynamoDB
 //! stream event source mappings.
 
+#![allow(clippy::unwrap_used)] // a test unwraps what must hold
+
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 

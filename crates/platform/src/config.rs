@@ -43,7 +43,15 @@ where
     T: FromStr,
     T::Err: std::fmt::Display,
 {
-    let value = required(name)?;
+    parse(name, required(name)?)
+}
+
+/// Parses `value`, the value of variable `name`.
+fn parse<T>(name: &str, value: String) -> Result<T, ConfigError>
+where
+    T: FromStr,
+    T::Err: std::fmt::Display,
+{
     value.parse().map_err(|err: T::Err| ConfigError::Invalid { name: name.to_owned(), value, reason: err.to_string() })
 }
 
@@ -92,9 +100,7 @@ mod tests {
 
     #[test]
     fn an_unparsable_variable_is_named_with_its_value() {
-        // SAFETY: the name is unique to this test; no other thread reads or writes it.
-        unsafe { std::env::set_var("PLATFORM_TEST_BAD_NUMBER", "ten") };
-        let err = required_parsed::<u32>("PLATFORM_TEST_BAD_NUMBER").unwrap_err();
+        let err = parse::<u32>("PLATFORM_TEST_BAD_NUMBER", "ten".to_owned()).unwrap_err();
         assert!(err.to_string().contains("PLATFORM_TEST_BAD_NUMBER"));
         assert!(err.to_string().contains("\"ten\""));
         assert_eq!(optional_parsed("PLATFORM_TEST_UNSET_NUMBER", 7u32).unwrap(), 7);

@@ -2,6 +2,8 @@
 //! SNS emulators, with the platform's own fixture template and real-shaped event files
 //! (`tests/fixture/`).
 
+#![allow(clippy::unwrap_used)] // a test unwraps what must hold
+
 use std::collections::HashMap;
 use std::time::Duration;
 

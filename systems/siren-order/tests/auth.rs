@@ -2,6 +2,8 @@
 //! customer's token and the wrong role, over HTTP on the local stack (the JWT authorizer
 //! of the template, verified as API Gateway does).
 
+#![allow(clippy::unwrap_used)] // a test unwraps what must hold
+
 use std::time::Duration;
 
 use serde_json::json;

@@ -2,6 +2,8 @@
 //! documented status with an `application/problem+json` body naming the field, and
 //! nothing is written.
 
+#![allow(clippy::unwrap_used)] // a test unwraps what must hold
+
 use serde_json::{Value, json};
 use siren_order::{Reply, TestApp};
 

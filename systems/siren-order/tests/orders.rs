@@ -2,6 +2,8 @@
 //! ordering flow must survive: a slow or failing product context, duplicate delivery, a
 //! poison message, a double submit.
 
+#![allow(clippy::unwrap_used)] // a test unwraps what must hold
+
 use std::collections::BTreeSet;
 use std::time::Duration;
 

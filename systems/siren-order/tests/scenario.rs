@@ -1,5 +1,7 @@
 //! Spec scenario steps 1 and 2 over HTTP on the local stack.
 
+#![allow(clippy::unwrap_used)] // a test unwraps what must hold
+
 use std::time::Duration;
 
 use serde_json::json;

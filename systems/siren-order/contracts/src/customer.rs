@@ -41,3 +41,13 @@ pub struct PointsChanged {
 impl DomainEvent for PointsChanged {
     const TYPE: &'static str = "PointsChanged";
 }
+
+/// Every event on `CustomerEventsTopic`, by its envelope `type`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum CustomerEvent {
+    /// See [`CustomerRegistered`].
+    CustomerRegistered(CustomerRegistered),
+    /// See [`PointsChanged`].
+    PointsChanged(PointsChanged),
+}

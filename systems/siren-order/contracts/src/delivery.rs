@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderWaited {
-    /// The ticket.
+    /// The delivery (the counter's ticket for the order).
     pub delivery_id: String,
     /// The order.
     pub order_id: String,
@@ -27,7 +27,7 @@ impl DomainEvent for OrderWaited {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryStarted {
-    /// The ticket.
+    /// The delivery (the counter's ticket for the order).
     pub delivery_id: String,
     /// The order.
     pub order_id: String,
@@ -44,16 +44,28 @@ impl DomainEvent for DeliveryStarted {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryCompleted {
-    /// The ticket.
+    /// The delivery (the counter's ticket for the order).
     pub delivery_id: String,
     /// The order.
     pub order_id: String,
     /// Who ordered.
     pub customer_id: String,
-    /// The ticket's waiting number.
+    /// The delivery's waiting number.
     pub waiting_number: u32,
 }
 
 impl DomainEvent for DeliveryCompleted {
     const TYPE: &'static str = "DeliveryCompleted";
+}
+
+/// Every event on `DeliveryEventsTopic`, by its envelope `type`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum DeliveryEvent {
+    /// See [`OrderWaited`].
+    OrderWaited(OrderWaited),
+    /// See [`DeliveryStarted`].
+    DeliveryStarted(DeliveryStarted),
+    /// See [`DeliveryCompleted`].
+    DeliveryCompleted(DeliveryCompleted),
 }

@@ -23,3 +23,11 @@ pub struct CustomerNotified {
 impl DomainEvent for CustomerNotified {
     const TYPE: &'static str = "CustomerNotified";
 }
+
+/// Every event the notification context records, by its envelope `type`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum NotificationEvent {
+    /// See [`CustomerNotified`].
+    CustomerNotified(CustomerNotified),
+}

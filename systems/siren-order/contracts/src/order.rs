@@ -1,6 +1,7 @@
 //! Events of the order context, on `OrderEventsTopic`.
 
 use platform::envelope::DomainEvent;
+use platform::Won;
 use serde::{Deserialize, Serialize};
 
 /// One line of an order: the product's name and unit price when it was ordered.
@@ -12,14 +13,14 @@ pub struct OrderLine {
     /// Product name at order time.
     pub name: String,
     /// Unit price in won at order time.
-    pub unit_price: u64,
+    pub unit_price: Won,
     /// Quantity, 1..=20.
     pub quantity: u32,
     /// `unit_price * quantity`, in won.
-    pub amount: u64,
+    pub amount: Won,
 }
 
-/// An order was placed (from `POST /orders`). Consumed by delivery (a ticket), customer
+/// An order was placed (from `POST /orders`). Consumed by delivery (a waiting number), customer
 /// (points) and report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -31,7 +32,7 @@ pub struct OrderPlaced {
     /// What was ordered.
     pub lines: Vec<OrderLine>,
     /// Total in won.
-    pub amount: u64,
+    pub amount: Won,
     /// When, RFC 3339 UTC.
     pub placed_at: String,
 }
@@ -51,7 +52,7 @@ pub struct OrderCancelled {
     /// Who ordered.
     pub customer_id: String,
     /// The order's total in won.
-    pub amount: u64,
+    pub amount: Won,
     /// Why, e.g. `CustomerRequest`.
     pub reason: String,
 }
@@ -69,9 +70,23 @@ pub struct OrderCompleted {
     /// Who ordered.
     pub customer_id: String,
     /// Total in won.
-    pub amount: u64,
+    pub amount: Won,
 }
 
 impl DomainEvent for OrderCompleted {
     const TYPE: &'static str = "OrderCompleted";
+}
+
+/// Every event on `OrderEventsTopic`, by its envelope `type`: what the order context
+/// emits ([`platform::EventEnvelope::wrap`]) and its consumers decode
+/// ([`platform::EventEnvelope::decode`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum OrderEvent {
+    /// See [`OrderPlaced`].
+    OrderPlaced(OrderPlaced),
+    /// See [`OrderCancelled`].
+    OrderCancelled(OrderCancelled),
+    /// See [`OrderCompleted`].
+    OrderCompleted(OrderCompleted),
 }

@@ -1,6 +1,7 @@
 //! Events of the product context, on `ProductEventsTopic`. Consumed by report.
 
 use platform::envelope::DomainEvent;
+use platform::Won;
 use serde::{Deserialize, Serialize};
 
 /// A product was added to the menu (from `POST /products`).
@@ -12,7 +13,7 @@ pub struct ProductRegistered {
     /// Name.
     pub name: String,
     /// Price in won.
-    pub price: u64,
+    pub price: Won,
     /// Category, if any.
     pub category: Option<String>,
     /// `OnSale`.
@@ -33,7 +34,7 @@ pub struct ProductChanged {
     /// Name.
     pub name: String,
     /// Price in won.
-    pub price: u64,
+    pub price: Won,
     /// `OnSale` or `SoldOut`.
     pub status: String,
     /// The product's version after the change.
@@ -42,4 +43,14 @@ pub struct ProductChanged {
 
 impl DomainEvent for ProductChanged {
     const TYPE: &'static str = "ProductChanged";
+}
+
+/// Every event on `ProductEventsTopic`, by its envelope `type`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum ProductEvent {
+    /// See [`ProductRegistered`].
+    ProductRegistered(ProductRegistered),
+    /// See [`ProductChanged`].
+    ProductChanged(ProductChanged),
 }

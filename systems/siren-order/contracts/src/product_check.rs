@@ -3,6 +3,7 @@
 //! Request `{"productIds": [...]}` (1 to [`MAX_IDS`] ids); response
 //! `{"products": [{productId, name, price, status, orderable}], "unknown": [...]}`.
 
+use platform::Won;
 use serde::{Deserialize, Serialize};
 
 /// Most ids one request may ask about.
@@ -25,7 +26,7 @@ pub struct CheckedProduct {
     /// Name.
     pub name: String,
     /// Current price in won.
-    pub price: u64,
+    pub price: Won,
     /// `OnSale` or `SoldOut`.
     pub status: String,
     /// Whether it can be ordered now.

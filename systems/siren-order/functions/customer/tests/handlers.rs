@@ -1,6 +1,8 @@
 //! The customer handlers, called directly with the sample events in `events/`, against
 //! the embedded DynamoDB emulator with the template's tables.
 
+#![allow(clippy::unwrap_used)] // a test unwraps what must hold
+
 use std::time::Duration;
 
 use customer::store::DynamoCustomers;

@@ -1,6 +1,8 @@
 //! The counter's consumer and its synchronous cancel target, fed with the SQS batches and
 //! payloads in `events/`, against the embedded DynamoDB with the template's tables.
 
+#![allow(clippy::unwrap_used)] // a test unwraps what must hold
+
 use std::time::Duration;
 
 use aws_lambda_events::event::sqs::SqsEvent;

@@ -1,6 +1,8 @@
 //! The notification consumer fed with the batches in `events/`, against the embedded
 //! DynamoDB with the template's tables: one message per event, however often it arrives.
 
+#![allow(clippy::unwrap_used)] // a test unwraps what must hold
+
 use std::time::Duration;
 
 use aws_lambda_events::event::sqs::SqsEvent;

@@ -1,6 +1,8 @@
 //! The order consumer fed with the delivery events batch in `events/`, against the
 //! embedded DynamoDB with the template's tables.
 
+#![allow(clippy::unwrap_used)] // a test unwraps what must hold
+
 use std::time::Duration;
 
 use aws_lambda_events::event::sqs::SqsEvent;

@@ -1,6 +1,8 @@
 //! The report fed with the SQS batch in `events/` — in order, reversed, duplicated — and read
 //! back through the handlers with the sample requests, against the embedded DynamoDB.
 
+#![allow(clippy::unwrap_used)] // a test unwraps what must hold
+
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use devstack::testing::{emulators_with_resources, physical_name, system_of};
 use lambda_http::{Body, Response};

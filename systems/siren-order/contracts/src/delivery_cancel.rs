@@ -1,23 +1,23 @@
-//! The synchronous ticket cancel: order -> delivery (`CancelTicketFunction`).
+//! The synchronous delivery cancel: order -> delivery (`CancelDeliveryFunction`).
 //!
 //! Request `{"orderId": "..."}`; response `{"result": "Cancelled" | "AlreadyStarted"}`.
-//! `Cancelled` also when the counter has no ticket yet: the delivery context then records
-//! the cancellation so that the order's late `OrderPlaced` issues no ticket.
+//! `Cancelled` also when the counter has no delivery yet: the delivery context then records
+//! the cancellation so that the order's late `OrderPlaced` issues no delivery.
 
 use serde::{Deserialize, Serialize};
 
 /// The request payload.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CancelTicketRequest {
-    /// The order whose ticket to cancel.
+pub struct CancelDeliveryRequest {
+    /// The order whose delivery to cancel.
     pub order_id: String,
 }
 
 /// What the counter answered.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
-pub enum CancelTicketResult {
-    /// The ticket is cancelled (or will never be issued).
+pub enum CancelDeliveryResult {
+    /// The delivery is cancelled (or will never be issued).
     Cancelled,
     /// The barista has started (Preparing) or finished (Completed): too late.
     AlreadyStarted,
@@ -26,7 +26,7 @@ pub enum CancelTicketResult {
 /// The response payload.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
-pub struct CancelTicketResponse {
+pub struct CancelDeliveryResponse {
     /// The answer.
-    pub result: CancelTicketResult,
+    pub result: CancelDeliveryResult,
 }
