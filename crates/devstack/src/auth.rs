@@ -154,10 +154,10 @@ mod tests {
     #[test]
     fn a_minted_token_passes_with_its_claims_as_strings() {
         let authorizer = authorizer();
-        let token = authorizer.mint("user-1", &["barista".into(), "owner".into()], 60).unwrap();
+        let token = authorizer.mint("user-1", &["staff".into(), "admin".into()], 60).unwrap();
         let claims = authorizer.authorize(Some(&format!("Bearer {token}"))).unwrap();
         assert_eq!(claims["sub"], "user-1");
-        assert_eq!(claims["groups"], "[barista owner]");
+        assert_eq!(claims["groups"], "[staff admin]");
         assert_eq!(claims["iss"], "https://issuer.local");
     }
 

@@ -7,7 +7,8 @@
 //! - `GET /_devstack/sns-messages[?topic=LogicalId]`: every SNS message published.
 //! - `GET /_devstack/invocations`: every invocation with its duration and cold start.
 //! - `POST /_devstack/tokens` `{"sub"?, "groups"?: [...], "expiresInSeconds"?: 3600}` ->
-//!   `{"token", "sub"}`: a JWT the HTTP API's authorizer accepts (sub defaults to a new UUID).
+//!   `{"token", "sub"}`: a JWT the HTTP API's authorizer accepts (sub defaults to a new opaque
+//!   id, `local|<hex>`, as an external issuer's would be).
 //! - `POST /_devstack/functions/{logicalId}/event-source-mappings/{enable|disable}`.
 //! - `PUT /_devstack/functions/{logicalId}/fault` `{"delayMs": 1500, "fail": false}`
 //!   injects a fault into every invocation; `DELETE` clears it.
@@ -183,7 +184,7 @@ async fn token(State(state): State<ControlState>, Json(request): Json<TokenReque
     let Some(authorizer) = &state.authorizer else {
         return (StatusCode::NOT_FOUND, "the HTTP API has no JWT authorizer").into_response();
     };
-    let sub = request.sub.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let sub = request.sub.unwrap_or_else(|| format!("local|{}", uuid::Uuid::new_v4().simple()));
     match authorizer.mint(&sub, &request.groups, request.expires_in_seconds.unwrap_or(3600)) {
         Ok(token) => Json(json!({ "token": token, "sub": sub, "groups": request.groups })).into_response(),
         Err(err) => (StatusCode::INTERNAL_SERVER_ERROR, err.to_string()).into_response(),

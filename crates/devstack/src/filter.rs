@@ -83,7 +83,7 @@ mod tests {
     fn outbox_pattern_matches_only_outbox_inserts() {
         let pattern = json!({"eventName": ["INSERT"], "dynamodb": {"NewImage": {"kind": {"S": ["OutboxEvent"]}}}});
         let outbox = json!({"eventName": "INSERT", "dynamodb": {"NewImage": {"kind": {"S": "OutboxEvent"}}}});
-        let other = json!({"eventName": "INSERT", "dynamodb": {"NewImage": {"pk": {"S": "CUSTOMER#1"}}}});
+        let other = json!({"eventName": "INSERT", "dynamodb": {"NewImage": {"pk": {"S": "MEMBER#1"}}}});
         let modify = json!({"eventName": "MODIFY", "dynamodb": {"NewImage": {"kind": {"S": "OutboxEvent"}}}});
         assert!(matches(&pattern, &outbox));
         assert!(!matches(&pattern, &other));

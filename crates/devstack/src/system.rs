@@ -184,4 +184,13 @@ mod tests {
         assert_eq!(system_of(&dir.join("events")).unwrap(), system);
         std::fs::remove_dir_all(&dir).unwrap();
     }
+
+    #[test]
+    fn the_workspace_names_a_default_system_that_opens() {
+        let workspace = workspace_of(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let system = System::open(default_system(&workspace).unwrap()).unwrap();
+        assert!(system.template().is_file());
+        assert!(system.events_dir().is_dir());
+        assert!(system.state_dir(&workspace).starts_with(workspace.join(".devstack")));
+    }
 }

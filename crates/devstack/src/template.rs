@@ -441,7 +441,7 @@ mod tests {
 
     const TEXT: &str = r#"
 Parameters:
-  Points: { Type: Number, Default: 1000 }
+  Bonus: { Type: Number, Default: 1000 }
   Level: { Type: String, Default: info, AllowedValues: [info, debug] }
 Resources:
   Table: { Type: AWS::DynamoDB::Table, Properties: {} }
@@ -454,7 +454,7 @@ Resources:
         Variables:
           TABLE: !Ref Table
           TOPIC: !Ref Topic
-          POINTS: !Ref Points
+          BONUS: !Ref Bonus
           STREAM: !GetAtt Table.StreamArn
           INDEX: !Sub "${Table.Arn}/index/X in ${AWS::Region} ${!Literal}"
           QUEUE: !GetAtt [Queue, Arn]
@@ -473,7 +473,7 @@ Resources:
         let env = resolver.resolve(&template.resources["Fn"]["Properties"]["Environment"]["Variables"]).unwrap();
         assert_eq!(env["TABLE"], "s-Table");
         assert_eq!(env["TOPIC"], "arn:aws:sns:us-east-1:000000000000:s-Topic");
-        assert_eq!(scalar_string(&env["POINTS"]), "1000");
+        assert_eq!(scalar_string(&env["BONUS"]), "1000");
         assert_eq!(env["STREAM"], "arn:aws:dynamodb:us-east-1:000000000000:table/s-Table/stream/local");
         assert_eq!(
             env["INDEX"],
@@ -516,9 +516,9 @@ Resources:
     fn parameters_are_overridden_and_checked() {
         let template = Template::parse(TEXT).unwrap();
         let naming = naming();
-        let overrides = HashMap::from([("Points".to_owned(), "5".to_owned())]);
+        let overrides = HashMap::from([("Bonus".to_owned(), "5".to_owned())]);
         let resolver = Resolver::new(&template, &naming, &overrides).unwrap();
-        assert_eq!(resolver.resolve_string(&serde_json::json!({"Ref": "Points"})).unwrap(), "5");
+        assert_eq!(resolver.resolve_string(&serde_json::json!({"Ref": "Bonus"})).unwrap(), "5");
         let bad = HashMap::from([("Level".to_owned(), "loud".to_owned())]);
         assert!(Resolver::new(&template, &naming, &bad).is_err());
         let unknown = HashMap::from([("Nope".to_owned(), "1".to_owned())]);

@@ -1,9 +1,9 @@
 //! Who is calling: the identity API Gateway's JWT authorizer verified, read from
 //! `requestContext.authorizer.jwt.claims`.
 //!
-//! `sub` is the caller's id (for a customer, the customer id); the `groups` claim (Cognito's
-//! `cognito:groups`) holds roles such as `barista` and `owner`, as a list API Gateway renders
-//! `[barista owner]`. Routes without an authorizer get no claims.
+//! `sub` is the caller's id (opaque; a system may use it as its member's id); the `groups`
+//! claim (Cognito's `cognito:groups`) holds roles such as `staff` and `admin`, as a list API
+//! Gateway renders `[staff admin]`. Routes without an authorizer get no claims.
 
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
@@ -76,9 +76,9 @@ mod tests {
 
     #[test]
     fn groups_claims_in_every_rendering() {
-        assert_eq!(parse_groups("[barista owner]"), ["barista", "owner"]);
+        assert_eq!(parse_groups("[staff admin]"), ["staff", "admin"]);
         assert_eq!(parse_groups(r#"["owner"]"#), ["owner"]);
-        assert_eq!(parse_groups("barista,owner"), ["barista", "owner"]);
+        assert_eq!(parse_groups("staff,admin"), ["staff", "admin"]);
         assert!(parse_groups("[]").is_empty());
     }
 

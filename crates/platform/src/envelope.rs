@@ -3,13 +3,14 @@
 //! Wire shape (JSON, camelCase), the SNS message body and the outbox item's `event`:
 //!
 //! ```json
-//! { "id": "0192...", "type": "CustomerRegistered", "version": 1, "source": "customer",
+//! { "id": "0192...", "type": "MemberJoined", "version": 1, "source": "member",
 //!   "correlationId": "0192...", "causationId": null, "occurredAt": "2026-11-21T05:00:00Z",
 //!   "data": { ... } }
 //! ```
 //!
 //! `id` is unique per event and is what consumers deduplicate on; `correlationId` is the
-//! order id (or the customer id for customer events) and travels through every hop;
+//! id of the business flow's aggregate (say, the id of what was created) and travels
+//! through every hop;
 //! `causationId` is the id of the event that caused this one, if any.
 
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
@@ -27,9 +28,9 @@ pub struct EventEnvelope {
     pub event_type: String,
     /// Schema version of `data` for this type, starting at 1.
     pub version: u32,
-    /// The bounded context that emitted the event, e.g. `customer`.
+    /// The bounded context that emitted the event, e.g. `member`.
     pub source: String,
-    /// The business flow this event belongs to (order id or customer id).
+    /// The business flow this event belongs to (its aggregate's id).
     pub correlation_id: String,
     /// The id of the event that caused this one, when an event handler emitted it.
     pub causation_id: Option<String>,
@@ -139,7 +140,7 @@ mod tests {
     #[test]
     fn the_envelope_has_the_documented_wire_shape_and_round_trips() {
         let event = Greeted { customer_id: "c-1".into() };
-        let envelope = EventEnvelope::new("customer", "c-1", None, &event).unwrap();
+        let envelope = EventEnvelope::new("member", "c-1", None, &event).unwrap();
         let json: serde_json::Value = serde_json::from_str(&envelope.to_json()).unwrap();
         for key in ["id", "type", "version", "source", "correlationId", "causationId", "occurredAt", "data"] {
             assert!(json.get(key).is_some(), "missing {key} in {json}");

@@ -306,7 +306,7 @@ mod tests {
 
     #[test]
     fn unavailable_carries_retry_after() {
-        let response = ApiError::Unavailable { detail: "menu".into(), retry_after_seconds: 2 }.into_response();
+        let response = ApiError::Unavailable { detail: "the catalogue".into(), retry_after_seconds: 2 }.into_response();
         assert_eq!(response.status(), 503);
         assert_eq!(response.headers()["retry-after"], "2");
     }

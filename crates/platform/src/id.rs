@@ -84,11 +84,11 @@ macro_rules! uuid_id {
 ///
 /// ```
 /// platform::opaque_id!(
-///     /// A customer id: the token's `sub`.
-///     CustomerId
+///     /// A member id: the token's `sub`.
+///     MemberId
 /// );
-/// assert!(CustomerId::parse("auth0|abc123").is_ok());
-/// assert!(CustomerId::parse("").is_err());
+/// assert!(MemberId::parse("auth0|abc123").is_ok());
+/// assert!(MemberId::parse("").is_err());
 /// ```
 #[macro_export]
 macro_rules! opaque_id {

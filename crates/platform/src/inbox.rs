@@ -84,7 +84,9 @@ impl Inbox {
             Ok(()) => Ok(Applied::Now),
             // A repeat is a repeat, whatever the effect's own conditions say.
             Err(TransactError::ConditionFailed { failed }) if failed.contains(&inbox_index) => Ok(Applied::AlreadyDone),
-            Err(TransactError::ConditionFailed { failed }) => Err(InboxError::EffectRefused { index: failed[0] }),
+            Err(TransactError::ConditionFailed { failed }) => {
+                Err(InboxError::EffectRefused { index: failed.first().copied().unwrap_or_default() })
+            }
             Err(TransactError::Other(err)) => Err(InboxError::Storage(err)),
         }
     }

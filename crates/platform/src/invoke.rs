@@ -55,7 +55,7 @@ pub enum InvokeError {
 
 impl InvokeError {
     /// The `503 Service Unavailable` a handler answers, naming the `capability` that is
-    /// unavailable (e.g. "the menu") and never the internals.
+    /// unavailable (e.g. "the catalogue") and never the internals.
     pub fn into_api_error(self, capability: &str) -> ApiError {
         let retry_after_seconds = match &self {
             Self::Open(_) => u32::try_from(OPEN_FOR.as_secs()).unwrap_or(10),

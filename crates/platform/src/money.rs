@@ -26,10 +26,10 @@ impl Won {
         self.0
     }
 
-    /// `floor(self * percent / 100)`, e.g. the points an amount earns at a rate.
+    /// `floor(self * percent / 100)`, e.g. a bonus or fee at a rate.
     pub fn percent(self, percent: u64) -> u64 {
-        let product = u128::from(self.0) * u128::from(percent) / 100;
-        u64::try_from(product).unwrap_or(u64::MAX)
+        let share = u128::from(self.0) * u128::from(percent) / 100;
+        u64::try_from(share).unwrap_or(u64::MAX)
     }
 }
 

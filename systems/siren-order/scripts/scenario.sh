@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The spec scenario, steps 1-7, over HTTP with curl against a running local stack
-# (`cargo run -p devstack`, best with `-- up --fresh`). Needs curl and python3.
+# (`cargo run -p devstack` from the repository root, best with `-- up --fresh`). Needs curl and
+# python3. The customer's token subject is opaque (`auth0|...`), as an external issuer's is.
 # Each step prints what it checks; the script stops at the first surprise.
 set -euo pipefail
 API=${API:-http://127.0.0.1:3000}
@@ -19,15 +20,18 @@ body() { sed 1d <<<"$1"; }
 
 OWNER=$(token '{"groups": ["owner"]}')
 BARISTA=$(token '{"groups": ["barista"]}')
-CUSTOMER_JSON=$(curl -sf -X POST "$CTL/_devstack/tokens" -H 'content-type: application/json' -d '{}')
-CUSTOMER=$(json "['token']" <<<"$CUSTOMER_JSON"); C=$(json "['sub']" <<<"$CUSTOMER_JSON")
+RUN=$(python3 -c 'import uuid; print(uuid.uuid4().hex[:12])')
+C="auth0|scenario-$RUN"   # the customer id is the token's sub, whatever its form
+CUSTOMER=$(token '{"sub": "'"$C"'"}')
+C_PATH=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$C")
 
 echo "== 1. sign up"
-R=$(call "$CUSTOMER" POST /customers '{"name": "Kim Minji", "email": "minji-'"$C"'@example.com"}')
+R=$(call "$CUSTOMER" POST /customers '{"customerId": "'"$C"'", "name": "Kim Minji", "email": "minji-'"$RUN"'@example.com"}')
+expect "customer id is the opaque sub" "$(body "$R" | json "['customerId']")" "$C"
 expect "POST /customers" "$(status "$R")" 201
 expect "welcome points" "$(body "$R" | json "['points']")" 1000
 sleep 1
-N=$(curl -s "$CTL/_devstack/sns-messages?topic=NotificationsTopic" | json "" | grep -c "$C" || true)
+N=$(curl -s "$CTL/_devstack/sns-messages?topic=NotificationsTopic" | json "" | grep -cF "$C" || true)
 expect "welcome notification sent" "$([[ $N -ge 1 ]] && echo yes)" yes
 
 echo "== 2. the menu"
@@ -39,9 +43,9 @@ expect "Americano on the menu" "$(json "['products']" <<<"$MENU" | grep -c "$A")
 expect "Latte not on the menu" "$(json "['products']" <<<"$MENU" | grep -c "$L" || true)" 0
 
 echo "== 3. order"
-R=$(KEY="latte-$C" call "$CUSTOMER" POST /orders '{"items": [{"productId": "'"$L"'", "quantity": 1}]}')
+R=$(KEY="latte-$RUN" call "$CUSTOMER" POST /orders '{"items": [{"productId": "'"$L"'", "quantity": 1}]}')
 expect "ordering a sold-out Latte" "$(status "$R")" 422
-R=$(KEY="americano-$C" call "$CUSTOMER" POST /orders '{"items": [{"productId": "'"$A"'", "quantity": 2}]}')
+R=$(KEY="americano-$RUN" call "$CUSTOMER" POST /orders '{"items": [{"productId": "'"$A"'", "quantity": 2}]}')
 expect "ordering 2 Americanos" "$(status "$R")" 201
 expect "amount" "$(body "$R" | json "['amount']")" 9000
 O=$(body "$R" | json "['orderId']")
@@ -52,7 +56,7 @@ R=$(call "$CUSTOMER" GET "/orders/$O")
 expect "order status" "$(body "$R" | json "['status']")" Waiting
 NUMBER=$(body "$R" | json "['waitingNumber']")
 echo "   waiting number $NUMBER"
-expect "points" "$(body "$(call "$CUSTOMER" GET "/customers/$C")" | json "['points']")" 1900
+expect "points" "$(body "$(call "$CUSTOMER" GET "/customers/$C_PATH")" | json "['points']")" 1900
 curl -s "$CTL/_devstack/sns-messages?topic=NotificationsTopic" | grep -q "Your waiting number is $NUMBER" && echo "ok: notified of waiting number $NUMBER"
 
 echo "== 5. the barista completes it"
@@ -72,7 +76,7 @@ echo "== 7. the counter is down; orders are still taken"
 curl -sf -X POST "$CTL/_devstack/functions/DeliveryOnOrderEventsFunction/event-source-mappings/disable" >/dev/null
 ORDERS=()
 for i in 1 2 3 4 5; do
-  R=$(KEY="down-$i-$C" call "$CUSTOMER" POST /orders '{"items": [{"productId": "'"$A"'", "quantity": 1}]}')
+  R=$(KEY="down-$i-$RUN" call "$CUSTOMER" POST /orders '{"items": [{"productId": "'"$A"'", "quantity": 1}]}')
   expect "order $i while the counter is down" "$(status "$R")" 201
   ORDERS+=("$(body "$R" | json "['orderId']")")
 done

@@ -12,8 +12,8 @@
 
 pub mod customer;
 pub mod delivery;
+pub mod delivery_cancel;
 pub mod notification;
 pub mod order;
 pub mod product;
 pub mod product_check;
-pub mod delivery_cancel;

@@ -1,7 +1,7 @@
 //! Events of the order context, on `OrderEventsTopic`.
 
-use platform::envelope::DomainEvent;
 use platform::Won;
+use platform::envelope::DomainEvent;
 use serde::{Deserialize, Serialize};
 
 /// One line of an order: the product's name and unit price when it was ordered.

@@ -1,7 +1,7 @@
 //! Events of the product context, on `ProductEventsTopic`. Consumed by report.
 
-use platform::envelope::DomainEvent;
 use platform::Won;
+use platform::envelope::DomainEvent;
 use serde::{Deserialize, Serialize};
 
 /// A product was added to the menu (from `POST /products`).

@@ -18,11 +18,11 @@ use aws_lambda_events::event::dynamodb::Event as StreamBatch;
 use aws_lambda_events::event::sqs::SqsEvent;
 use contracts::customer::CustomerEvent;
 use contracts::delivery::DeliveryEvent;
+use contracts::delivery_cancel::CancelDeliveryRequest;
 use contracts::notification::NotificationEvent;
 use contracts::order::OrderEvent;
 use contracts::product::ProductEvent;
 use contracts::product_check::CheckRequest;
-use contracts::delivery_cancel::CancelDeliveryRequest;
 use platform::EventEnvelope;
 use serde_json::Value;
 
@@ -33,9 +33,8 @@ fn events_dir() -> PathBuf {
 /// Decodes `envelope` as its topic's enum and encodes it back; returns the `data` again.
 fn round_trip(envelope: &EventEnvelope) -> Value {
     fn back<T: serde::de::DeserializeOwned + serde::Serialize>(envelope: &EventEnvelope) -> Value {
-        let decoded: T = envelope
-            .decode()
-            .unwrap_or_else(|err| panic!("{} from {}: {err}", envelope.event_type, envelope.source));
+        let decoded: T =
+            envelope.decode().unwrap_or_else(|err| panic!("{} from {}: {err}", envelope.event_type, envelope.source));
         EventEnvelope::wrap(&envelope.source, &envelope.correlation_id, None, &decoded).data
     }
     match envelope.source.as_str() {

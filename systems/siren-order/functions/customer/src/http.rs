@@ -1,133 +1,138 @@
-//! HTTP handlers of the customer context (API Gateway HTTP API, payload 2.0).
+//! HTTP handlers of the customer context (API Gateway HTTP API, payload 2.0): parse the
+//! caller and the request, call the use case, answer JSON or problem+json.
 
-use chrono::Utc;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
-use platform::EventEnvelope;
 use platform::http::{ApiError, Validation, json, parse_json, path_parameter};
 use serde::{Deserialize, Serialize};
-use tracing::Instrument;
 
-use crate::SOURCE;
-use crate::domain::{Customer, CustomerId, CustomerName, Email, Phone, RegisterCustomer};
-use crate::events::CustomerRegistered;
-use crate::store::{CustomerLookup, CustomerRegistry, RegisterError};
+use crate::application::{self, GetCustomerError, RegisterCustomerError};
+use crate::domain::{Customer, CustomerId, CustomerName, Email, Phone, Registration};
+use crate::wiring;
 
-/// Body of `POST /customers`.
+/// Body of `POST /customers`. Unknown fields are refused, naming them.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RegisterRequest {
-    /// Display name, 1-100 characters.
-    pub name: Option<String>,
-    /// Email address, unique.
-    pub email: Option<String>,
-    /// Optional phone number.
-    pub phone: Option<String>,
+struct RegisterBody {
+    name: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    customer_id: Option<String>,
 }
 
 /// A customer as the API shows it.
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerView {
-    /// Customer id.
+    /// Customer id: the token's `sub`.
     pub customer_id: String,
     /// Display name.
     pub name: String,
-    /// Email address.
+    /// Email address, lower-cased.
     pub email: String,
     /// Phone number, if given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Points balance.
     pub points: u64,
-    /// Sign-up time, RFC 3339 UTC.
+    /// Sign-up time, RFC 3339 UTC, whole seconds.
     pub registered_at: String,
 }
 
 impl From<&Customer> for CustomerView {
     fn from(customer: &Customer) -> Self {
         Self {
-            customer_id: customer.id.as_str().to_owned(),
+            customer_id: customer.id.to_string(),
             name: customer.name.as_str().to_owned(),
             email: customer.email.as_str().to_owned(),
-            phone: customer.phone.as_ref().map(|p| p.as_str().to_owned()),
+            phone: customer.phone.as_ref().map(|phone| phone.as_str().to_owned()),
             points: customer.points,
             registered_at: customer.registered_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         }
     }
 }
 
-fn validate(request: RegisterRequest) -> Result<RegisterCustomer, ApiError> {
+impl From<RegisterCustomerError> for ApiError {
+    fn from(err: RegisterCustomerError) -> Self {
+        match err {
+            RegisterCustomerError::NotACustomerId => Self::Forbidden("the token's subject is not a customer id".into()),
+            RegisterCustomerError::AnotherCustomer => {
+                Self::Forbidden("customerId must be your own (the token's subject)".into())
+            }
+            RegisterCustomerError::AlreadyRegistered => Self::Conflict("you are already registered".into()),
+            RegisterCustomerError::EmailTaken => {
+                Self::Conflict("a customer with this email address already exists".into())
+            }
+            RegisterCustomerError::Storage(err) => Self::Internal(err),
+        }
+    }
+}
+
+/// Checks a required field: missing, or refused by `parse`, is recorded under `field`.
+fn required<V, T, E: std::fmt::Display>(
+    validation: &mut Validation,
+    field: &str,
+    value: Option<V>,
+    parse: impl FnOnce(V) -> Result<T, E>,
+) -> Option<T> {
+    match value {
+        Some(value) => validation.check(field, parse(value)),
+        None => {
+            validation.missing(field);
+            None
+        }
+    }
+}
+
+/// Validates the body: every bad field is named at once.
+fn registration(body: RegisterBody) -> Result<(Option<CustomerId>, Registration), ApiError> {
     let mut validation = Validation::new();
-    let name = match &request.name {
-        Some(name) => validation.check("name", CustomerName::parse(name)),
-        None => {
-            validation.missing("name");
-            None
-        }
-    };
-    let email = match &request.email {
-        Some(email) => validation.check("email", Email::parse(email)),
-        None => {
-            validation.missing("email");
-            None
-        }
-    };
-    let phone = request.phone.as_deref().and_then(|p| validation.check("phone", Phone::parse(p)));
+    let name = required(&mut validation, "name", body.name, |name| CustomerName::parse(&name));
+    let email = required(&mut validation, "email", body.email, |email| Email::parse(&email));
+    let phone = body.phone.and_then(|phone| validation.check("phone", Phone::parse(&phone)));
+    let claimed = body.customer_id.and_then(|id| validation.check("customerId", CustomerId::parse(&id)));
     validation.finish()?;
     match (name, email) {
-        (Some(name), Some(email)) => Ok(RegisterCustomer { name, email, phone }),
-        _ => Err(ApiError::Internal(anyhow::anyhow!("validation passed without values"))),
+        (Some(name), Some(email)) => Ok((claimed, Registration { name, email, phone })),
+        _ => Err(ApiError::Internal(anyhow::anyhow!("validation passed without a name or an email"))),
     }
 }
 
-/// `POST /customers` `{name, email, phone?}` -> 201 [`CustomerView`] with the welcome
-/// points, registered under the token's `sub`; 400 naming each bad field; 409 when this
-/// identity is already registered or the email is taken; 401 without a token; 403 when the
-/// `sub` is not a customer id (a UUID). Emits `CustomerRegistered`.
-pub async fn register_customer<R: CustomerRegistry>(
-    registry: &R,
-    welcome_points: u64,
-    request: &Request,
-) -> Result<Response<Body>, ApiError> {
-    let caller = platform::auth::caller(request)?;
-    let id = CustomerId::parse(&caller.subject)
-        .map_err(|_| ApiError::Forbidden("the token's subject is not a customer id".to_owned()))?;
-    let command = validate(parse_json(request)?)?;
-    let customer = Customer::register(id, command, welcome_points, Utc::now());
-    let span = tracing::info_span!("register_customer", correlation_id = %customer.id.as_str());
-    async {
-        let event = EventEnvelope::new(SOURCE, customer.id.as_str(), None, &CustomerRegistered::from(&customer))
-            .map_err(|err| ApiError::Internal(err.into()))?;
-        match registry.register(&customer, &[event]).await {
-            Ok(()) => {
-                tracing::info!("customer registered");
-                json(StatusCode::CREATED, &CustomerView::from(&customer))
-            }
-            Err(RegisterError::AlreadyRegistered) => Err(ApiError::Conflict("you are already registered".to_owned())),
-            Err(RegisterError::EmailTaken) => {
-                Err(ApiError::Conflict("a customer with this email address already exists".to_owned()))
-            }
-            Err(RegisterError::Storage(err)) => Err(ApiError::Internal(err)),
+/// `POST /customers` `{name, email, phone?, customerId?}` -> 201 [`CustomerView`] holding
+/// the welcome points, registered under the token's `sub`. 400 naming each bad field
+/// (`customerId`, when sent, must be an id); 401 without a token; 403 when `customerId` is
+/// not the caller's or the `sub` cannot be a customer id; 409 when the caller is
+/// registered already or the email is taken. Emits `CustomerRegistered`.
+///
+/// # Errors
+/// The problem the response carries.
+pub async fn register_customer(deps: &wiring::RegisterCustomer, request: Request) -> Result<Response<Body>, ApiError> {
+    let caller = platform::auth::caller(&request)?;
+    let (claimed, registration) = registration(parse_json(&request)?)?;
+    let customer =
+        application::register_customer(&deps.registry, deps.welcome_points, &caller, claimed, registration).await?;
+    json(StatusCode::CREATED, &CustomerView::from(&customer))
+}
+
+impl From<GetCustomerError> for ApiError {
+    fn from(err: GetCustomerError) -> Self {
+        match err {
+            GetCustomerError::NotFound(id) => Self::NotFound(format!("customer {id} not found")),
+            GetCustomerError::Storage(err) => Self::Internal(err),
         }
     }
-    .instrument(span)
-    .await
 }
 
-/// `GET /customers/{customerId}` -> 200 [`CustomerView`] for the customer themself (or
-/// the owner); 404 when there is no such customer or it is someone else's (no leak that
-/// it exists); 401 without a token.
-pub async fn get_customer<L: CustomerLookup>(lookup: &L, request: &Request) -> Result<Response<Body>, ApiError> {
-    let caller = platform::auth::caller(request)?;
-    let raw = path_parameter(request, "customerId")?;
-    let not_found = || ApiError::NotFound(format!("customer {raw} not found"));
-    if raw != caller.subject && !caller.is("owner") {
-        return Err(not_found());
-    }
-    let id = CustomerId::parse(&raw).map_err(|_| not_found())?;
-    match lookup.find(&id).await? {
-        Some(customer) => json(StatusCode::OK, &CustomerView::from(&customer)),
-        None => Err(not_found()),
-    }
+/// `GET /customers/{customerId}` -> 200 [`CustomerView`] for that customer (or an owner);
+/// 404 when there is no such customer or it is someone else's (not told apart); 401
+/// without a token.
+///
+/// # Errors
+/// The problem the response carries.
+pub async fn get_customer(deps: &wiring::GetCustomer, request: Request) -> Result<Response<Body>, ApiError> {
+    let caller = platform::auth::caller(&request)?;
+    let raw = path_parameter(&request, "customerId")?;
+    let id = CustomerId::parse(&raw).map_err(|_| GetCustomerError::NotFound(raw.clone()))?;
+    let customer = application::get_customer(&deps.customers, &caller, &id).await?;
+    json(StatusCode::OK, &CustomerView::from(&customer))
 }

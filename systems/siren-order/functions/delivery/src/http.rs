@@ -1,76 +1,87 @@
-//! The barista's HTTP handlers (API Gateway HTTP API, payload 2.0).
+//! The barista's API Gateway handlers (HTTP API, payload 2.0): parse, call the use case, map
+//! its answer. Both routes need a token in the `barista` group (401 without a token, 403
+//! otherwise); errors are `application/problem+json`.
 
-use chrono::Utc;
-use contracts::delivery::{DeliveryCompleted, DeliveryStarted};
+use chrono::{SecondsFormat, Utc};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
-use platform::EventEnvelope;
 use platform::http::{ApiError, json, parse_json, path_parameter};
 use serde::{Deserialize, Serialize};
-use tracing::Instrument;
 
-use crate::SOURCE;
-use crate::domain::{DeliveryStatus, Ticket, TicketError};
-use crate::store::{DynamoTickets, SaveError};
+use crate::application::{self, ListQueueError, MoveDeliveryError};
+use crate::domain::{Delivery, DeliveryId, DeliveryStatus, Progress};
+use crate::ports::{Deliveries, DeliveryQueue};
 
-/// Most tickets `GET /deliveries` returns.
-pub const LIST_LIMIT: i32 = 100;
-const ATTEMPTS: usize = 3;
-
-/// A ticket as the API shows it.
-#[derive(Debug, Serialize, Deserialize, PartialEq)]
+/// A delivery as the API shows it.
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
-pub struct TicketView {
-    /// Delivery id.
+pub struct DeliveryView {
+    /// Delivery id (UUID).
     pub delivery_id: String,
     /// The order.
     pub order_id: String,
     /// Who ordered.
     pub customer_id: String,
-    /// The day's waiting number.
+    /// The day's waiting number, from 1.
     pub waiting_number: u32,
-    /// The shop's day of the number, `YYYY-MM-DD`.
+    /// The shop's business day of the number, `YYYY-MM-DD`.
     pub business_day: String,
     /// `Waiting`, `Preparing`, `Completed` or `Cancelled`.
     pub status: String,
-    /// When it was issued, RFC 3339 UTC.
+    /// When it was issued, RFC 3339 UTC with milliseconds.
     pub created_at: String,
-    /// When it last changed, RFC 3339 UTC.
+    /// When it last changed, RFC 3339 UTC with milliseconds.
     pub updated_at: String,
 }
 
-impl From<&Ticket> for TicketView {
-    fn from(ticket: &Ticket) -> Self {
-        let at = |t: &chrono::DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+impl From<&Delivery> for DeliveryView {
+    fn from(delivery: &Delivery) -> Self {
         Self {
-            delivery_id: ticket.id.clone(),
-            order_id: ticket.order_id.clone(),
-            customer_id: ticket.customer_id.clone(),
-            waiting_number: ticket.waiting_number,
-            business_day: ticket.business_day.clone(),
-            status: ticket.status.as_str().to_owned(),
-            created_at: at(&ticket.created_at),
-            updated_at: at(&ticket.updated_at),
+            delivery_id: delivery.id().to_string(),
+            order_id: delivery.order_id().to_string(),
+            customer_id: delivery.customer_id().to_string(),
+            waiting_number: delivery.waiting_number().get(),
+            business_day: delivery.business_day().to_string(),
+            status: delivery.status().to_string(),
+            created_at: delivery.created_at().to_rfc3339_opts(SecondsFormat::Millis, true),
+            updated_at: delivery.updated_at().to_rfc3339_opts(SecondsFormat::Millis, true),
         }
     }
 }
 
-/// `GET /deliveries?status=Waiting` -> 200 `{"deliveries": [TicketView]}`, oldest first,
-/// at most 100; `status` defaults to `Waiting`; 400 for an unknown status; 401 without a
-/// token; 403 unless the caller is a barista.
-pub async fn list_deliveries(tickets: &DynamoTickets, request: &Request) -> Result<Response<Body>, ApiError> {
-    platform::auth::caller(request)?.require("barista")?;
-    let query = request.query_string_parameters();
-    let status = match query.first("status") {
-        None => DeliveryStatus::Waiting,
-        Some(text) => DeliveryStatus::parse(text)
-            .map_err(|_| ApiError::field("status", "must be Waiting, Preparing, Completed or Cancelled"))?,
-    };
-    let list: Vec<TicketView> = tickets.list(status, LIST_LIMIT).await?.iter().map(TicketView::from).collect();
-    json(StatusCode::OK, &serde_json::json!({ "deliveries": list }))
+/// The body of `GET /deliveries`.
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct QueueView {
+    /// Oldest first, at most [`application::QUEUE_LIMIT`].
+    pub deliveries: Vec<DeliveryView>,
 }
 
-/// Body of `PATCH /deliveries/{deliveryId}`.
+impl From<ListQueueError> for ApiError {
+    fn from(err: ListQueueError) -> Self {
+        match err {
+            ListQueueError::Storage(err) => Self::Internal(err),
+        }
+    }
+}
+
+/// `GET /deliveries?status=Waiting` -> 200 [`QueueView`]: the counter's queue, oldest first;
+/// `status` defaults to `Waiting`; 400 naming `status` for an unknown status.
+///
+/// # Errors
+/// The problem to answer.
+pub async fn list_deliveries(queue: &impl DeliveryQueue, request: Request) -> Result<Response<Body>, ApiError> {
+    platform::auth::caller(&request)?.require("barista")?;
+    let status = match request.query_string_parameters_ref().and_then(|query| query.first("status")) {
+        None => DeliveryStatus::Waiting,
+        Some(text) => {
+            text.parse().map_err(|_| ApiError::field("status", "must be Waiting, Preparing, Completed or Cancelled"))?
+        }
+    };
+    let deliveries = application::list_queue(queue, status).await?;
+    json(StatusCode::OK, &QueueView { deliveries: deliveries.iter().map(DeliveryView::from).collect() })
+}
+
+/// The body of `PATCH /deliveries/{deliveryId}`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeRequest {
@@ -78,73 +89,34 @@ pub struct ChangeRequest {
     pub status: Option<String>,
 }
 
-/// `PATCH /deliveries/{deliveryId}` `{status: "Preparing" | "Completed"}` -> 200
-/// [`TicketView`]; 400 for another status; 404; 409 for a cancelled ticket or a move
-/// backwards; 401 without a token; 403 unless the caller is a barista. The same status
-/// again answers 200 and changes nothing. Emits
-/// `DeliveryStarted` (Preparing) or `DeliveryCompleted` (Completed).
-pub async fn change_delivery(tickets: &DynamoTickets, request: &Request) -> Result<Response<Body>, ApiError> {
-    platform::auth::caller(request)?.require("barista")?;
-    let id = path_parameter(request, "deliveryId")?;
-    let body: ChangeRequest = parse_json(request)?;
-    let status_text = body.status.ok_or_else(|| ApiError::field("status", "is required"))?;
-    let target = match DeliveryStatus::parse(&status_text) {
-        Ok(status @ (DeliveryStatus::Preparing | DeliveryStatus::Completed)) => status,
-        _ => return Err(ApiError::field("status", "must be Preparing or Completed")),
-    };
-    let not_found = || ApiError::NotFound(format!("delivery {id} not found"));
-    if uuid::Uuid::parse_str(&id).is_err() {
-        return Err(not_found());
-    }
-    let span = tracing::info_span!("change_delivery", delivery_id = %id);
-    async {
-        for _ in 0..ATTEMPTS {
-            let ticket = tickets.find(&id).await?.ok_or_else(not_found)?;
-            let next = match ticket.advance(target, Utc::now()) {
-                Ok(Some(next)) => next,
-                Ok(None) => return json(StatusCode::OK, &TicketView::from(&ticket)),
-                Err(err @ (TicketError::Cancelled | TicketError::Backwards { .. })) => {
-                    return Err(ApiError::Conflict(err.to_string()));
-                }
-                Err(TicketError::InvalidStatus | TicketError::AlreadyStarted) => {
-                    return Err(ApiError::field("status", "must be Preparing or Completed"));
-                }
-            };
-            let envelope = match target {
-                DeliveryStatus::Preparing => EventEnvelope::new(
-                    SOURCE,
-                    &next.order_id,
-                    None,
-                    &DeliveryStarted {
-                        delivery_id: next.id.clone(),
-                        order_id: next.order_id.clone(),
-                        customer_id: next.customer_id.clone(),
-                    },
-                ),
-                _ => EventEnvelope::new(
-                    SOURCE,
-                    &next.order_id,
-                    None,
-                    &DeliveryCompleted {
-                        delivery_id: next.id.clone(),
-                        order_id: next.order_id.clone(),
-                        customer_id: next.customer_id.clone(),
-                        waiting_number: next.waiting_number,
-                    },
-                ),
-            }
-            .map_err(|err| ApiError::Internal(err.into()))?;
-            match tickets.write(tickets.save_items(&next, ticket.version, &[envelope])?).await {
-                Ok(()) => {
-                    tracing::info!(correlation_id = %next.order_id, status = next.status.as_str(), "ticket moved");
-                    return json(StatusCode::OK, &TicketView::from(&next));
-                }
-                Err(SaveError::Conflict) => tracing::info!("the ticket changed meanwhile; reading again"),
-                Err(SaveError::Storage(err)) => return Err(ApiError::Internal(err)),
-            }
+impl From<MoveDeliveryError> for ApiError {
+    fn from(err: MoveDeliveryError) -> Self {
+        match err {
+            MoveDeliveryError::NotFound(id) => Self::NotFound(format!("delivery {id} not found")),
+            MoveDeliveryError::Refused(refused) => Self::Conflict(refused.to_string()),
+            contended @ MoveDeliveryError::Contended => Self::Conflict(contended.to_string()),
+            MoveDeliveryError::Storage(err) => Self::Internal(err),
         }
-        Err(ApiError::Conflict("the ticket is changing; try again".to_owned()))
     }
-    .instrument(span)
-    .await
+}
+
+/// `PATCH /deliveries/{deliveryId}` `{"status": "Preparing" | "Completed"}` -> 200
+/// [`DeliveryView`], after emitting `DeliveryStarted` or `DeliveryCompleted`; the same status
+/// again answers 200 and changes nothing. 400 naming `status` for a missing or other status;
+/// 404 for an unknown delivery; 409 for a cancelled delivery or a move back.
+///
+/// # Errors
+/// The problem to answer.
+pub async fn change_delivery(deliveries: &impl Deliveries, request: Request) -> Result<Response<Body>, ApiError> {
+    platform::auth::caller(&request)?.require("barista")?;
+    let id = path_parameter(&request, "deliveryId")?;
+    let body: ChangeRequest = parse_json(&request)?;
+    let to: Progress = body
+        .status
+        .ok_or_else(|| ApiError::field("status", "is required"))?
+        .parse()
+        .map_err(|_| ApiError::field("status", "must be Preparing or Completed"))?;
+    let id = DeliveryId::parse(&id).map_err(|_| ApiError::NotFound(format!("delivery {id} not found")))?;
+    let moved = application::move_delivery(deliveries, &id, to, Utc::now()).await?;
+    json(StatusCode::OK, &DeliveryView::from(&moved))
 }

@@ -1,18 +1,25 @@
-//! The delivery context, the counter: it takes each placed order as a ticket with the
-//! day's next waiting number, the barista moves the ticket on, and the order context may
-//! ask it (synchronously) to cancel a ticket the barista has not started.
+//! The delivery context, the shop counter: each placed order becomes a delivery with the
+//! day's next waiting number, the barista moves deliveries on, and the order context may ask
+//! (synchronously) to cancel one the barista has not started.
 //!
-//! - [`domain`]: the Ticket aggregate; no I/O.
-//! - [`store`]: the DynamoDB adapter (tickets, the per-order guard, the daily counter).
-//! - [`counter`]: issuing and cancelling tickets, shared by the consumer and the sync target.
+//! Read in this order:
+//! - [`domain`]: the Delivery aggregate and the waiting-number rules; no I/O.
+//! - [`application`]: the use cases (list the queue, move, cancel, issue a waiting number).
+//! - [`ports`]: what the use cases need from storage.
+//! - [`store`]: the DynamoDB adapter implementing the ports.
 //! - [`http`]: the barista's API Gateway handlers.
-//! - [`consumer`]: the order events it consumes.
+//! - [`policies`]: the reactions to order events.
+//! - [`invoke`]: the synchronous cancel target the order context calls.
+//! - [`wiring`]: each function's configuration.
 
-pub mod consumer;
-pub mod counter;
+pub mod application;
 pub mod domain;
 pub mod http;
+pub mod invoke;
+pub mod policies;
+pub mod ports;
 pub mod store;
+pub mod wiring;
 
 /// The `source` of every event this context emits.
 pub const SOURCE: &str = "delivery";

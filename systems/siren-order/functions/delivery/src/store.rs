@@ -1,275 +1,399 @@
-//! The DynamoDB adapter of the delivery context (table `DELIVERY_TABLE`).
+//! The DynamoDB adapter of the delivery context (table `DELIVERY_TABLE`): every port of
+//! [`crate::ports`], with typed items mapped by `serde_dynamo`.
 //!
-//! Items: the ticket `pk = DELIVERY#<id>, sk = DELIVERY`, indexed in `ByStatus` by
-//! `gsi1pk = STATUS#<status>`, `gsi1sk = <createdAt>#<id>` (the queue, oldest first); the
-//! per-order guard `pk = ORDER#<orderId>, sk = TICKET` (the ticket's id, or `cancelled`)
-//! that makes one order one ticket; the day's counter `pk = COUNTER#<day>, sk = COUNTER`;
-//! a claim per issued number `pk = NUMBER#<day>#<n>, sk = NUMBER`; outbox items.
+//! Items (`pk`, `sk`, `kind`, then attributes):
+//! - a delivery: `DELIVERY#<deliveryId>`, `DELIVERY`, `Ticket`; `deliveryId`, `orderId`,
+//!   `customerId`, `waitingNumber`, `businessDay` (`YYYY-MM-DD`), `status`, `createdAt`,
+//!   `updatedAt` (RFC 3339 UTC, milliseconds), `version`; indexed in `ByStatus` by
+//!   `gsi1pk = STATUS#<status>`, `gsi1sk = <createdAt>#<deliveryId>` (the queue, oldest
+//!   first). Its `kind` keeps the old name `Ticket` because the system tests count
+//!   deliveries by it;
+//! - the order at the counter: `ORDER#<orderId>`, `DELIVERY`, `OrderAtCounter`; `orderId`
+//!   and either `deliveryId` (issued) or `cancelledBeforeIssue = true`. Written only if new,
+//!   so one order gets one delivery, and an order cancelled first gets none;
+//! - the day's waiting-number sequence: `SEQUENCE#<YYYY-MM-DD>`, `WAITING_NUMBERS`,
+//!   `WaitingNumbers`; `lastNumber`, the last number handed out that day (atomic `ADD`);
+//! - the claim of a number: `WAITING_NUMBER#<YYYY-MM-DD>#<n>`, `CLAIM`, `WaitingNumberClaim`;
+//!   `deliveryId`, `orderId`. Written only if new, in the issuing transaction, so no number
+//!   is issued twice a day even if the sequence were reset;
+//! - outbox items ([`platform::outbox`], relayed to `DeliveryEventsTopic`) and the order-event
+//!   consumer's inbox items ([`platform::inbox`]).
+//!
+//! Domain events leave as [`contracts::delivery::DeliveryEvent`], correlated by the order id
+//! and caused by the consumed event, if any; [`DeliveryEvent::Cancelled`] is not published.
 
-use std::collections::HashMap;
+use std::time::Duration;
 
 use anyhow::Context;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
+use contracts::delivery::{self as wire, DeliveryCompleted, DeliveryStarted, OrderWaited};
 use platform::EventEnvelope;
-use platform::dynamo::Condition;
-use platform::outbox::{Outbox, TransactError, transact};
+use platform::dynamo::{Condition, Table, WriteError, from_item, key, to_item};
+use platform::inbox::{Applied, Inbox};
+use platform::outbox::Outbox;
+use serde::{Deserialize, Serialize};
 
-use crate::domain::{DeliveryStatus, Ticket};
-
-type Item = HashMap<String, AttributeValue>;
+use crate::SOURCE;
+use crate::domain::{
+    BusinessDay, CustomerId, Delivery, DeliveryEvent, DeliveryId, DeliveryRecord, DeliveryStatus, OrderAtCounter,
+    OrderId, WaitingNumber,
+};
+use crate::ports::{ConsumedEvents, Deliveries, DeliveryQueue, OrdersAtCounter, WaitingNumbers};
 
 /// Name of the queue index.
 pub const STATUS_INDEX: &str = "ByStatus";
 
-/// What the counter knows about an order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Guard {
-    /// A ticket was issued.
-    Ticket(String),
-    /// The order was cancelled before any ticket was issued; none ever will be.
-    CancelledBeforeIssue,
+/// The stored `kind` of a delivery (see the module docs for why it is not `Delivery`).
+const DELIVERY_KIND: &str = "Ticket";
+const DELIVERY_SK: &str = "DELIVERY";
+const ORDER_KIND: &str = "OrderAtCounter";
+const ORDER_SK: &str = "DELIVERY";
+const SEQUENCE_KIND: &str = "WaitingNumbers";
+const SEQUENCE_SK: &str = "WAITING_NUMBERS";
+const CLAIM_KIND: &str = "WaitingNumberClaim";
+const CLAIM_SK: &str = "CLAIM";
+
+fn delivery_pk(id: &DeliveryId) -> String {
+    format!("DELIVERY#{id}")
 }
 
-/// Why a write was not stored.
-#[derive(Debug, thiserror::Error)]
-pub enum SaveError {
-    /// A concurrent write won; nothing was written.
-    #[error("a concurrent write won")]
-    Conflict,
-    /// Storage failed; nothing was written.
-    #[error(transparent)]
-    Storage(#[from] anyhow::Error),
+fn order_pk(order: &OrderId) -> String {
+    format!("ORDER#{order}")
 }
 
-/// Tickets in DynamoDB.
+fn sequence_pk(day: BusinessDay) -> String {
+    format!("SEQUENCE#{day}")
+}
+
+fn claim_pk(day: BusinessDay, number: WaitingNumber) -> String {
+    format!("WAITING_NUMBER#{day}#{number}")
+}
+
+fn status_key(status: DeliveryStatus) -> String {
+    format!("STATUS#{status}")
+}
+
+/// Deliveries and the counter's records in DynamoDB. Built with an outbox for functions
+/// that publish events, and with an inbox for the consumer of order events.
 #[derive(Debug, Clone)]
-pub struct DynamoTickets {
-    client: aws_sdk_dynamodb::Client,
-    table: String,
-    outbox: Outbox,
+pub struct DynamoDeliveries {
+    table: Table,
+    outbox: Option<Outbox>,
+    inbox: Option<Inbox>,
 }
 
-fn s(value: &str) -> AttributeValue {
-    AttributeValue::S(value.to_owned())
-}
-
-fn n(value: impl ToString) -> AttributeValue {
-    AttributeValue::N(value.to_string())
-}
-
-fn key(pk: String, sk: &str) -> Item {
-    HashMap::from([("pk".to_owned(), s(&pk)), ("sk".to_owned(), s(sk))])
-}
-
-fn ticket_key(id: &str) -> Item {
-    key(format!("DELIVERY#{id}"), "DELIVERY")
-}
-
-fn guard_key(order_id: &str) -> Item {
-    key(format!("ORDER#{order_id}"), "TICKET")
-}
-
-impl From<&Ticket> for Item {
-    fn from(ticket: &Ticket) -> Self {
-        let created = ticket.created_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let mut item = ticket_key(&ticket.id);
-        item.insert("kind".to_owned(), s("Ticket"));
-        item.insert("deliveryId".to_owned(), s(&ticket.id));
-        item.insert("orderId".to_owned(), s(&ticket.order_id));
-        item.insert("customerId".to_owned(), s(&ticket.customer_id));
-        item.insert("waitingNumber".to_owned(), n(ticket.waiting_number));
-        item.insert("businessDay".to_owned(), s(&ticket.business_day));
-        item.insert("status".to_owned(), s(ticket.status.as_str()));
-        item.insert("createdAt".to_owned(), s(&created));
-        item.insert("updatedAt".to_owned(), s(&ticket.updated_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)));
-        item.insert("version".to_owned(), n(ticket.version));
-        item.insert("gsi1pk".to_owned(), s(&format!("STATUS#{}", ticket.status.as_str())));
-        item.insert("gsi1sk".to_owned(), s(&format!("{created}#{}", ticket.id)));
-        item
-    }
-}
-
-fn text<'a>(item: &'a Item, key: &str) -> anyhow::Result<&'a str> {
-    item.get(key).and_then(|v| v.as_s().ok()).map(String::as_str).with_context(|| format!("ticket item lacks {key}"))
-}
-
-fn number<T: std::str::FromStr>(item: &Item, key: &str) -> anyhow::Result<T> {
-    item.get(key)
-        .and_then(|v| v.as_n().ok())
-        .and_then(|n| n.parse().ok())
-        .with_context(|| format!("ticket item lacks {key}"))
-}
-
-fn ticket_from_item(item: &Item) -> anyhow::Result<Ticket> {
-    Ok(Ticket {
-        id: text(item, "deliveryId")?.to_owned(),
-        order_id: text(item, "orderId")?.to_owned(),
-        customer_id: text(item, "customerId")?.to_owned(),
-        waiting_number: number(item, "waitingNumber")?,
-        business_day: text(item, "businessDay")?.to_owned(),
-        status: DeliveryStatus::parse(text(item, "status")?)?,
-        created_at: text(item, "createdAt")?.parse::<DateTime<Utc>>()?,
-        updated_at: text(item, "updatedAt")?.parse::<DateTime<Utc>>()?,
-        version: number(item, "version")?,
-    })
-}
-
-impl DynamoTickets {
-    /// The adapter for `table`, whose outbox items expire after `retention`.
-    pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>, retention: std::time::Duration) -> Self {
-        let table = table.into();
-        Self { client, outbox: Outbox::new(table.clone(), retention), table }
+impl DynamoDeliveries {
+    /// The adapter for `table`, without outbox or inbox: it reads, and writes changes that
+    /// publish nothing.
+    pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
+        Self { table: Table::new(client, table), outbox: None, inbox: None }
     }
 
-    /// The DynamoDB client (for the consumer's inbox).
-    pub fn client(&self) -> &aws_sdk_dynamodb::Client {
-        &self.client
+    /// The adapter that also publishes events, whose outbox items expire after `retention`.
+    pub fn with_outbox(self, retention: Duration) -> Self {
+        let outbox = Outbox::new(self.table.name(), retention);
+        Self { outbox: Some(outbox), ..self }
     }
 
-    /// The table name (for the consumer's inbox).
-    pub fn table(&self) -> &str {
-        &self.table
+    /// The adapter that also applies consumed events once, through the inbox of `consumer`
+    /// (a stable name), whose items expire after `retention`.
+    pub fn with_inbox(self, consumer: &str, retention: Duration) -> Self {
+        let inbox = Inbox::new(self.table.client().clone(), self.table.name(), consumer, retention);
+        Self { inbox: Some(inbox), ..self }
     }
 
-    fn put(&self, item: Item, condition: Condition) -> TransactWriteItem {
-        platform::dynamo::put(&self.table, item, condition)
-    }
-
-    /// What the counter knows about `order_id`.
-    ///
-    /// # Errors
-    /// When storage fails.
-    pub async fn find_guard(&self, order_id: &str) -> anyhow::Result<Option<Guard>> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(guard_key(order_id)))
-            .consistent_read(true)
-            .send()
-            .await
-            .context("GetItem guard")?;
-        Ok(output.item.map(|item| match item.get("deliveryId").and_then(|v| v.as_s().ok()) {
-            Some(id) => Guard::Ticket(id.clone()),
-            None => Guard::CancelledBeforeIssue,
-        }))
-    }
-
-    /// The next waiting number of `day` (1 for the first), atomically. A number is never
-    /// handed out twice; one whose ticket is then not stored is skipped.
-    ///
-    /// # Errors
-    /// When storage fails.
-    pub async fn next_number(&self, day: &str) -> anyhow::Result<u32> {
-        let output = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(format!("COUNTER#{day}"), "COUNTER")))
-            .update_expression("ADD n :one")
-            .expression_attribute_values(":one", n(1))
-            .return_values(ReturnValue::UpdatedNew)
-            .send()
-            .await
-            .context("UpdateItem counter")?;
-        output
-            .attributes
-            .as_ref()
-            .and_then(|a| a.get("n"))
-            .and_then(|v| v.as_n().ok())
-            .and_then(|v| v.parse().ok())
-            .context("the counter has no number")
-    }
-
-    /// The transaction items that issue `ticket`: the ticket, the order's guard, the
-    /// number's claim (each only if new) and the events. Guard index: 1.
-    ///
-    /// # Errors
-    /// When an item cannot be built.
-    pub fn issue_items(&self, ticket: &Ticket, events: &[EventEnvelope]) -> anyhow::Result<Vec<TransactWriteItem>> {
-        let mut guard = guard_key(&ticket.order_id);
-        guard.insert("deliveryId".to_owned(), s(&ticket.id));
-        let claim = key(format!("NUMBER#{}#{}", ticket.business_day, ticket.waiting_number), "NUMBER");
-        let mut items = vec![
-            self.put(Item::from(ticket), Condition::New),
-            self.put(guard, Condition::New),
-            self.put(claim, Condition::New),
-        ];
-        items.extend(events.iter().map(|e| self.outbox.put(e)));
-        Ok(items)
-    }
-
-    /// The transaction item recording that `order_id` was cancelled before any ticket.
-    ///
-    /// # Errors
-    /// When the item cannot be built.
-    pub fn cancel_before_issue_items(&self, order_id: &str) -> anyhow::Result<Vec<TransactWriteItem>> {
-        let mut guard = guard_key(order_id);
-        guard.insert("cancelled".to_owned(), AttributeValue::Bool(true));
-        Ok(vec![self.put(guard, Condition::New)])
-    }
-
-    /// One ticket.
-    ///
-    /// # Errors
-    /// When storage fails or the item is corrupt.
-    pub async fn find(&self, id: &str) -> anyhow::Result<Option<Ticket>> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(ticket_key(id)))
-            .consistent_read(true)
-            .send()
-            .await
-            .context("GetItem ticket")?;
-        output.item.as_ref().map(ticket_from_item).transpose()
-    }
-
-    /// The transaction items that store a changed ticket if still at `expected_version`.
-    ///
-    /// # Errors
-    /// When an item cannot be built.
-    pub fn save_items(
+    /// The outbox items of the published form of `events`, caused by `cause` if given.
+    fn outbox_items(
         &self,
-        ticket: &Ticket,
-        expected_version: u64,
-        events: &[EventEnvelope],
-    ) -> anyhow::Result<Vec<TransactWriteItem>> {
-        let mut items = vec![self.put(Item::from(ticket), Condition::Version(expected_version))];
-        items.extend(events.iter().map(|e| self.outbox.put(e)));
+        events: &[DeliveryEvent],
+        cause: Option<&EventEnvelope>,
+    ) -> Result<Vec<TransactWriteItem>, WriteError> {
+        let mut items = Vec::new();
+        for (order, event) in events.iter().filter_map(published) {
+            let outbox = self.outbox.as_ref().context("this function has no outbox, yet a change has events")?;
+            let envelope = EventEnvelope::wrap(SOURCE, order.as_str(), cause.map(|e| e.id.as_str()), &event);
+            items.push(outbox.put(&envelope));
+        }
         Ok(items)
     }
 
-    /// Executes transaction items built by this adapter.
-    ///
-    /// # Errors
-    /// [`SaveError::Conflict`] when a condition failed.
-    pub async fn write(&self, items: Vec<TransactWriteItem>) -> Result<(), SaveError> {
-        match transact(&self.client, items).await {
-            Ok(()) => Ok(()),
-            Err(TransactError::ConditionFailed { .. }) => Err(SaveError::Conflict),
-            Err(err) => Err(SaveError::Storage(err.into())),
+    /// Writes `items` in one transaction; with `once`, together with its inbox item.
+    async fn write(&self, items: Vec<TransactWriteItem>, once: Option<&EventEnvelope>) -> Result<Applied, WriteError> {
+        match once {
+            None => self.table.write(items).await.map(|()| Applied::Now),
+            Some(event) => {
+                let inbox = self.inbox.as_ref().context("this function has no inbox, yet it consumes events")?;
+                Ok(inbox.apply_once(event, items).await?)
+            }
         }
     }
+}
 
-    /// The tickets in `status`, oldest first, at most `limit`.
-    ///
-    /// # Errors
-    /// When storage fails or an item is corrupt.
-    pub async fn list(&self, status: DeliveryStatus, limit: i32) -> anyhow::Result<Vec<Ticket>> {
+/// The event as published, with the order it correlates to; `None` for what is not
+/// published.
+fn published(event: &DeliveryEvent) -> Option<(&OrderId, wire::DeliveryEvent)> {
+    match event {
+        DeliveryEvent::Issued { delivery_id, order_id, customer_id, waiting_number } => Some((
+            order_id,
+            wire::DeliveryEvent::OrderWaited(OrderWaited {
+                delivery_id: delivery_id.to_string(),
+                order_id: order_id.to_string(),
+                customer_id: customer_id.to_string(),
+                waiting_number: waiting_number.get(),
+            }),
+        )),
+        DeliveryEvent::Started { delivery_id, order_id, customer_id } => Some((
+            order_id,
+            wire::DeliveryEvent::DeliveryStarted(DeliveryStarted {
+                delivery_id: delivery_id.to_string(),
+                order_id: order_id.to_string(),
+                customer_id: customer_id.to_string(),
+            }),
+        )),
+        DeliveryEvent::Completed { delivery_id, order_id, customer_id, waiting_number } => Some((
+            order_id,
+            wire::DeliveryEvent::DeliveryCompleted(DeliveryCompleted {
+                delivery_id: delivery_id.to_string(),
+                order_id: order_id.to_string(),
+                customer_id: customer_id.to_string(),
+                waiting_number: waiting_number.get(),
+            }),
+        )),
+        // The order context announced the cancellation (OrderCancelled); nobody listens for ours.
+        DeliveryEvent::Cancelled { .. } => None,
+    }
+}
+
+/// RFC 3339 UTC with exactly three fractional digits: fixed width, so `gsi1sk` sorts in
+/// time order.
+mod millis {
+    use chrono::{DateTime, SecondsFormat, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn text(at: &DateTime<Utc>) -> String {
+        at.to_rfc3339_opts(SecondsFormat::Millis, true)
+    }
+
+    pub fn serialize<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&text(at))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        DateTime::parse_from_rfc3339(&text).map(|at| at.with_timezone(&Utc)).map_err(serde::de::Error::custom)
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DeliveryItem {
+    pk: String,
+    sk: String,
+    kind: String,
+    delivery_id: DeliveryId,
+    order_id: OrderId,
+    customer_id: CustomerId,
+    waiting_number: WaitingNumber,
+    business_day: BusinessDay,
+    status: DeliveryStatus,
+    #[serde(with = "millis")]
+    created_at: DateTime<Utc>,
+    #[serde(with = "millis")]
+    updated_at: DateTime<Utc>,
+    version: u64,
+    gsi1pk: String,
+    gsi1sk: String,
+}
+
+impl From<&Delivery> for DeliveryItem {
+    fn from(delivery: &Delivery) -> Self {
+        Self {
+            pk: delivery_pk(delivery.id()),
+            sk: DELIVERY_SK.to_owned(),
+            kind: DELIVERY_KIND.to_owned(),
+            delivery_id: delivery.id().clone(),
+            order_id: delivery.order_id().clone(),
+            customer_id: delivery.customer_id().clone(),
+            waiting_number: delivery.waiting_number(),
+            business_day: delivery.business_day(),
+            status: delivery.status(),
+            created_at: delivery.created_at(),
+            updated_at: delivery.updated_at(),
+            version: delivery.version(),
+            gsi1pk: status_key(delivery.status()),
+            gsi1sk: format!("{}#{}", millis::text(&delivery.created_at()), delivery.id()),
+        }
+    }
+}
+
+impl From<DeliveryItem> for Delivery {
+    fn from(item: DeliveryItem) -> Self {
+        Delivery::restore(DeliveryRecord {
+            id: item.delivery_id,
+            order_id: item.order_id,
+            customer_id: item.customer_id,
+            waiting_number: item.waiting_number,
+            business_day: item.business_day,
+            status: item.status,
+            created_at: item.created_at,
+            updated_at: item.updated_at,
+            version: item.version,
+        })
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OrderItem {
+    pk: String,
+    sk: String,
+    kind: String,
+    order_id: OrderId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    delivery_id: Option<DeliveryId>,
+    #[serde(default)]
+    cancelled_before_issue: bool,
+}
+
+impl OrderItem {
+    fn new(order: &OrderId, delivery_id: Option<DeliveryId>) -> Self {
+        Self {
+            pk: order_pk(order),
+            sk: ORDER_SK.to_owned(),
+            kind: ORDER_KIND.to_owned(),
+            order_id: order.clone(),
+            cancelled_before_issue: delivery_id.is_none(),
+            delivery_id,
+        }
+    }
+}
+
+impl TryFrom<OrderItem> for OrderAtCounter {
+    type Error = anyhow::Error;
+    fn try_from(item: OrderItem) -> anyhow::Result<Self> {
+        match (item.delivery_id, item.cancelled_before_issue) {
+            (Some(id), false) => Ok(Self::Issued(id)),
+            (None, true) => Ok(Self::CancelledBeforeIssue),
+            _ => anyhow::bail!("the counter's record of order {} is neither issued nor cancelled", item.order_id),
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ClaimItem {
+    pk: String,
+    sk: String,
+    kind: String,
+    delivery_id: DeliveryId,
+    order_id: OrderId,
+}
+
+/// What the sequence's update returns.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SequenceItem {
+    last_number: u64,
+}
+
+impl DeliveryQueue for DynamoDeliveries {
+    #[tracing::instrument(skip_all, fields(%status))]
+    async fn in_status(&self, status: DeliveryStatus, limit: usize) -> anyhow::Result<Vec<Delivery>> {
+        let limit = i32::try_from(limit).unwrap_or(i32::MAX);
+        let items: Vec<DeliveryItem> =
+            self.table.query_index(STATUS_INDEX, "gsi1pk", status_key(status), true, limit).await?;
+        Ok(items.into_iter().map(Delivery::from).collect())
+    }
+}
+
+impl Deliveries for DynamoDeliveries {
+    #[tracing::instrument(skip_all, fields(delivery_id = %id))]
+    async fn find(&self, id: &DeliveryId) -> anyhow::Result<Option<Delivery>> {
+        Ok(self.table.get::<DeliveryItem>(delivery_pk(id), DELIVERY_SK).await?.map(Delivery::from))
+    }
+
+    #[tracing::instrument(skip_all, fields(delivery_id = %delivery.id(), status = %delivery.status()))]
+    async fn save(
+        &self,
+        delivery: &Delivery,
+        expected_version: u64,
+        events: &[DeliveryEvent],
+        once: Option<&EventEnvelope>,
+    ) -> Result<Applied, WriteError> {
+        let mut items =
+            vec![self.table.put(to_item(&DeliveryItem::from(delivery))?, Condition::Version(expected_version))];
+        items.extend(self.outbox_items(events, once)?);
+        self.write(items, once).await
+    }
+}
+
+impl OrdersAtCounter for DynamoDeliveries {
+    #[tracing::instrument(skip_all, fields(order_id = %order))]
+    async fn find_order(&self, order: &OrderId) -> anyhow::Result<Option<OrderAtCounter>> {
+        self.table.get::<OrderItem>(order_pk(order), ORDER_SK).await?.map(OrderAtCounter::try_from).transpose()
+    }
+
+    #[tracing::instrument(skip_all, fields(delivery_id = %delivery.id(), waiting_number = %delivery.waiting_number()))]
+    async fn issue(
+        &self,
+        delivery: &Delivery,
+        events: &[DeliveryEvent],
+        once: &EventEnvelope,
+    ) -> Result<Applied, WriteError> {
+        let claim = ClaimItem {
+            pk: claim_pk(delivery.business_day(), delivery.waiting_number()),
+            sk: CLAIM_SK.to_owned(),
+            kind: CLAIM_KIND.to_owned(),
+            delivery_id: delivery.id().clone(),
+            order_id: delivery.order_id().clone(),
+        };
+        let mut items = vec![
+            self.table.put(to_item(&DeliveryItem::from(delivery))?, Condition::New),
+            self.table.put(to_item(&OrderItem::new(delivery.order_id(), Some(delivery.id().clone())))?, Condition::New),
+            self.table.put(to_item(&claim)?, Condition::New),
+        ];
+        items.extend(self.outbox_items(events, Some(once))?);
+        self.write(items, Some(once)).await
+    }
+
+    #[tracing::instrument(skip_all, fields(order_id = %order))]
+    async fn cancel_before_issue(&self, order: &OrderId, once: Option<&EventEnvelope>) -> Result<Applied, WriteError> {
+        let record = self.table.put(to_item(&OrderItem::new(order, None))?, Condition::New);
+        self.write(vec![record], once).await
+    }
+}
+
+impl WaitingNumbers for DynamoDeliveries {
+    #[tracing::instrument(skip_all, fields(%day))]
+    async fn next_number(&self, day: BusinessDay) -> anyhow::Result<WaitingNumber> {
+        // Outside the issuing transaction on purpose: concurrent issues never contend on the
+        // day's one sequence item, and the number's claim (in the transaction) still refuses
+        // a repeat.
+        let kind: AttributeValue = serde_dynamo::to_attribute_value(SEQUENCE_KIND)?;
+        let one: AttributeValue = serde_dynamo::to_attribute_value(1_u32)?;
         let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(STATUS_INDEX)
-            .key_condition_expression("gsi1pk = :status")
-            .expression_attribute_values(":status", s(&format!("STATUS#{}", status.as_str())))
-            .limit(limit)
+            .table
+            .client()
+            .update_item()
+            .table_name(self.table.name())
+            .set_key(Some(key(sequence_pk(day), SEQUENCE_SK)))
+            .update_expression("SET #kind = :kind ADD #last :one")
+            .expression_attribute_names("#kind", "kind")
+            .expression_attribute_names("#last", "lastNumber")
+            .expression_attribute_values(":kind", kind)
+            .expression_attribute_values(":one", one)
+            .return_values(ReturnValue::AllNew)
             .send()
             .await
-            .context("Query tickets by status")?;
-        output.items().iter().map(ticket_from_item).collect()
+            .context("UpdateItem waiting-number sequence")?;
+        let sequence: SequenceItem = from_item(output.attributes.unwrap_or_default())?;
+        Ok(WaitingNumber::nth(sequence.last_number)?)
+    }
+}
+
+impl ConsumedEvents for DynamoDeliveries {
+    async fn acknowledge(&self, event: &EventEnvelope) -> Result<Applied, WriteError> {
+        self.write(Vec::new(), Some(event)).await
     }
 }

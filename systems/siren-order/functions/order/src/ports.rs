@@ -1,47 +1,115 @@
-//! The synchronous calls the order context makes, behind narrow ports, each through the
-//! shared [`SyncInvoker`] (timeout + circuit breaker).
+//! What the use cases need from the world, as narrow traits: the orders' storage
+//! ([`Orders`]), the product context's prices ([`ProductPricing`]) and the counter's consent
+//! to cancel ([`DeliveryDesk`]). No AWS type crosses them; the adapters are
+//! [`crate::store::DynamoOrders`] and [`crate::calls`].
 
 use std::future::Future;
 
-use contracts::product_check::{CheckRequest, CheckResponse};
-use contracts::ticket_cancel::{CancelTicketRequest, CancelTicketResponse, CancelTicketResult};
-use platform::invoke::{InvokeError, SyncInvoker};
+use platform::EventEnvelope;
+use platform::dynamo::WriteError;
+use platform::idempotency::{IdempotencyKey, IdempotencyRecord};
+use platform::inbox::Applied;
+use platform::invoke::InvokeError;
 
-/// Port: prices and orderability of products (the product context).
+use crate::domain::{CustomerId, Order, OrderEvent, OrderId, Pricing, ProductId};
+
+/// Storage of orders, their idempotency records and the events they produce (outbox).
+pub trait Orders {
+    /// The order `id`, read consistently; `None` when there is none.
+    ///
+    /// # Errors
+    /// When storage fails or the stored order is unreadable.
+    fn find(&self, id: &OrderId) -> impl Future<Output = anyhow::Result<Option<Order>>> + Send;
+
+    /// The orders of `customer_id`, newest first, at most `limit`.
+    ///
+    /// # Errors
+    /// When storage fails or a stored order is unreadable.
+    fn list_for_customer(
+        &self,
+        customer_id: &CustomerId,
+        limit: usize,
+    ) -> impl Future<Output = anyhow::Result<Vec<Order>>> + Send;
+
+    /// The first answer kept for `key` of `customer_id`; `None` when the key is new (or
+    /// its record expired).
+    ///
+    /// # Errors
+    /// When storage fails or the record is unreadable.
+    fn find_idempotency(
+        &self,
+        customer_id: &CustomerId,
+        key: &IdempotencyKey,
+    ) -> impl Future<Output = anyhow::Result<Option<IdempotencyRecord>>> + Send;
+
+    /// Stores a new order, the `record` of its first answer under `key`, and `events`, all
+    /// or nothing.
+    ///
+    /// # Errors
+    /// [`WriteError::Conflict`] when `key` (or the order id) was taken meanwhile: nothing
+    /// was written; [`WriteError::Storage`] otherwise.
+    fn place(
+        &self,
+        order: &Order,
+        key: &IdempotencyKey,
+        record: &IdempotencyRecord,
+        events: &[OrderEvent],
+    ) -> impl Future<Output = Result<(), WriteError>> + Send;
+
+    /// Stores a changed order if the stored one is still at `expected_version`, with
+    /// `events`, all or nothing.
+    ///
+    /// # Errors
+    /// [`WriteError::Conflict`] when the stored version differs (read and decide again);
+    /// [`WriteError::Storage`] otherwise.
+    fn save(
+        &self,
+        order: &Order,
+        expected_version: u64,
+        events: &[OrderEvent],
+    ) -> impl Future<Output = Result<(), WriteError>> + Send;
+
+    /// For a consumer: stores `order` (if still at `expected_version`) and `events`
+    /// together with the inbox item of `cause`, once. Events emitted carry `cause` as
+    /// their causation.
+    ///
+    /// # Errors
+    /// [`WriteError::Conflict`] when the stored version differs (read and decide again);
+    /// [`WriteError::Storage`] otherwise. A repeat of `cause` is no error:
+    /// [`Applied::AlreadyDone`], and nothing is written.
+    fn save_once(
+        &self,
+        cause: &EventEnvelope,
+        order: &Order,
+        expected_version: u64,
+        events: &[OrderEvent],
+    ) -> impl Future<Output = Result<Applied, WriteError>> + Send;
+}
+
+/// The product context's prices and orderability (a synchronous call).
 pub trait ProductPricing {
-    /// The product context's answer for `product_ids`.
+    /// What the product context says about `products` now.
     ///
     /// # Errors
-    /// [`InvokeError`] when it cannot answer (breaker open, timeout, failure).
-    fn check(&self, product_ids: Vec<String>) -> impl Future<Output = Result<CheckResponse, InvokeError>> + Send;
+    /// [`InvokeError`] when it cannot answer: breaker open, timeout, failure (including an
+    /// answer that does not make sense).
+    fn price(&self, products: &[ProductId]) -> impl Future<Output = Result<Pricing, InvokeError>> + Send;
 }
 
-/// Port: the counter's consent to cancel (the delivery context).
-pub trait TicketDesk {
-    /// Asks the counter to cancel the ticket of `order_id`.
+/// The counter's answer to a cancel request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryCancellation {
+    /// The delivery is cancelled, or will never be issued.
+    Cancelled,
+    /// The barista has started (or finished): too late.
+    AlreadyStarted,
+}
+
+/// The counter's consent to cancel (the delivery context, a synchronous call).
+pub trait DeliveryDesk {
+    /// Asks the counter to cancel the delivery of `order_id`.
     ///
     /// # Errors
-    /// [`InvokeError`] when it cannot answer (breaker open, timeout, failure).
-    fn cancel(&self, order_id: &str) -> impl Future<Output = Result<CancelTicketResult, InvokeError>> + Send;
-}
-
-/// [`ProductPricing`] by invoking `CheckProductsFunction`.
-#[derive(Debug, Clone)]
-pub struct ProductCheck(pub SyncInvoker);
-
-impl ProductPricing for ProductCheck {
-    async fn check(&self, product_ids: Vec<String>) -> Result<CheckResponse, InvokeError> {
-        self.0.call(&CheckRequest { product_ids }).await
-    }
-}
-
-/// [`TicketDesk`] by invoking `CancelTicketFunction`.
-#[derive(Debug, Clone)]
-pub struct CounterDesk(pub SyncInvoker);
-
-impl TicketDesk for CounterDesk {
-    async fn cancel(&self, order_id: &str) -> Result<CancelTicketResult, InvokeError> {
-        let answer: CancelTicketResponse = self.0.call(&CancelTicketRequest { order_id: order_id.to_owned() }).await?;
-        Ok(answer.result)
-    }
+    /// [`InvokeError`] when it cannot answer: breaker open, timeout, failure.
+    fn cancel(&self, order_id: &OrderId) -> impl Future<Output = Result<DeliveryCancellation, InvokeError>> + Send;
 }

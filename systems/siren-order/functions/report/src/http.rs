@@ -1,69 +1,182 @@
-//! The owner's report handlers (API Gateway HTTP API, payload 2.0).
+//! The owner's report routes (API Gateway HTTP API, payload 2.0): parse, call the use
+//! case, map the answer.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
+use platform::Won;
 use platform::http::{ApiError, json};
 use serde::Serialize;
 
-use crate::model::SalesReport;
-use crate::store::DynamoReport;
+use crate::application::{self, OrdersReportError, SalesReportError};
+use crate::domain::{CustomerId, OrderFacts, OrderId, OrderStatus, OrdersReport, ProductId, SalesReport};
+use crate::ports::ReportViews;
 
-fn date(request: &Request) -> Result<String, ApiError> {
+/// `GET /reports/sales?date=YYYY-MM-DD` -> 200 [`SalesReportBody`] of that shop day;
+/// 400 without a valid date; 401 without a token; 403 unless the caller is an owner.
+///
+/// # Errors
+/// The error answers above; 500 when the views cannot be read.
+pub async fn sales_report(views: &impl ReportViews, request: Request) -> Result<Response<Body>, ApiError> {
+    platform::auth::caller(&request)?.require("owner")?;
+    let date = date(&request)?;
+    let report = application::sales_report(views, date).await?;
+    json(StatusCode::OK, &SalesReportBody::from(report))
+}
+
+/// `GET /reports/orders?date=YYYY-MM-DD` -> 200 [`OrdersReportBody`]: the orders placed
+/// that shop day, in the order they were placed, with their current status; 400 without
+/// a valid date; 401 without a token; 403 unless the caller is an owner.
+///
+/// # Errors
+/// The error answers above; 500 when the views cannot be read.
+pub async fn orders_report(views: &impl ReportViews, request: Request) -> Result<Response<Body>, ApiError> {
+    platform::auth::caller(&request)?.require("owner")?;
+    let date = date(&request)?;
+    let report = application::orders_report(views, date).await?;
+    json(StatusCode::OK, &OrdersReportBody::from(report))
+}
+
+/// The `date` query parameter: a shop day, `YYYY-MM-DD`.
+fn date(request: &Request) -> Result<NaiveDate, ApiError> {
     let query = request.query_string_parameters();
     let text =
         query.first("date").ok_or_else(|| ApiError::field("date", "query parameter is required (YYYY-MM-DD)"))?;
-    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| ApiError::field("date", "must be a date, YYYY-MM-DD"))?;
-    Ok(day.to_string())
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| ApiError::field("date", "must be a date, YYYY-MM-DD"))
 }
 
-/// `GET /reports/sales?date=YYYY-MM-DD` -> 200 [`SalesReport`] of the shop's local day;
-/// 400 without a valid date; 401 without a token; 403 unless the caller is an owner.
-pub async fn sales(report: &DynamoReport, request: &Request) -> Result<Response<Body>, ApiError> {
-    platform::auth::caller(request)?.require("owner")?;
-    let day = date(request)?;
-    let orders = report.orders_of_day(&day).await?;
-    let names = report.product_names().await?;
-    json(StatusCode::OK, &SalesReport::compute(&day, &orders, &names))
+impl From<SalesReportError> for ApiError {
+    fn from(err: SalesReportError) -> Self {
+        match err {
+            SalesReportError::Storage(cause) => ApiError::Internal(cause),
+        }
+    }
 }
 
-/// One order in `GET /reports/orders`.
+impl From<OrdersReportError> for ApiError {
+    fn from(err: OrdersReportError) -> Self {
+        match err {
+            OrdersReportError::Storage(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
+/// The body of `GET /reports/sales`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SalesReportBody {
+    /// The shop's local day, `YYYY-MM-DD`.
+    pub date: NaiveDate,
+    /// Orders placed that day and not cancelled.
+    pub orders: u64,
+    /// Their total in won.
+    pub revenue: Won,
+    /// Orders placed that day and cancelled.
+    pub cancelled: CancelledBody,
+    /// Per product, by revenue (highest first).
+    pub products: Vec<ProductSalesBody>,
+    /// Orders completed and not cancelled.
+    pub completed_orders: u64,
+    /// Mean time from placed to completed over those, in seconds; `null` without any.
+    pub average_completion_seconds: Option<f64>,
+}
+
+/// `cancelled` in [`SalesReportBody`].
+#[derive(Debug, Serialize)]
+pub struct CancelledBody {
+    /// How many.
+    pub count: u64,
+    /// Their total in won.
+    pub amount: Won,
+}
+
+/// One of `products` in [`SalesReportBody`].
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductSalesBody {
+    /// Product id.
+    pub product_id: ProductId,
+    /// Its current name, else its name at order time.
+    pub name: String,
+    /// Units sold.
+    pub quantity: u64,
+    /// Their revenue in won.
+    pub revenue: Won,
+}
+
+impl From<SalesReport> for SalesReportBody {
+    fn from(report: SalesReport) -> Self {
+        Self {
+            date: report.date,
+            orders: report.orders,
+            revenue: report.revenue,
+            cancelled: CancelledBody { count: report.cancelled.count, amount: report.cancelled.amount },
+            products: report
+                .products
+                .into_iter()
+                .map(|p| ProductSalesBody {
+                    product_id: p.product_id,
+                    name: p.name,
+                    quantity: p.quantity,
+                    revenue: p.revenue,
+                })
+                .collect(),
+            completed_orders: report.completed_orders,
+            average_completion_seconds: report.average_completion_seconds,
+        }
+    }
+}
+
+/// The body of `GET /reports/orders`.
+#[derive(Debug, Serialize)]
+pub struct OrdersReportBody {
+    /// The shop's local day, `YYYY-MM-DD`.
+    pub date: NaiveDate,
+    /// The day's orders, in the order they were placed.
+    pub orders: Vec<OrderRow>,
+}
+
+/// One of `orders` in [`OrdersReportBody`].
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderRow {
     /// Order id.
-    pub order_id: String,
+    pub order_id: OrderId,
     /// Who ordered.
-    pub customer_id: Option<String>,
-    /// Current status as the events tell it.
-    pub status: &'static str,
+    pub customer_id: CustomerId,
+    /// Current status as the events tell it: `Placed`, `Waiting`, `Completed`, `Cancelled`.
+    pub status: OrderStatus,
     /// Total in won.
-    pub amount: Option<u64>,
-    /// The waiting number, once issued.
+    pub amount: Won,
+    /// The waiting number, once issued; else `null`.
     pub waiting_number: Option<u32>,
-    /// When it was placed, RFC 3339 UTC.
-    pub placed_at: Option<String>,
+    /// When it was placed, RFC 3339 UTC with milliseconds.
+    pub placed_at: String,
 }
 
-/// `GET /reports/orders?date=YYYY-MM-DD` -> 200 `{"date", "orders": [OrderRow]}` in the
-/// order they were placed; 400 without a valid date; 401 without a token; 403 unless the
-/// caller is an owner.
-pub async fn orders(report: &DynamoReport, request: &Request) -> Result<Response<Body>, ApiError> {
-    platform::auth::caller(request)?.require("owner")?;
-    let day = date(request)?;
-    let rows: Vec<OrderRow> = report
-        .orders_of_day(&day)
-        .await?
-        .into_iter()
-        .map(|o| OrderRow {
-            status: o.status(),
-            order_id: o.order_id,
-            customer_id: o.customer_id,
-            amount: o.amount,
-            waiting_number: o.waiting_number,
-            placed_at: o.placed_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+impl From<OrdersReport> for OrdersReportBody {
+    fn from(report: OrdersReport) -> Self {
+        Self { date: report.date, orders: report.orders.into_iter().filter_map(OrderRow::of).collect() }
+    }
+}
+
+impl OrderRow {
+    /// The row of a placed order; `None` for a view without a placement (which the orders
+    /// report does not list).
+    fn of(order: OrderFacts) -> Option<Self> {
+        let status = order.status();
+        let placement = order.placement?;
+        Some(Self {
+            order_id: order.order_id,
+            customer_id: placement.customer_id,
+            status,
+            amount: placement.amount,
+            waiting_number: order.waiting_number,
+            placed_at: millis(placement.placed_at),
         })
-        .collect();
-    json(StatusCode::OK, &serde_json::json!({ "date": day, "orders": rows }))
+    }
+}
+
+fn millis(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }

@@ -1,17 +1,6 @@
-//! Lambda: `GET /reports/orders?date=`. Environment: `REPORT_TABLE`.
-
-use lambda_http::{Request, service_fn};
-use report::store::DynamoReport;
-
+//! Lambda: `GET /reports/orders?date=`. Configuration: [`report::wiring::OrdersReport`].
 #[tokio::main]
-async fn main() -> Result<(), lambda_http::Error> {
-    platform::logging::init();
-    let table = platform::config::required("REPORT_TABLE")?;
-    let sdk = platform::aws::sdk_config().await;
-    let report = DynamoReport::new(platform::aws::dynamodb(&sdk), table);
-    let report = &report;
-    lambda_http::run(service_fn(move |request: Request| async move {
-        Ok::<_, lambda_http::Error>(platform::http::respond(report::http::orders(report, &request).await))
-    }))
-    .await
+async fn main() -> Result<(), platform::lambda::Error> {
+    let deps = platform::lambda::start(report::wiring::OrdersReport::from_env()).await?;
+    platform::lambda::serve_http(|request| report::http::orders_report(&deps.views, request)).await
 }

@@ -1,25 +1,7 @@
-//! Lambda: the report's consumer (SQS `ReportInboxQueue`, `ReportBatchItemFailures`).
-//! Environment: `REPORT_TABLE`, `SHOP_TIME_ZONE`.
-
-use aws_lambda_events::event::sqs::SqsEvent;
-use lambda_runtime::{LambdaEvent, service_fn};
-use platform::config;
-use platform::inbox::for_each_event;
-use report::consumer::Reporter;
-use report::store::DynamoReport;
-
+//! Lambda: the report's consumer (SQS `ReportInboxQueue`).
+//! Configuration: [`report::wiring::ReportOnEvents`].
 #[tokio::main]
-async fn main() -> Result<(), lambda_runtime::Error> {
-    platform::logging::init();
-    let table = config::required("REPORT_TABLE")?;
-    let zone: chrono_tz::Tz = config::required_parsed("SHOP_TIME_ZONE")?;
-    let sdk = platform::aws::sdk_config().await;
-    let reporter = Reporter { report: DynamoReport::new(platform::aws::dynamodb(&sdk), table), zone };
-    let reporter = &reporter;
-    lambda_runtime::run(service_fn(move |batch: LambdaEvent<SqsEvent>| async move {
-        Ok::<_, lambda_runtime::Error>(
-            for_each_event(batch.payload, |event| report::consumer::on_event(reporter, event)).await,
-        )
-    }))
-    .await
+async fn main() -> Result<(), platform::lambda::Error> {
+    let deps = platform::lambda::start(report::wiring::ReportOnEvents::from_env()).await?;
+    platform::lambda::serve_events(|event| report::policies::record_sales_facts(&deps.facts, deps.zone, event)).await
 }
