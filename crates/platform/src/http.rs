@@ -210,6 +210,23 @@ impl Validation {
         }
     }
 
+    /// Parses a required `field`: records it as missing when absent, or the error of
+    /// `parse` when it is refused; the parsed value otherwise.
+    pub fn required<V, T, E: std::fmt::Display>(
+        &mut self,
+        field: &str,
+        value: Option<V>,
+        parse: impl FnOnce(V) -> Result<T, E>,
+    ) -> Option<T> {
+        match value {
+            Some(value) => self.check(field, parse(value)),
+            None => {
+                self.missing(field);
+                None
+            }
+        }
+    }
+
     /// Records that a required `field` is missing.
     pub fn missing(&mut self, field: &str) {
         self.reject(field, "is required");
@@ -295,6 +312,19 @@ mod tests {
         assert_eq!(problem(parse_json::<Item>(&request(&big, None)).unwrap_err()).0, 413);
         let err = parse_json::<Item>(&request("{}", Some("text/plain"))).unwrap_err();
         assert_eq!(problem(err).0, 415);
+    }
+
+    #[test]
+    fn required_fields_are_named_when_missing_or_refused() {
+        let mut validation = Validation::new();
+        let parse = |n: i64| if n > 0 { Ok(n) } else { Err("must be positive") };
+        assert_eq!(validation.required("a", Some(3), parse), Some(3));
+        assert_eq!(validation.required("b", None, parse), None);
+        assert_eq!(validation.required("c", Some(-1), parse), None);
+        let Err(ApiError::Validation(errors)) = validation.finish() else { panic!("two fields are bad") };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["b", "c"]);
+        assert_eq!(errors[1].detail, "must be positive");
     }
 
     #[test]

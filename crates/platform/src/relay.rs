@@ -35,6 +35,17 @@ impl Relay {
         Self { sns, topic_arn: topic_arn.into() }
     }
 
+    /// The relay of a deployed function: publishes to `TOPIC_ARN` with a client from the
+    /// environment.
+    ///
+    /// # Errors
+    /// When `TOPIC_ARN` is not set.
+    pub async fn from_env() -> Result<Self, crate::config::ConfigError> {
+        let topic_arn = crate::config::required("TOPIC_ARN")?;
+        let config = crate::aws::sdk_config().await;
+        Ok(Self::new(crate::aws::sns(&config), topic_arn))
+    }
+
     /// Publishes the outbox records of one stream batch, in order.
     pub async fn handle(&self, batch: Event) -> DynamoDbEventResponse {
         let mut response = DynamoDbEventResponse::default();

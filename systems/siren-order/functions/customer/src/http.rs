@@ -68,27 +68,11 @@ impl From<RegisterCustomerError> for ApiError {
     }
 }
 
-/// Checks a required field: missing, or refused by `parse`, is recorded under `field`.
-fn required<V, T, E: std::fmt::Display>(
-    validation: &mut Validation,
-    field: &str,
-    value: Option<V>,
-    parse: impl FnOnce(V) -> Result<T, E>,
-) -> Option<T> {
-    match value {
-        Some(value) => validation.check(field, parse(value)),
-        None => {
-            validation.missing(field);
-            None
-        }
-    }
-}
-
 /// Validates the body: every bad field is named at once.
 fn registration(body: RegisterBody) -> Result<(Option<CustomerId>, Registration), ApiError> {
     let mut validation = Validation::new();
-    let name = required(&mut validation, "name", body.name, |name| CustomerName::parse(&name));
-    let email = required(&mut validation, "email", body.email, |email| Email::parse(&email));
+    let name = validation.required("name", body.name, |name| CustomerName::parse(&name));
+    let email = validation.required("email", body.email, |email| Email::parse(&email));
     let phone = body.phone.and_then(|phone| validation.check("phone", Phone::parse(&phone)));
     let claimed = body.customer_id.and_then(|id| validation.check("customerId", CustomerId::parse(&id)));
     validation.finish()?;

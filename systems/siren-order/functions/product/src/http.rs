@@ -100,26 +100,10 @@ struct RegisterBody {
     category: Option<String>,
 }
 
-/// Checks a required field: missing, or refused by `parse`, is recorded under `field`.
-fn required<V, T, E: std::fmt::Display>(
-    validation: &mut Validation,
-    field: &str,
-    value: Option<V>,
-    parse: impl FnOnce(V) -> Result<T, E>,
-) -> Option<T> {
-    match value {
-        Some(value) => validation.check(field, parse(value)),
-        None => {
-            validation.missing(field);
-            None
-        }
-    }
-}
-
 fn new_product(body: RegisterBody) -> Result<NewProduct, ApiError> {
     let mut validation = Validation::new();
-    let name = required(&mut validation, "name", body.name, |name| ProductName::parse(&name));
-    let price = required(&mut validation, "price", body.price, Price::won);
+    let name = validation.required("name", body.name, |name| ProductName::parse(&name));
+    let price = validation.required("price", body.price, Price::won);
     let category = body.category.and_then(|category| validation.check("category", Category::parse(&category)));
     validation.finish()?;
     match (name, price) {
