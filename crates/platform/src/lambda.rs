@@ -68,17 +68,23 @@ where
     .await
 }
 
-/// Serves SQS batches of domain events: `handler` runs once per event, in order; a
+/// Serves SQS batches of domain events: `handler` runs once per event, in order (its
+/// error, any type that converts into `anyhow::Error`, is logged with its cause chain); a
 /// failed event (or a message that is no event) is reported alone in
 /// `batchItemFailures` and retried, then dead-lettered.
 ///
 /// # Errors
 /// When the Lambda runtime cannot be reached.
-pub async fn serve_events<F, Fut>(handler: F) -> Result<(), Error>
+pub async fn serve_events<F, Fut, E>(handler: F) -> Result<(), Error>
 where
     F: Fn(EventEnvelope) -> Fut,
-    Fut: Future<Output = anyhow::Result<()>> + Send,
+    Fut: Future<Output = Result<(), E>> + Send,
+    E: Into<anyhow::Error>,
 {
+    let handler = |event| {
+        let handled = handler(event);
+        async move { handled.await.map_err(Into::into) }
+    };
     lambda_runtime::run(service_fn(|batch: LambdaEvent<SqsEvent>| {
         let handler = &handler;
         async move { Ok::<SqsBatchResponse, Error>(crate::inbox::for_each_event(batch.payload, handler).await) }

@@ -3,6 +3,5 @@
 #[tokio::main]
 async fn main() -> Result<(), platform::lambda::Error> {
     let deps = platform::lambda::start(customer::wiring::EarnPoints::from_env()).await?;
-    let earn = |event| async { Ok(customer::policies::earn_points(&deps.ledger, deps.rate, event).await?) };
-    platform::lambda::serve_events(earn).await
+    platform::lambda::serve_events(|event| customer::policies::earn_points(&deps.ledger, deps.rate, event)).await
 }
