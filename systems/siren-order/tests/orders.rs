@@ -258,8 +258,8 @@ async fn the_same_order_placed_delivered_twice_issues_one_ticket_and_earns_point
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let tickets = app.items("DeliveryTable").into_iter().filter(|i| i["kind"]["S"] == "Ticket").count();
-    assert_eq!(tickets, 1);
+    let deliveries = app.items("DeliveryTable").into_iter().filter(|i| i["kind"]["S"] == "Delivery").count();
+    assert_eq!(deliveries, 1);
     assert_eq!(app.send("GET", &format!("/customers/{customer}"), None).await.body["points"], 1900);
     let next =
         app.place_order("next", &customer, &[(&americano, 1)]).await.body["orderId"].as_str().unwrap().to_owned();

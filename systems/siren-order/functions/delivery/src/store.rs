@@ -2,12 +2,11 @@
 //! [`crate::ports`], with typed items mapped by `serde_dynamo`.
 //!
 //! Items (`pk`, `sk`, `kind`, then attributes):
-//! - a delivery: `DELIVERY#<deliveryId>`, `DELIVERY`, `Ticket`; `deliveryId`, `orderId`,
+//! - a delivery: `DELIVERY#<deliveryId>`, `DELIVERY`, `Delivery`; `deliveryId`, `orderId`,
 //!   `customerId`, `waitingNumber`, `businessDay` (`YYYY-MM-DD`), `status`, `createdAt`,
 //!   `updatedAt` (RFC 3339 UTC, milliseconds), `version`; indexed in `ByStatus` by
 //!   `gsi1pk = STATUS#<status>`, `gsi1sk = <createdAt>#<deliveryId>` (the queue, oldest
-//!   first). Its `kind` keeps the old name `Ticket` because the system tests count
-//!   deliveries by it;
+//!   first);
 //! - the order at the counter: `ORDER#<orderId>`, `DELIVERY`, `OrderAtCounter`; `orderId`
 //!   and either `deliveryId` (issued) or `cancelledBeforeIssue = true`. Written only if new,
 //!   so one order gets one delivery, and an order cancelled first gets none;
@@ -45,7 +44,7 @@ use crate::ports::{ConsumedEvents, Deliveries, DeliveryQueue, OrdersAtCounter, W
 pub const STATUS_INDEX: &str = "ByStatus";
 
 /// The stored `kind` of a delivery (see the module docs for why it is not `Delivery`).
-const DELIVERY_KIND: &str = "Ticket";
+const DELIVERY_KIND: &str = "Delivery";
 const DELIVERY_SK: &str = "DELIVERY";
 const ORDER_KIND: &str = "OrderAtCounter";
 const ORDER_SK: &str = "DELIVERY";

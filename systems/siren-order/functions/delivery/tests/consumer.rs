@@ -87,7 +87,7 @@ async fn order_placed_issues_one_delivery_however_often_it_arrives() {
     for _ in 0..3 {
         assert_eq!(consume(&deliveries, event("sqs-delivery-order-placed.json")).await, 0);
     }
-    let issued = items(&emulators, "Ticket");
+    let issued = items(&emulators, "Delivery");
     assert_eq!(issued.len(), 1);
     assert_eq!(issued[0]["orderId"]["S"], SAMPLE_ORDER);
     assert_eq!(issued[0]["waitingNumber"]["N"], "1");
@@ -109,7 +109,7 @@ async fn order_placed_issues_one_delivery_however_often_it_arrives() {
     for _ in 0..2 {
         assert_eq!(consume(&deliveries, event("sqs-delivery-order-cancelled.json")).await, 0);
     }
-    let cancelled = items(&emulators, "Ticket");
+    let cancelled = items(&emulators, "Delivery");
     assert_eq!(cancelled[0]["status"]["S"], "Cancelled");
     assert_eq!(cancelled[0]["version"]["N"], "2");
     assert_eq!(items(&emulators, "OutboxEvent").len(), 1);
@@ -127,7 +127,7 @@ async fn waiting_numbers_run_from_one_with_none_repeated() {
     assert_eq!((a, b), (0, 0));
     assert_eq!(consume(&deliveries, placed_batch(&orders)).await, 0);
 
-    let issued = items(&emulators, "Ticket");
+    let issued = items(&emulators, "Delivery");
     let per_order: BTreeSet<&str> = issued.iter().map(|i| i["orderId"]["S"].as_str().unwrap()).collect();
     assert_eq!(per_order, orders.iter().map(String::as_str).collect(), "one delivery per order");
     assert_eq!(issued.len(), orders.len());
@@ -142,7 +142,7 @@ async fn waiting_numbers_run_from_one_with_none_repeated() {
     let late = vec![DeliveryId::generate().to_string()];
     tokio::join!(consume(&deliveries, placed_batch(&late)), consume(&deliveries, placed_batch(&late)));
     assert_eq!(consume(&deliveries, placed_batch(&late)).await, 0, "a retried message settles");
-    let issued = items(&emulators, "Ticket");
+    let issued = items(&emulators, "Delivery");
     assert_eq!(issued.iter().filter(|i| i["orderId"]["S"] == late[0].as_str()).count(), 1);
     let numbers: BTreeSet<&str> = issued.iter().map(|i| i["waitingNumber"]["N"].as_str().unwrap()).collect();
     assert_eq!(numbers.len(), 13, "no number was issued twice");
@@ -162,7 +162,7 @@ async fn a_cancel_before_the_delivery_means_no_delivery_ever() {
     assert_eq!(record[0]["cancelledBeforeIssue"]["BOOL"], true);
 
     assert_eq!(consume(&deliveries, event("sqs-delivery-order-placed.json")).await, 0);
-    assert!(items(&emulators, "Ticket").is_empty(), "the late OrderPlaced issued no delivery");
+    assert!(items(&emulators, "Delivery").is_empty(), "the late OrderPlaced issued no delivery");
     assert!(items(&emulators, "WaitingNumbers").is_empty(), "and took no number");
     assert!(items(&emulators, "OutboxEvent").is_empty());
     assert_eq!(consume(&deliveries, event("sqs-delivery-order-cancelled.json")).await, 0);
@@ -179,7 +179,7 @@ async fn the_sync_cancel_cancels_a_waiting_delivery_and_refuses_a_started_one() 
         delivery::invoke::cancel_delivery(&sync, request.clone()).await.unwrap().result,
         CancelDeliveryResult::Cancelled
     );
-    assert_eq!(items(&emulators, "Ticket")[0]["status"]["S"], "Cancelled");
+    assert_eq!(items(&emulators, "Delivery")[0]["status"]["S"], "Cancelled");
     assert_eq!(
         delivery::invoke::cancel_delivery(&sync, request).await.unwrap().result,
         CancelDeliveryResult::Cancelled,
@@ -189,7 +189,7 @@ async fn the_sync_cancel_cancels_a_waiting_delivery_and_refuses_a_started_one() 
     let started = placed_batch(&[DeliveryId::generate().to_string()]);
     assert_eq!(consume(&deliveries, started.clone()).await, 0);
     let order = started.records[0].message_id.clone().unwrap();
-    let id = items(&emulators, "Ticket").into_iter().find(|i| i["orderId"]["S"] == order.as_str()).unwrap()["deliveryId"]
+    let id = items(&emulators, "Delivery").into_iter().find(|i| i["orderId"]["S"] == order.as_str()).unwrap()["deliveryId"]
         ["S"]
         .as_str()
         .unwrap()
@@ -199,7 +199,7 @@ async fn the_sync_cancel_cancels_a_waiting_delivery_and_refuses_a_started_one() 
     let answer =
         delivery::invoke::cancel_delivery(&sync, CancelDeliveryRequest { order_id: order.clone() }).await.unwrap();
     assert_eq!(answer.result, CancelDeliveryResult::AlreadyStarted);
-    let still = items(&emulators, "Ticket").into_iter().find(|i| i["orderId"]["S"] == order.as_str()).unwrap();
+    let still = items(&emulators, "Delivery").into_iter().find(|i| i["orderId"]["S"] == order.as_str()).unwrap();
     assert_eq!(still["status"]["S"], "Preparing");
 
     let blank = delivery::invoke::cancel_delivery(&sync, CancelDeliveryRequest { order_id: String::new() }).await;
