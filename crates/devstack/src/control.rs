@@ -4,12 +4,18 @@
 //! - `POST /2015-03-31/functions/{name}/invocations`: invoke by name, ARN or logical id;
 //!   `X-Amz-Invocation-Type: Event` answers 202 at once; a function error answers 200
 //!   with `X-Amz-Function-Error: Unhandled`, as Lambda does.
-//! - `GET /_devstack/sns-messages[?topic=LogicalId]`: every SNS message published.
-//! - `GET /_devstack/invocations`: every invocation with its duration and cold start.
+//! - `GET /_devstack/sns-messages[?topic=LogicalId]`: the SNS messages published (the
+//!   newest 10,000, [`crate::log::DEFAULT_CAPACITY`]).
+//! - `GET /_devstack/invocations`: the invocations with their duration and cold start (the
+//!   newest 10,000).
+//! - `GET /_devstack/endpoints`: the stack name, template and service URLs ([`Endpoints`]),
+//!   for tools that talk to the running stack (`redrive --local`).
 //! - `POST /_devstack/tokens` `{"sub"?, "groups"?: [...], "expiresInSeconds"?: 3600}` ->
 //!   `{"token", "sub"}`: a JWT the HTTP API's authorizer accepts (sub defaults to a new opaque
 //!   id, `local|<hex>`, as an external issuer's would be).
 //! - `POST /_devstack/functions/{logicalId}/event-source-mappings/{enable|disable}`.
+//! - `PUT /_devstack/services/sns/fault` makes the SNS endpoint answer 500 (an outage);
+//!   `DELETE` clears it ([`crate::faults`], merged into this router by the stack).
 //! - `PUT /_devstack/functions/{logicalId}/fault` `{"delayMs": 1500, "fail": false}`
 //!   injects a fault into every invocation; `DELETE` clears it.
 
@@ -38,10 +44,34 @@ pub struct ControlState {
     pub switches: Arc<Vec<MappingSwitch>>,
     /// Published SNS messages.
     pub messages: MessageLog,
-    /// Invocation reports.
-    pub reports: Arc<std::sync::Mutex<Vec<InvocationReport>>>,
+    /// Invocation reports (the newest ones).
+    pub reports: crate::log::BoundedLog<InvocationReport>,
     /// The HTTP API's default JWT authorizer, which mints local tokens.
     pub authorizer: Option<crate::auth::JwtAuthorizer>,
+    /// Where the stack's services listen.
+    pub endpoints: Endpoints,
+}
+
+/// Where a running local stack's services listen, served at `GET /_devstack/endpoints`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Endpoints {
+    /// Stack name: physical names are `<stackName>-<LogicalId>` (see [`crate::template::Naming`]).
+    pub stack_name: String,
+    /// Path of the template the stack runs.
+    pub template: String,
+    /// Region in ARNs.
+    pub region: String,
+    /// Account id in ARNs and queue URLs.
+    pub account_id: String,
+    /// Base URL of the SQS emulator (queue URLs are `<sqs>/<accountId>/<name>`).
+    pub sqs: String,
+    /// Base URL of the SNS emulator.
+    pub sns: String,
+    /// Base URL of the DynamoDB emulator.
+    pub dynamodb: String,
+    /// Base URL of the Lambda API (this control server).
+    pub lambda: String,
 }
 
 /// The control router.
@@ -51,6 +81,7 @@ pub fn router(state: ControlState) -> axum::Router {
         .route("/_devstack/sns-messages", get(messages))
         .route("/_devstack/tokens", post(token))
         .route("/_devstack/invocations", get(invocations))
+        .route("/_devstack/endpoints", get(endpoints))
         .route("/_devstack/functions/{name}/event-source-mappings/{action}", post(switch))
         .route("/_devstack/functions/{name}/fault", axum::routing::put(set_fault).delete(clear_fault))
         .with_state(state)
@@ -111,19 +142,16 @@ struct TopicQuery {
 }
 
 async fn messages(State(state): State<ControlState>, Query(query): Query<TopicQuery>) -> Response {
-    let messages: Vec<_> = state
-        .messages
-        .lock()
-        .expect("message log lock")
-        .iter()
-        .filter(|m| query.topic.as_ref().is_none_or(|t| &m.topic == t))
-        .cloned()
-        .collect();
+    let messages = state.messages.snapshot_where(|m| query.topic.as_ref().is_none_or(|t| &m.topic == t));
     Json(messages).into_response()
 }
 
+async fn endpoints(State(state): State<ControlState>) -> Response {
+    Json(state.endpoints).into_response()
+}
+
 async fn invocations(State(state): State<ControlState>) -> Response {
-    Json(state.reports.lock().expect("report lock").clone()).into_response()
+    Json(state.reports.snapshot()).into_response()
 }
 
 async fn switch(State(state): State<ControlState>, Path((name, action)): Path<(String, String)>) -> Response {

@@ -12,7 +12,9 @@ use async_trait::async_trait;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use rustack_sns_core::publisher::{DeliveryError, SqsPublisher};
 use rustack_sns_core::{config::SnsConfig, handler::RustackSnsHandler, provider::RustackSns};
-use rustack_sqs_core::{config::SqsConfig, handler::RustackSqsHandler, provider::RustackSqs};
+use rustack_sqs_core::{config::SqsConfig, provider::RustackSqs};
+
+use crate::durable_sqs::{DurableSqs, JournaledHandler};
 use rustack_sqs_model::input::SendMessageInput;
 use serde::{Serialize, de::DeserializeOwned};
 use tokio::net::TcpListener;
@@ -28,8 +30,8 @@ pub type Database = dynoxide::Database;
 pub struct Emulators {
     /// The DynamoDB database (file-backed or in memory).
     pub dynamodb: dynoxide::Database,
-    /// The SQS provider.
-    pub sqs: Arc<RustackSqs>,
+    /// The SQS provider, with its journal when the stack has a state folder.
+    pub sqs: Arc<DurableSqs>,
     /// The SNS provider (delivers to `sqs`).
     pub sns: Arc<RustackSns>,
     /// `http://127.0.0.1:<port>` of DynamoDB (and DynamoDB Streams).
@@ -38,17 +40,29 @@ pub struct Emulators {
     pub sqs_url: String,
     /// `http://127.0.0.1:<port>` of SNS.
     pub sns_url: String,
+    /// Whether the SNS endpoint answers 500 to everything ([`crate::faults`]).
+    pub sns_fault: crate::faults::ServiceFault,
 }
 
 impl Emulators {
     /// Starts the three services on ephemeral loopback ports.
     ///
     /// `dynamodb_file`: the SQLite file that keeps DynamoDB's data across restarts, or
-    /// `None` for an in-memory database. SQS and SNS state lives in memory.
+    /// `None` for an in-memory database. SQS and SNS state lives in memory (no journal).
     ///
     /// # Errors
     /// When a port cannot be bound or the database file cannot be opened.
     pub async fn start(dynamodb_file: Option<&Path>) -> anyhow::Result<Self> {
+        Self::start_durable(dynamodb_file, None).await
+    }
+
+    /// Starts the three services, as [`Emulators::start`] does, with the SQS journal in
+    /// `sqs_journal` (see [`crate::durable_sqs`]) when given. The journal is not replayed
+    /// yet: call `sqs.replay()` once the queues exist.
+    ///
+    /// # Errors
+    /// When a port cannot be bound or a state file cannot be opened.
+    pub async fn start_durable(dynamodb_file: Option<&Path>, sqs_journal: Option<&Path>) -> anyhow::Result<Self> {
         let dynamodb = match dynamodb_file {
             Some(path) => {
                 if let Some(dir) = path.parent() {
@@ -68,14 +82,15 @@ impl Emulators {
 
         let sqs_listener = bind().await?;
         let sqs_addr = sqs_listener.local_addr()?;
-        let sqs = Arc::new(RustackSqs::new(SqsConfig {
+        let emulator = Arc::new(RustackSqs::new(SqsConfig {
             host: "127.0.0.1".to_owned(),
             port: sqs_addr.port(),
             default_region: REGION.to_owned(),
             ..SqsConfig::default()
         }));
+        let sqs = Arc::new(DurableSqs::open(emulator, sqs_journal)?);
         let sqs_service = rustack_sqs_http::service::SqsHttpService::new(
-            Arc::new(RustackSqsHandler::new(Arc::clone(&sqs))),
+            Arc::new(JournaledHandler::new(Arc::clone(&sqs))),
             rustack_sqs_http::service::SqsHttpConfig::default(),
         );
         tokio::spawn(serve(sqs_listener, sqs_service));
@@ -95,9 +110,10 @@ impl Emulators {
             Arc::new(RustackSnsHandler::new(Arc::clone(&sns))),
             rustack_sns_http::service::SnsHttpConfig::default(),
         );
-        tokio::spawn(serve(sns_listener, sns_service));
+        let sns_fault = crate::faults::ServiceFault::default();
+        tokio::spawn(serve(sns_listener, crate::faults::FaultySns::new(sns_service, sns_fault.clone())));
 
-        Ok(Self { dynamodb, sqs, sns, dynamodb_url, sqs_url: url(sqs_addr), sns_url: url(sns_addr) })
+        Ok(Self { dynamodb, sqs, sns, dynamodb_url, sqs_url: url(sqs_addr), sns_url: url(sns_addr), sns_fault })
     }
 
     /// Calls a DynamoDB (or DynamoDB Streams) operation in-process with its JSON request,
@@ -157,7 +173,7 @@ where
 
 /// Delivers SNS fan-out into the embedded SQS queues.
 struct SqsBridge {
-    sqs: Arc<RustackSqs>,
+    sqs: Arc<DurableSqs>,
 }
 
 #[async_trait]

@@ -4,8 +4,13 @@
 //!   invokes with batches of up to `BatchSize` records in order, honours
 //!   `batchItemFailures` (retrying from the first failed record), retries a failing batch
 //!   up to `MaximumRetryAttempts` and then sends a failure record to the on-failure SQS
-//!   destination and moves on. The position is checkpointed to a file, so a restart
-//!   neither loses nor replays records.
+//!   destination and moves on. With `BisectBatchOnFunctionError`, a batch whose
+//!   invocation fails is split in halves that are retried on their own (down to a single
+//!   record), before retries count, as Lambda does. The position is checkpointed to a
+//!   file (written atomically: a temporary file renamed over it), so a restart, a Ctrl-C
+//!   or a `kill -9` neither loses nor replays records; a positions file that is missing
+//!   while table data exists, or unreadable, stops the stack at start (see
+//!   [`Checkpoints::load`]) instead of replaying every stream silently.
 //! - SQS: `MaximumConcurrency` pollers receive up to `BatchSize` messages, invoke, and
 //!   delete what succeeded: everything on success, everything but `batchItemFailures`
 //!   with `ReportBatchItemFailures`, nothing when the function fails. Failed messages come
@@ -39,30 +44,99 @@ pub struct Checkpoints {
     positions: Arc<std::sync::Mutex<BTreeMap<String, BTreeMap<String, String>>>>,
 }
 
+/// Why the saved stream positions cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckpointError {
+    /// The file cannot be read or does not hold positions (torn, edited, not JSON).
+    #[error(
+        "the stream positions file {file} is unreadable ({reason}); starting without it would \
+         replay every stream. Restore the file, or restart with --reset-stream-positions to \
+         start every stream mapping again from its StartingPosition"
+    )]
+    Unreadable {
+        /// The positions file.
+        file: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+    /// Table data exists but its positions file does not: the positions were lost.
+    #[error(
+        "the stream positions file {file} is missing but table data from an earlier run exists; \
+         starting without it would replay every stream. Restore the file, or restart with \
+         --reset-stream-positions (or --fresh for empty tables)"
+    )]
+    Missing {
+        /// The positions file.
+        file: PathBuf,
+    },
+}
+
 impl Checkpoints {
     /// Checkpoints kept in `file` (loaded now), or only in memory with `None`.
-    pub fn load(file: Option<PathBuf>) -> Self {
-        let positions = file
-            .as_ref()
-            .and_then(|f| std::fs::read_to_string(f).ok())
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default();
-        Self { file, positions: Arc::new(std::sync::Mutex::new(positions)) }
+    ///
+    /// `data_exists`: table data from an earlier run is on disk, so a missing file means
+    /// lost positions, not a fresh start. `reset`: ignore (and replace) whatever is there.
+    ///
+    /// # Errors
+    /// [`CheckpointError::Unreadable`] for a file that cannot be read or parsed,
+    /// [`CheckpointError::Missing`] for a missing file while `data_exists`; never without
+    /// `file` or with `reset`.
+    pub fn load(file: Option<PathBuf>, data_exists: bool, reset: bool) -> Result<Self, CheckpointError> {
+        let positions = match &file {
+            Some(_) if reset => BTreeMap::new(),
+            None => BTreeMap::new(),
+            Some(path) => match std::fs::read_to_string(path) {
+                Ok(text) => serde_json::from_str(&text)
+                    .map_err(|err| CheckpointError::Unreadable { file: path.clone(), reason: err.to_string() })?,
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                    if data_exists {
+                        return Err(CheckpointError::Missing { file: path.clone() });
+                    }
+                    BTreeMap::new()
+                }
+                Err(err) => {
+                    return Err(CheckpointError::Unreadable { file: path.clone(), reason: err.to_string() });
+                }
+            },
+        };
+        let checkpoints = Self { file, positions: Arc::new(std::sync::Mutex::new(positions)) };
+        // Written at once, so a stack stopped before its first checkpoint still leaves a
+        // positions file next to its table data.
+        checkpoints.save(&checkpoints.positions.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        Ok(checkpoints)
+    }
+
+    /// Writes `positions` to the file atomically: a temporary file, flushed to disk, then
+    /// renamed over the old one, so a crash leaves either the old or the new positions.
+    fn save(&self, positions: &BTreeMap<String, BTreeMap<String, String>>) {
+        let Some(file) = &self.file else { return };
+        let written = serde_json::to_string_pretty(positions).map_err(std::io::Error::other).and_then(|text| {
+            use std::io::Write;
+            let temporary = file.with_extension("json.tmp");
+            let mut out = std::fs::File::create(&temporary)?;
+            out.write_all(text.as_bytes())?;
+            out.sync_all()?;
+            std::fs::rename(&temporary, file)?;
+            if let Some(dir) = file.parent()
+                && let Ok(dir) = std::fs::File::open(dir)
+            {
+                let _ = dir.sync_all();
+            }
+            Ok(())
+        });
+        if let Err(err) = written {
+            tracing::error!(file = %file.display(), error = %err, "cannot save stream positions");
+        }
     }
 
     fn get(&self, mapping: &str, shard: &str) -> Option<String> {
-        self.positions.lock().expect("checkpoint lock").get(mapping)?.get(shard).cloned()
+        self.positions.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(mapping)?.get(shard).cloned()
     }
 
     fn set(&self, mapping: &str, shard: &str, sequence_number: &str) {
-        let mut positions = self.positions.lock().expect("checkpoint lock");
+        let mut positions = self.positions.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         positions.entry(mapping.to_owned()).or_default().insert(shard.to_owned(), sequence_number.to_owned());
-        if let Some(file) = &self.file
-            && let Ok(text) = serde_json::to_string_pretty(&*positions)
-            && let Err(err) = std::fs::write(file, text)
-        {
-            tracing::warn!(error = %err, "cannot save stream checkpoints");
-        }
+        self.save(&positions);
     }
 }
 
@@ -146,6 +220,11 @@ async fn poll_shard(
     shard_id: &str,
 ) -> anyhow::Result<()> {
     let mut attempts: i64 = 0;
+    // BisectBatchOnFunctionError: the batch size in force while a failed batch is being
+    // split, and the last record of the first batch that was split (past it, batches are
+    // whole again).
+    let mut limit = mapping.batch_size.max(1);
+    let mut split_until: Option<String> = None;
     loop {
         let position = checkpoints.get(&mapping.id, shard_id);
         let request = match position.as_deref() {
@@ -183,7 +262,7 @@ async fn poll_shard(
                 mapping.filters.is_empty() || mapping.filters.iter().any(|p| crate::filter::matches(p, &record));
             if passes {
                 batch.push(record);
-                if batch.len() == mapping.batch_size {
+                if batch.len() >= limit {
                     break;
                 }
             } else if batch.is_empty() {
@@ -205,6 +284,13 @@ async fn poll_shard(
         let invocation = function.invoke(Bytes::from(event.to_string())).await;
         // The sequence number of the first record to retry, if any.
         let retry_from = match &invocation.outcome {
+            Outcome::Error(_) if mapping.bisect_batch_on_function_error && batch.len() > 1 => {
+                // Split in halves and retry the first; splitting does not count as a retry.
+                limit = batch.len() / 2;
+                split_until.get_or_insert_with(|| last.clone());
+                tracing::info!(mapping = %mapping.id, records = batch.len(), "function error; bisecting the batch");
+                continue;
+            }
             Outcome::Error(_) => Some(first.clone()),
             Outcome::Response(payload) if mapping.report_batch_item_failures => {
                 first_failure(payload, &batch).map_err(|err| anyhow!("{err}"))?
@@ -215,6 +301,10 @@ async fn poll_shard(
             None => {
                 checkpoints.set(&mapping.id, shard_id, &last);
                 attempts = 0;
+                if split_until.as_ref().is_some_and(|end| sequence_key(end) <= sequence_key(&last)) {
+                    split_until = None;
+                    limit = mapping.batch_size.max(1);
+                }
             }
             Some(failed) => {
                 // Everything before the failed record is done.
@@ -244,6 +334,10 @@ async fn poll_shard(
                     .await;
                     checkpoints.set(&mapping.id, shard_id, &last);
                     attempts = 0;
+                    if split_until.as_ref().is_some_and(|end| sequence_key(end) <= sequence_key(&last)) {
+                        split_until = None;
+                        limit = mapping.batch_size.max(1);
+                    }
                 } else {
                     let backoff = Duration::from_millis(200 * u64::try_from(attempts.min(10)).unwrap_or(10));
                     tokio::time::sleep(backoff).await;

@@ -6,6 +6,14 @@
 //! starts a new one (a cold start) until the function's concurrency limit; past it, the
 //! invocation waits for a worker. An invocation that outlives the function's timeout
 //! kills its worker and fails with `Task timed out`, as Lambda does.
+//!
+//! A worker process that dies (it crashed, or was killed, idle or busy) is forgotten at
+//! once: its in-flight invocation fails with `Runtime.ExitError`, as Lambda reports it,
+//! and the next invocation (or one already waiting) starts a new worker.
+//!
+//! An invocation runs to its end once it has started, whoever awaits it: it runs in its
+//! own task, so a caller that disconnects or gives up (an HTTP client's timeout) does not
+//! stop the handler half-way.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -80,10 +88,18 @@ struct Job {
 
 /// A function and its pool of worker processes.
 pub struct Function {
-    spec: FunctionSpec,
     shared: Arc<Shared>,
     observer: InvocationObserver,
-    fault: std::sync::Mutex<Fault>,
+    fault: Arc<std::sync::Mutex<Fault>>,
+}
+
+/// One live worker process, as [`Function::workers`] reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkerStatus {
+    /// The process id of the worker (0 until the process started).
+    pub pid: u32,
+    /// Whether it is running an invocation now.
+    pub busy: bool,
 }
 
 /// A fault injected into a function (like AWS FIS's Lambda actions): every invocation is
@@ -100,10 +116,14 @@ pub struct Fault {
 }
 
 struct Shared {
+    spec: FunctionSpec,
     jobs: mpsc::UnboundedSender<Job>,
     queue: Mutex<mpsc::UnboundedReceiver<Job>>,
+    /// Invocations sent to the pool and not yet taken by a worker.
+    pending: AtomicUsize,
     idle: AtomicUsize,
     workers: AtomicUsize,
+    live: std::sync::Mutex<BTreeMap<usize, Arc<Worker>>>,
     next_worker: AtomicUsize,
     echo_logs: bool,
     tasks: std::sync::Mutex<tokio::task::JoinSet<()>>,
@@ -114,83 +134,131 @@ impl Function {
     pub fn new(spec: FunctionSpec, observer: InvocationObserver, echo_logs: bool) -> Self {
         let (jobs, queue) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
+            spec,
             jobs,
             queue: Mutex::new(queue),
+            pending: AtomicUsize::new(0),
             idle: AtomicUsize::new(0),
             workers: AtomicUsize::new(0),
+            live: std::sync::Mutex::default(),
             next_worker: AtomicUsize::new(0),
             echo_logs,
             tasks: std::sync::Mutex::new(tokio::task::JoinSet::new()),
         });
-        Self { spec, shared, observer, fault: std::sync::Mutex::default() }
+        Self { shared, observer, fault: Arc::default() }
     }
 
     /// Injects `fault` into every following invocation (`Fault::default()` clears it).
     pub fn set_fault(&self, fault: Fault) {
-        *self.fault.lock().expect("fault lock") = fault;
+        *self.fault.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = fault;
     }
 
     /// The function's specification.
     pub fn spec(&self) -> &FunctionSpec {
-        &self.spec
+        &self.shared.spec
+    }
+
+    /// The worker processes alive now, in the order they started.
+    pub fn workers(&self) -> Vec<WorkerStatus> {
+        let live = self.shared.live.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        live.values()
+            .map(|w| WorkerStatus {
+                pid: w.pid.load(Ordering::SeqCst),
+                busy: w.current.lock().unwrap_or_else(std::sync::PoisonError::into_inner).is_some(),
+            })
+            .collect()
     }
 
     /// Invokes the function synchronously (`RequestResponse`) with a JSON `payload`.
+    ///
+    /// The invocation runs in a task of its own: dropping the returned future (a caller
+    /// that disconnected) does not stop it; it still runs to its end and is reported to
+    /// the observer.
     pub async fn invoke(&self, payload: Bytes) -> Invocation {
-        let fault = *self.fault.lock().expect("fault lock");
-        if fault.delay_ms > 0 {
-            tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
+        let shared = Arc::clone(&self.shared);
+        let observer = Arc::clone(&self.observer);
+        let fault = *self.fault.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let running = tokio::spawn(invoke_in_pool(shared, observer, fault, payload));
+        match running.await {
+            Ok(invocation) => invocation,
+            Err(err) => Invocation {
+                request_id: uuid::Uuid::new_v4().to_string(),
+                outcome: runtime_error("Runtime.Unknown", &format!("the invocation task failed: {err}")),
+                duration_ms: 0.0,
+                init_ms: None,
+            },
         }
-        if fault.fail {
-            let outcome = runtime_error("Devstack.InjectedFault", "a fault was injected into this function");
-            let invocation =
-                Invocation { request_id: uuid::Uuid::new_v4().to_string(), outcome, duration_ms: 0.0, init_ms: None };
-            (self.observer)(&self.spec, &invocation);
-            return invocation;
-        }
-        let request_id = uuid::Uuid::new_v4().to_string();
-        let (reply, answer) = oneshot::channel();
-        let deadline = std::time::SystemTime::now() + self.spec.timeout;
-        let deadline_ms = deadline.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default();
-        self.ensure_worker();
-        let job = Job { request_id: request_id.clone(), payload, deadline_ms, reply };
-        let (outcome, duration_ms, init_ms) = if self.shared.jobs.send(job).is_err() {
-            (runtime_error("Runtime.Unavailable", "the function pool is closed"), 0.0, None)
-        } else {
-            // The worker enforces the timeout; this bound only guards against a lost reply.
-            match tokio::time::timeout(self.spec.timeout * 2 + Duration::from_secs(30), answer).await {
-                Ok(Ok(answer)) => answer,
-                _ => (runtime_error("Runtime.Unknown", "the invocation was lost"), 0.0, None),
-            }
-        };
-        let invocation = Invocation { request_id, outcome, duration_ms, init_ms };
-        (self.observer)(&self.spec, &invocation);
-        invocation
     }
+}
 
-    fn ensure_worker(&self) {
-        let shared = &self.shared;
-        if shared.idle.load(Ordering::SeqCst) > 0 {
-            return;
-        }
-        let workers = shared.workers.load(Ordering::SeqCst);
-        if workers >= self.spec.max_concurrency {
-            return;
-        }
-        if shared.workers.compare_exchange(workers, workers + 1, Ordering::SeqCst, Ordering::SeqCst).is_err() {
-            return;
-        }
-        let spec = self.spec.clone();
-        let shared_for_task = Arc::clone(shared);
-        let mut tasks = shared.tasks.lock().expect("task set lock");
-        tasks.spawn(async move {
-            let shared = Arc::clone(&shared_for_task);
-            if let Err(err) = run_worker(spec.clone(), shared_for_task).await {
-                tracing::error!(function = %spec.logical_id, error = format!("{err:#}"), "worker failed to start");
-            }
-            shared.workers.fetch_sub(1, Ordering::SeqCst);
-        });
+async fn invoke_in_pool(shared: Arc<Shared>, observer: InvocationObserver, fault: Fault, payload: Bytes) -> Invocation {
+    let spec = &shared.spec;
+    if fault.delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
     }
+    if fault.fail {
+        let outcome = runtime_error("Devstack.InjectedFault", "a fault was injected into this function");
+        let invocation =
+            Invocation { request_id: uuid::Uuid::new_v4().to_string(), outcome, duration_ms: 0.0, init_ms: None };
+        observer(spec, &invocation);
+        return invocation;
+    }
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let (reply, answer) = oneshot::channel();
+    let deadline = std::time::SystemTime::now() + spec.timeout;
+    let deadline_ms = deadline.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default();
+    let job = Job { request_id: request_id.clone(), payload, deadline_ms, reply };
+    let (outcome, duration_ms, init_ms) = if submit(&shared, job).is_err() {
+        (runtime_error("Runtime.Unavailable", "the function pool is closed"), 0.0, None)
+    } else {
+        // The worker enforces the timeout; this bound only guards against a lost reply.
+        match tokio::time::timeout(spec.timeout * 2 + Duration::from_secs(30), answer).await {
+            Ok(Ok(answer)) => answer,
+            _ => (runtime_error("Runtime.Unknown", "the invocation was lost"), 0.0, None),
+        }
+    };
+    let invocation = Invocation { request_id, outcome, duration_ms, init_ms };
+    observer(spec, &invocation);
+    invocation
+}
+
+/// Queues `job` for the pool and makes sure a worker will take it.
+fn submit(shared: &Arc<Shared>, job: Job) -> Result<(), ()> {
+    shared.pending.fetch_add(1, Ordering::SeqCst);
+    if shared.jobs.send(job).is_err() {
+        shared.pending.fetch_sub(1, Ordering::SeqCst);
+        return Err(());
+    }
+    ensure_worker(shared);
+    Ok(())
+}
+
+/// Starts a worker unless one is idle or the concurrency limit is reached.
+fn ensure_worker(shared: &Arc<Shared>) {
+    if shared.idle.load(Ordering::SeqCst) > 0 {
+        return;
+    }
+    let workers = shared.workers.load(Ordering::SeqCst);
+    if workers >= shared.spec.max_concurrency {
+        return;
+    }
+    if shared.workers.compare_exchange(workers, workers + 1, Ordering::SeqCst, Ordering::SeqCst).is_err() {
+        return;
+    }
+    let shared_for_task = Arc::clone(shared);
+    let mut tasks = shared.tasks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    tasks.spawn(async move {
+        let shared = Arc::clone(&shared_for_task);
+        let spec = shared.spec.clone();
+        if let Err(err) = run_worker(spec.clone(), shared_for_task).await {
+            tracing::error!(function = %spec.logical_id, error = format!("{err:#}"), "worker failed to start");
+        }
+        shared.workers.fetch_sub(1, Ordering::SeqCst);
+        // Invocations still waiting get a new worker in place of this one.
+        if shared.pending.load(Ordering::SeqCst) > 0 {
+            ensure_worker(&shared);
+        }
+    });
 }
 
 struct Worker {
@@ -200,9 +268,13 @@ struct Worker {
     current: std::sync::Mutex<Option<InFlight>>,
     invocations: AtomicUsize,
     alive: std::sync::atomic::AtomicBool,
-    /// Counted idle from the moment it answered, before its next `next` call arrives: as
-    /// in Lambda, the sandbox that just answered is the one that takes the next event.
-    answered: std::sync::atomic::AtomicBool,
+    /// Whether this worker is counted in `Shared::idle`: from the moment it answered (as
+    /// in Lambda, the sandbox that just answered is the one that takes the next event) or
+    /// asked for its next event, until it takes one or dies.
+    idle_counted: std::sync::atomic::AtomicBool,
+    /// Becomes true when the process is gone, releasing a `next` call still waiting.
+    dead: tokio::sync::watch::Sender<bool>,
+    pid: std::sync::atomic::AtomicU32,
     killer: std::sync::Mutex<Option<oneshot::Sender<()>>>,
     init_error: std::sync::Mutex<Option<serde_json::Value>>,
 }
@@ -212,6 +284,25 @@ struct InFlight {
     started: Instant,
     cold_init_ms: Option<f64>,
     reply: oneshot::Sender<(Outcome, f64, Option<f64>)>,
+}
+
+impl Worker {
+    fn mark_idle(&self) {
+        if !self.idle_counted.swap(true, Ordering::SeqCst) {
+            self.shared.idle.fetch_add(1, Ordering::SeqCst);
+        }
+        // A worker that died meanwhile is never counted idle (its death marks it busy
+        // after clearing `alive`; whichever of the two runs last undoes the count).
+        if !self.alive.load(Ordering::SeqCst) {
+            self.mark_busy();
+        }
+    }
+
+    fn mark_busy(&self) {
+        if self.idle_counted.swap(false, Ordering::SeqCst) {
+            self.shared.idle.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
 }
 
 fn runtime_error(error_type: &str, message: &str) -> Outcome {
@@ -230,7 +321,9 @@ async fn run_worker(spec: FunctionSpec, shared: Arc<Shared>) -> anyhow::Result<(
         current: std::sync::Mutex::new(None),
         invocations: AtomicUsize::new(0),
         alive: std::sync::atomic::AtomicBool::new(true),
-        answered: std::sync::atomic::AtomicBool::new(false),
+        idle_counted: std::sync::atomic::AtomicBool::new(false),
+        dead: tokio::sync::watch::Sender::new(false),
+        pid: std::sync::atomic::AtomicU32::new(0),
         killer: std::sync::Mutex::new(Some(kill_tx)),
         init_error: std::sync::Mutex::new(None),
     });
@@ -269,6 +362,8 @@ async fn run_worker(spec: FunctionSpec, shared: Arc<Shared>) -> anyhow::Result<(
             return Err(err.into());
         }
     };
+    worker.pid.store(child.id().unwrap_or_default(), Ordering::SeqCst);
+    shared.live.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(number, Arc::clone(&worker));
     for stream in [child.stdout.take().map(Either::Out), child.stderr.take().map(Either::Err)].into_iter().flatten() {
         let name = spec.logical_id.clone();
         let echo = shared.echo_logs;
@@ -296,12 +391,12 @@ async fn run_worker(spec: FunctionSpec, shared: Arc<Shared>) -> anyhow::Result<(
         }
     };
     worker.alive.store(false, Ordering::SeqCst);
-    if worker.answered.swap(false, Ordering::SeqCst) {
-        shared.idle.fetch_sub(1, Ordering::SeqCst);
-    }
+    worker.mark_busy();
+    worker.dead.send_replace(true);
+    shared.live.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&number);
     server.abort();
-    let in_flight = worker.current.lock().expect("current lock").take();
-    let init_error = worker.init_error.lock().expect("init error lock").take();
+    let in_flight = worker.current.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+    let init_error = worker.init_error.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
     let exit = status.map_or_else(|| "killed".to_owned(), |s| s.to_string());
     if let Some(in_flight) = in_flight {
         let elapsed = in_flight.started.elapsed().as_secs_f64() * 1000.0;
@@ -338,26 +433,37 @@ async fn fail_one_queued(shared: &Shared, outcome: Outcome) {
     if let Ok(mut queue) = shared.queue.try_lock()
         && let Ok(job) = queue.try_recv()
     {
+        shared.pending.fetch_sub(1, Ordering::SeqCst);
         let _ = job.reply.send((outcome, 0.0, None));
     }
 }
 
 async fn next(State(worker): State<Arc<Worker>>) -> Response {
     let shared = Arc::clone(&worker.shared);
-    if !worker.answered.swap(false, Ordering::SeqCst) {
-        shared.idle.fetch_add(1, Ordering::SeqCst);
+    let mut dead = worker.dead.subscribe();
+    if *dead.borrow_and_update() {
+        return StatusCode::GONE.into_response();
     }
-    let job = {
-        let mut queue = shared.queue.lock().await;
-        queue.recv().await
+    worker.mark_idle();
+    // Waits for an event, or for this worker's process to die (then the call is
+    // abandoned: it must not hold the queue, nor take an event no process will run).
+    let job = tokio::select! {
+        job = async {
+            let mut queue = shared.queue.lock().await;
+            queue.recv().await
+        } => job,
+        _ = dead.wait_for(|gone| *gone) => None,
     };
-    shared.idle.fetch_sub(1, Ordering::SeqCst);
+    worker.mark_busy();
     let Some(job) = job else {
         return StatusCode::GONE.into_response();
     };
-    if !worker.alive.load(Ordering::SeqCst) {
-        // This worker's process is gone; hand the event to another worker.
-        let _ = shared.jobs.send(job);
+    shared.pending.fetch_sub(1, Ordering::SeqCst);
+    // A process killed while it waited here may not be reaped yet (`alive` is still true):
+    // ask the kernel too, so the event goes to a live worker instead of failing with a
+    // process that never received it, as Lambda never hands an event to a dead sandbox.
+    if !worker.alive.load(Ordering::SeqCst) || !process_alive(worker.pid.load(Ordering::SeqCst)) {
+        let _ = submit(&shared, job);
         return StatusCode::GONE.into_response();
     }
     let cold = worker.invocations.fetch_add(1, Ordering::SeqCst) == 0;
@@ -369,10 +475,35 @@ async fn next(State(worker): State<Arc<Worker>>) -> Response {
     headers.insert("lambda-runtime-invoked-function-arn", header(&worker.spec.arn));
     headers.insert("lambda-runtime-trace-id", header(&format!("Root=1-{}", job.request_id)));
     headers.insert("content-type", HeaderValue::from_static("application/json"));
-    *worker.current.lock().expect("current lock") =
+    *worker.current.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
         Some(InFlight { request_id: job.request_id, started: Instant::now(), cold_init_ms, reply: job.reply });
+    if !worker.alive.load(Ordering::SeqCst) {
+        // The process died after the check above and its exit may not have seen this
+        // invocation: fail it here unless the exit already did.
+        let lost = worker.current.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        if let Some(lost) = lost {
+            let error =
+                runtime_error("Runtime.ExitError", &format!("RequestId: {} Error: Runtime exited", lost.request_id));
+            let _ = lost.reply.send((error, 0.0, lost.cold_init_ms));
+        }
+        return StatusCode::GONE.into_response();
+    }
     arm_timeout(&worker);
     (StatusCode::OK, headers, job.payload).into_response()
+}
+
+/// Whether process `pid` still runs: false once it is gone or a zombie (killed, not yet
+/// reaped). Where `/proc` is not available, it trusts the exit watcher alone.
+fn process_alive(pid: u32) -> bool {
+    if pid == 0 || !std::path::Path::new("/proc/self/stat").exists() {
+        return true;
+    }
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    // The state follows the command name, which may itself hold spaces or parentheses.
+    let state = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().next());
+    !matches!(state, Some("Z" | "X" | "x"))
 }
 
 /// Kills the worker if its current invocation is still running at the timeout.
@@ -396,9 +527,7 @@ fn finish(worker: &Worker, request_id: &str, outcome: Outcome) -> StatusCode {
     match current.take() {
         Some(in_flight) if in_flight.request_id == request_id => {
             let duration = in_flight.started.elapsed().as_secs_f64() * 1000.0;
-            if !worker.answered.swap(true, Ordering::SeqCst) {
-                worker.shared.idle.fetch_add(1, Ordering::SeqCst);
-            }
+            worker.mark_idle();
             let _ = in_flight.reply.send((outcome, duration, in_flight.cold_init_ms));
             StatusCode::ACCEPTED
         }
@@ -426,4 +555,13 @@ async fn init_error(State(worker): State<Arc<Worker>>, body: Bytes) -> StatusCod
     );
     *worker.init_error.lock().expect("init error lock") = Some(error);
     StatusCode::ACCEPTED
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_running_process_is_alive_and_a_missing_one_is_not() {
+        assert!(super::process_alive(std::process::id()));
+        assert!(!super::process_alive(4_000_000_000));
+    }
 }

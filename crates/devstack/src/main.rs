@@ -58,13 +58,19 @@ struct Up {
     /// Port of the Lambda API (`AWS_ENDPOINT_URL_LAMBDA`) and the /_devstack endpoints.
     #[arg(long, default_value_t = 3001)]
     lambda_port: u16,
-    /// Folder that keeps DynamoDB data and stream positions across restarts; default:
+    /// Folder that keeps DynamoDB data, queued messages and stream positions across
+    /// restarts; default:
     /// `.devstack/<stack-name>` in the workspace.
     #[arg(long)]
     state_dir: Option<PathBuf>,
     /// Start from empty tables.
     #[arg(long)]
     fresh: bool,
+    /// Forget the saved DynamoDB stream positions: every stream mapping starts again from
+    /// its `StartingPosition` (the way out of a lost or torn positions file; with
+    /// `TRIM_HORIZON` it replays every record still in the stream).
+    #[arg(long)]
+    reset_stream_positions: bool,
     /// Concurrency limit of a function without ReservedConcurrentExecutions.
     #[arg(long, default_value_t = 4)]
     concurrency: usize,
@@ -148,6 +154,8 @@ async fn run_up(common: &Common, up: Up) -> anyhow::Result<()> {
         default_concurrency: up.concurrency,
         verbose: true,
         event_source_mappings: true,
+        log_capacity: devstack::log::DEFAULT_CAPACITY,
+        reset_stream_positions: up.reset_stream_positions,
     })
     .await?;
     println!("devstack is up in {:.0} ms", started.elapsed().as_secs_f64() * 1000.0);
@@ -183,6 +191,8 @@ async fn run_invoke(common: &Common, invoke: Invoke) -> anyhow::Result<()> {
         default_concurrency: 1,
         verbose: true,
         event_source_mappings: false,
+        log_capacity: devstack::log::DEFAULT_CAPACITY,
+        reset_stream_positions: false,
     })
     .await?;
     let invocation = stack.invoke(&invoke.function, payload.into()).await?;

@@ -27,6 +27,8 @@ pub enum EventSource {
     DynamoDbStream(StreamMapping),
     /// An SQS event source mapping.
     Sqs(SqsMapping),
+    /// A `Schedule` or `ScheduleV2` event: invoked at a rate ([`crate::schedule`]).
+    Schedule(crate::schedule::ScheduleSource),
 }
 
 /// A DynamoDB stream event source mapping.
@@ -50,6 +52,8 @@ pub struct StreamMapping {
     pub report_batch_item_failures: bool,
     /// SQS queue ARN of the on-failure destination.
     pub on_failure_queue_arn: Option<String>,
+    /// `BisectBatchOnFunctionError`: a failed batch is split in halves, retried apart.
+    pub bisect_batch_on_function_error: bool,
 }
 
 /// An SQS event source mapping.
@@ -189,6 +193,16 @@ fn function(
                 }),
                 "DynamoDB" => events.push(EventSource::DynamoDbStream(stream_mapping(id, &props)?)),
                 "SQS" => events.push(EventSource::Sqs(sqs_mapping(id, &props))),
+                kind @ ("Schedule" | "ScheduleV2") => events.push(EventSource::Schedule(
+                    crate::schedule::ScheduleSource::from_properties(
+                        id,
+                        &name,
+                        event_name,
+                        &props,
+                        kind == "ScheduleV2",
+                    )
+                    .with_context(|| format!("event {event_name}"))?,
+                )),
                 other => bail!("event {event_name}: type {other} is not emulated"),
             }
         }
@@ -241,6 +255,10 @@ fn stream_mapping(id: String, props: &Value) -> anyhow::Result<StreamMapping> {
         filters,
         report_batch_item_failures: response_types_report_failures(props),
         on_failure_queue_arn: props["DestinationConfig"]["OnFailure"]["Destination"].as_str().map(str::to_owned),
+        bisect_batch_on_function_error: matches!(
+            scalar_string(&props["BisectBatchOnFunctionError"]).as_str(),
+            "true" | "True" | "TRUE"
+        ),
     })
 }
 

@@ -1,7 +1,6 @@
 //! What the local stack shows: every SNS message published (through a tap queue
 //! subscribed to each topic) and every message that reaches a dead-letter queue.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -27,8 +26,9 @@ pub struct PublishedMessage {
     pub timestamp: String,
 }
 
-/// The messages seen so far, shared with the control API.
-pub type MessageLog = Arc<std::sync::Mutex<Vec<PublishedMessage>>>;
+/// The newest messages seen (at most [`crate::log::DEFAULT_CAPACITY`] unless the stack
+/// sets another capacity), shared with the control API.
+pub type MessageLog = crate::log::BoundedLog<PublishedMessage>;
 
 /// Subscribes a tap queue to `topic_arn` and records (and prints) each message published.
 ///
@@ -41,7 +41,11 @@ pub async fn tap_topic(
     log: MessageLog,
     print: bool,
 ) -> anyhow::Result<impl std::future::Future<Output = ()> + use<>> {
-    let queue_name = format!("devstack-tap-{}", topic_arn.rsplit(':').next().unwrap_or(topic_logical_id));
+    let queue_name = format!(
+        "{}{}",
+        crate::durable_sqs::UNJOURNALED_PREFIX,
+        topic_arn.rsplit(':').next().unwrap_or(topic_logical_id)
+    );
     let created = emulators
         .sqs
         .create_queue(rustack_sqs_model::input::CreateQueueInput {
@@ -92,7 +96,7 @@ pub async fn tap_topic(
                     let subject = published.subject.as_deref().map(|s| format!(" [{s}]")).unwrap_or_default();
                     println!("SNS  {}{subject} {}", published.topic, published.message);
                 }
-                log.lock().expect("message log lock").push(published);
+                log.push(published);
                 if let Some(receipt_handle) = message.receipt_handle {
                     let _ = emulators
                         .sqs

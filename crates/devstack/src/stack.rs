@@ -43,6 +43,12 @@ pub struct StackOptions {
     pub verbose: bool,
     /// Start event source mappings (off for `invoke`, which runs one function).
     pub event_source_mappings: bool,
+    /// How many invocation reports and SNS messages the in-memory logs keep (the newest);
+    /// [`crate::log::DEFAULT_CAPACITY`] is the usual value.
+    pub log_capacity: usize,
+    /// Forget the saved stream positions (a lost or torn positions file is otherwise a
+    /// startup error): each stream mapping starts again from its `StartingPosition`.
+    pub reset_stream_positions: bool,
 }
 
 /// One line of the invocation report.
@@ -70,7 +76,7 @@ pub struct Stack {
     functions: Arc<BTreeMap<String, Arc<Function>>>,
     switches: Arc<Vec<MappingSwitch>>,
     messages: MessageLog,
-    reports: Arc<std::sync::Mutex<Vec<InvocationReport>>>,
+    reports: crate::log::BoundedLog<InvocationReport>,
     topics: BTreeMap<String, String>,
     physical_names: BTreeMap<String, String>,
     token_authorizer: Option<crate::auth::JwtAuthorizer>,
@@ -91,8 +97,27 @@ impl Stack {
             std::fs::create_dir_all(dir)?;
         }
         let key = Arc::new(crate::auth::SigningKey::load_or_create(options.state_dir.as_deref())?);
-        let emulators =
-            Emulators::start(options.state_dir.as_ref().map(|d| d.join("dynamodb.sqlite")).as_deref()).await?;
+        let dynamodb_file = options.state_dir.as_ref().map(|d| d.join("dynamodb.sqlite"));
+        // Table data on disk from an earlier run of a template with stream mappings: its
+        // stream positions must be on disk too.
+        let has_streams = template.of_type("AWS::Serverless::Function").any(|(_, function)| {
+            function["Properties"]["Events"]
+                .as_object()
+                .is_some_and(|events| events.values().any(|event| event["Type"] == "DynamoDB"))
+        });
+        let had_tables = has_streams && dynamodb_file.as_ref().is_some_and(|f| f.exists());
+        // Loaded (and written) before the table file is created, so no crash can leave
+        // table data without a positions file.
+        let checkpoints = Checkpoints::load(
+            options.state_dir.as_ref().map(|d| d.join("stream-checkpoints.json")),
+            had_tables,
+            options.reset_stream_positions,
+        )?;
+        let emulators = Emulators::start_durable(
+            dynamodb_file.as_deref(),
+            options.state_dir.as_ref().map(|d| d.join("sqs-journal.sqlite")).as_deref(),
+        )
+        .await?;
         let naming = Naming {
             stack_name: options.stack_name.clone(),
             region: REGION.to_owned(),
@@ -101,6 +126,10 @@ impl Stack {
         let template = crate::template::apply_conditions(template, &naming, &options.parameters)?;
         let resolver = Resolver::new(&template, &naming, &options.parameters)?;
         crate::resources::create_all(&emulators, &template, &resolver).await?;
+        let replayed = emulators.sqs.replay().await.context("replaying the SQS journal")?;
+        if replayed > 0 {
+            tracing::info!(messages = replayed, "queued messages restored from the SQS journal");
+        }
         let physical_names: BTreeMap<String, String> =
             template.resources.keys().map(|id| (id.clone(), naming.physical_name(&template, id))).collect();
 
@@ -130,8 +159,8 @@ impl Stack {
             }
         }
 
-        let reports: Arc<std::sync::Mutex<Vec<InvocationReport>>> = Arc::default();
-        let observer = report_observer(Arc::clone(&reports), options.verbose);
+        let reports = crate::log::BoundedLog::with_capacity(options.log_capacity);
+        let observer = report_observer(reports.clone(), options.verbose);
         let functions: BTreeMap<String, Arc<Function>> = models
             .iter()
             .map(|m| {
@@ -156,7 +185,6 @@ impl Stack {
             let _ = axum::serve(api_listener, api).await;
         });
 
-        let checkpoints = Checkpoints::load(options.state_dir.as_ref().map(|d| d.join("stream-checkpoints.json")));
         let mut switches = Vec::new();
         for model in &models {
             let function = Arc::clone(&functions[&model.spec.logical_id]);
@@ -188,18 +216,20 @@ impl Stack {
                             switch,
                         ));
                     }
-                    EventSource::HttpApi { .. } => {}
+                    EventSource::Schedule(schedule) if options.event_source_mappings => {
+                        tasks.spawn(crate::schedule::run(schedule.clone(), Arc::clone(&function)));
+                    }
+                    EventSource::HttpApi { .. } | EventSource::Schedule(_) => {}
                 }
             }
         }
 
-        let messages: MessageLog = Arc::default();
+        let messages: MessageLog = crate::log::BoundedLog::with_capacity(options.log_capacity);
         let mut topics = BTreeMap::new();
         for (logical_id, _) in template.of_type("AWS::SNS::Topic") {
             let topic_arn = resolver.resolve_string(&json!({ "Ref": logical_id }))?;
-            let tap =
-                crate::observe::tap_topic(&emulators, logical_id, &topic_arn, Arc::clone(&messages), options.verbose)
-                    .await?;
+            let tap = crate::observe::tap_topic(&emulators, logical_id, &topic_arn, messages.clone(), options.verbose)
+                .await?;
             tasks.spawn(tap);
             topics.insert(logical_id.clone(), topic_arn);
         }
@@ -213,10 +243,21 @@ impl Stack {
         let control = crate::control::router(crate::control::ControlState {
             functions: Arc::clone(&functions),
             switches: Arc::clone(&switches),
-            messages: Arc::clone(&messages),
-            reports: Arc::clone(&reports),
+            messages: messages.clone(),
+            reports: reports.clone(),
             authorizer: token_authorizer.clone(),
+            endpoints: crate::control::Endpoints {
+                stack_name: options.stack_name.clone(),
+                template: options.template.display().to_string(),
+                region: REGION.to_owned(),
+                account_id: crate::template::ACCOUNT_ID.to_owned(),
+                sqs: emulators.sqs_url.clone(),
+                sns: emulators.sns_url.clone(),
+                dynamodb: emulators.dynamodb_url.clone(),
+                lambda: lambda_url.clone(),
+            },
         });
+        let control = control.merge(crate::faults::router(emulators.clone()));
         tasks.spawn(async move {
             let _ = axum::serve(lambda_listener, control).await;
         });
@@ -250,15 +291,16 @@ impl Stack {
         Ok(function.invoke(payload).await)
     }
 
-    /// Every message published so far to topic `topic_logical_id`.
+    /// The messages published so far to topic `topic_logical_id` (the newest ones the
+    /// log keeps, see [`StackOptions::log_capacity`]).
     pub fn published(&self, topic_logical_id: &str) -> Vec<PublishedMessage> {
-        self.messages
-            .lock()
-            .expect("message log lock")
-            .iter()
-            .filter(|m| m.topic == topic_logical_id)
-            .cloned()
-            .collect()
+        self.messages.snapshot_where(|m| m.topic == topic_logical_id)
+    }
+
+    /// The worker processes of function `logical_id` alive now (none for an unknown
+    /// function): for drills that kill one.
+    pub fn workers(&self, logical_id: &str) -> Vec<crate::lambda::WorkerStatus> {
+        self.functions.get(logical_id).map(|f| f.workers()).unwrap_or_default()
     }
 
     /// The physical name of resource `logical_id` (a table's `TableName`, say).
@@ -277,6 +319,12 @@ impl Stack {
         self.switches.iter().filter(|s| s.function == function_logical_id).map(|s| s.set_enabled(enabled)).count()
     }
 
+    /// Makes `service`'s endpoint answer 500 to every request while `failing` (an
+    /// outage, [`crate::faults`]); false when the service cannot fail (only `sns` can).
+    pub fn set_service_fault(&self, service: &str, failing: bool) -> bool {
+        self.emulators.set_service_fault(service, failing)
+    }
+
     /// Injects `fault` into function `logical_id` (`Fault::default()` clears it); false
     /// when there is no such function.
     pub fn set_fault(&self, logical_id: &str, fault: crate::lambda::Fault) -> bool {
@@ -293,9 +341,10 @@ impl Stack {
         authorizer.mint(sub, &groups.iter().map(|g| (*g).to_owned()).collect::<Vec<_>>(), ttl_seconds)
     }
 
-    /// Every invocation so far.
+    /// The invocations so far (the newest ones the log keeps, see
+    /// [`StackOptions::log_capacity`]).
     pub fn reports(&self) -> Vec<InvocationReport> {
-        self.reports.lock().expect("report lock").clone()
+        self.reports.snapshot()
     }
 }
 
@@ -388,7 +437,7 @@ fn dead_letter_queues(template: &Template, resolver: &Resolver<'_>, models: &[Fu
         .collect()
 }
 
-fn report_observer(reports: Arc<std::sync::Mutex<Vec<InvocationReport>>>, print: bool) -> InvocationObserver {
+fn report_observer(reports: crate::log::BoundedLog<InvocationReport>, print: bool) -> InvocationObserver {
     Arc::new(move |spec: &FunctionSpec, invocation: &Invocation| {
         let error = matches!(invocation.outcome, crate::lambda::Outcome::Error(_));
         if print {
@@ -401,7 +450,7 @@ fn report_observer(reports: Arc<std::sync::Mutex<Vec<InvocationReport>>>, print:
             };
             println!("λ    {:<32} {:>8.1} ms{cold}{status}", spec.logical_id, invocation.duration_ms);
         }
-        reports.lock().expect("report lock").push(InvocationReport {
+        reports.push(InvocationReport {
             function: spec.logical_id.clone(),
             duration_ms: invocation.duration_ms,
             init_ms: invocation.init_ms,

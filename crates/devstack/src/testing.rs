@@ -53,8 +53,18 @@ pub async fn start_stack(system: &crate::system::System, parameters: HashMap<Str
 /// # Panics
 /// When the stack cannot start.
 pub async fn start_stack_of(template: PathBuf, parameters: HashMap<String, String>) -> Stack {
+    Stack::start(stack_options(template, parameters)).await.expect("local stack starts")
+}
+
+/// The options [`start_stack_of`] uses (in memory, free ports, stack name `test`), with
+/// the binaries built: a test changes what it needs (a state folder, the log capacity)
+/// and calls [`Stack::start`] itself.
+///
+/// # Panics
+/// When the binaries cannot be built.
+pub fn stack_options(template: PathBuf, parameters: HashMap<String, String>) -> StackOptions {
     let bin_dir = bin_dir(&template);
-    Stack::start(StackOptions {
+    StackOptions {
         template,
         state_dir: None,
         fresh: false,
@@ -66,9 +76,9 @@ pub async fn start_stack_of(template: PathBuf, parameters: HashMap<String, Strin
         default_concurrency: 4,
         verbose: std::env::var("TEST_LOG").is_ok(),
         event_source_mappings: true,
-    })
-    .await
-    .expect("local stack starts")
+        log_capacity: crate::log::DEFAULT_CAPACITY,
+        reset_stream_positions: false,
+    }
 }
 
 /// The embedded services with every data resource of `template` created (tables,

@@ -1,32 +1,26 @@
 //! The one client for synchronous calls between contexts: a Lambda `Invoke`
-//! (RequestResponse) with a timeout and a circuit breaker.
+//! (RequestResponse) with a timeout and a circuit breaker shared by every worker.
 //!
 //! - Each call is bounded by the timeout (milliseconds, from the template); a call that
 //!   does not answer in time counts as a failure.
-//! - After [`FAILURES_TO_OPEN`] consecutive failures (errors, function errors, timeouts)
-//!   the breaker opens: calls fail at once with [`InvokeError::Open`], without touching
-//!   the network, for [`OPEN_FOR`]; then one trial call is let through (half-open) and
-//!   its success closes the breaker again.
-//! - The breaker lives in the Lambda worker process (one per concurrent execution), so it
-//!   protects that worker's callers; it is not shared across workers.
+//! - The breaker ([`crate::breaker`]) is one DynamoDB item per dependency in the caller's
+//!   own table, shared by every worker of every function that calls that dependency:
+//!   after [`FAILURES_TO_OPEN`] consecutive failures (errors, function errors, timeouts,
+//!   unreadable answers), counted by all workers together, every caller is refused at once
+//!   with [`InvokeError::Open`], without touching the network, for [`OPEN_FOR`]; then one
+//!   probe call, on one worker, is let through (half-open): its success closes the breaker
+//!   for everyone, its failure opens it again.
 //!
 //! Handlers map every [`InvokeError`] to `503` with `Retry-After` ([`InvokeError::into_api_error`]).
 
 use std::time::Duration;
 
 use aws_sdk_lambda::primitives::Blob;
-use failsafe::futures::CircuitBreaker as _;
-use failsafe::{Config, StateMachine, backoff, failure_policy};
 use serde::{Serialize, de::DeserializeOwned};
 
+use crate::breaker::Breaker;
+pub use crate::breaker::{FAILURES_TO_OPEN, OPEN_FOR};
 use crate::http::ApiError;
-
-/// Consecutive failures that open the breaker.
-pub const FAILURES_TO_OPEN: u32 = 5;
-/// How long an open breaker refuses calls before it lets a trial call through.
-pub const OPEN_FOR: Duration = Duration::from_secs(10);
-
-type Breaker = StateMachine<failure_policy::ConsecutiveFailures<backoff::Constant>, ()>;
 
 /// Why a synchronous call gave no answer.
 #[derive(Debug, thiserror::Error)]
@@ -69,7 +63,7 @@ impl InvokeError {
     }
 }
 
-/// A synchronous caller of one function.
+/// A synchronous caller of one function, behind that function's shared breaker.
 #[derive(Clone)]
 pub struct SyncInvoker {
     lambda: aws_sdk_lambda::Client,
@@ -80,15 +74,25 @@ pub struct SyncInvoker {
 
 impl std::fmt::Debug for SyncInvoker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SyncInvoker").field("function", &self.function).field("timeout", &self.timeout).finish()
+        f.debug_struct("SyncInvoker")
+            .field("function", &self.function)
+            .field("timeout", &self.timeout)
+            .field("breaker", &self.breaker.dependency())
+            .finish()
     }
 }
 
 impl SyncInvoker {
-    /// A caller of `function` (name or ARN) whose calls time out after `timeout`.
-    pub fn new(lambda: aws_sdk_lambda::Client, function: impl Into<String>, timeout: Duration) -> Self {
-        let policy = failure_policy::consecutive_failures(FAILURES_TO_OPEN, backoff::constant(OPEN_FOR));
-        Self { lambda, function: function.into(), timeout, breaker: Config::new().failure_policy(policy).build() }
+    /// A caller of `function` (name or ARN) whose calls time out after `timeout`, behind
+    /// `breaker` (usually `Breaker::new(dynamodb, <the caller's table>, function)`: every
+    /// worker that names the same dependency in the same table shares it).
+    pub fn new(
+        lambda: aws_sdk_lambda::Client,
+        function: impl Into<String>,
+        timeout: Duration,
+        breaker: Breaker,
+    ) -> Self {
+        Self { lambda, function: function.into(), timeout, breaker }
     }
 
     /// Invokes the function with `request` as JSON and reads its JSON answer.
@@ -99,34 +103,38 @@ impl SyncInvoker {
     #[tracing::instrument(skip_all, fields(function = %self.function))]
     pub async fn call<Req: Serialize, Resp: DeserializeOwned>(&self, request: &Req) -> Result<Resp, InvokeError> {
         let payload = serde_json::to_vec(request).map_err(|err| self.failed(err.into()))?;
-        let attempt = async {
-            let invoked = tokio::time::timeout(
-                self.timeout,
-                self.lambda.invoke().function_name(&self.function).payload(Blob::new(payload)).send(),
-            )
-            .await;
-            let output = match invoked {
-                Err(_) => {
-                    return Err(InvokeError::Timeout {
-                        function: self.function.clone(),
-                        timeout_ms: self.timeout.as_millis(),
-                    });
-                }
-                Ok(Err(err)) => return Err(self.failed(anyhow::Error::new(err.into_service_error()))),
-                Ok(Ok(output)) => output,
-            };
-            let body = output.payload().map(|b| b.as_ref().to_vec()).unwrap_or_default();
-            if let Some(kind) = output.function_error() {
-                let message = String::from_utf8_lossy(&body).into_owned();
-                return Err(self.failed(anyhow::anyhow!("function error {kind}: {message}")));
-            }
-            serde_json::from_slice::<Resp>(&body).map_err(|err| self.failed(err.into()))
-        };
-        match self.breaker.call(attempt).await {
-            Ok(answer) => Ok(answer),
-            Err(failsafe::Error::Rejected) => Err(InvokeError::Open(self.function.clone())),
-            Err(failsafe::Error::Inner(err)) => Err(err),
+        let permit = self.breaker.admit(self.timeout).await.map_err(|_| InvokeError::Open(self.function.clone()))?;
+        let answer = self.attempt(payload).await;
+        match &answer {
+            Ok(_) => self.breaker.succeeded(permit).await,
+            Err(_) => self.breaker.failed(permit).await,
         }
+        answer
+    }
+
+    /// One call, bounded by the timeout, its answer read as `Resp`.
+    async fn attempt<Resp: DeserializeOwned>(&self, payload: Vec<u8>) -> Result<Resp, InvokeError> {
+        let invoked = tokio::time::timeout(
+            self.timeout,
+            self.lambda.invoke().function_name(&self.function).payload(Blob::new(payload)).send(),
+        )
+        .await;
+        let output = match invoked {
+            Err(_) => {
+                return Err(InvokeError::Timeout {
+                    function: self.function.clone(),
+                    timeout_ms: self.timeout.as_millis(),
+                });
+            }
+            Ok(Err(err)) => return Err(self.failed(anyhow::Error::new(err.into_service_error()))),
+            Ok(Ok(output)) => output,
+        };
+        let body = output.payload().map(|b| b.as_ref().to_vec()).unwrap_or_default();
+        if let Some(kind) = output.function_error() {
+            let message = String::from_utf8_lossy(&body).into_owned();
+            return Err(self.failed(anyhow::anyhow!("function error {kind}: {message}")));
+        }
+        serde_json::from_slice::<Resp>(&body).map_err(|err| self.failed(err.into()))
     }
 
     fn failed(&self, cause: anyhow::Error) -> InvokeError {

@@ -9,7 +9,9 @@
 //!   batch failures reported ([`crate::inbox::for_each_event`]);
 //! - [`serve_invoke`] for synchronous `Invoke` targets: JSON in, JSON out; a failure is a
 //!   function error of type `Retryable` with no internal text (the cause is logged);
-//! - [`serve_stream`] for DynamoDB stream consumers (the outbox relay).
+//! - [`serve_stream`] for DynamoDB stream consumers;
+//! - [`serve_stream_and_schedule`] for a function fed by both a DynamoDB stream and an
+//!   EventBridge schedule (the outbox relay and its sweep).
 //!
 //! ```no_run
 //! # async fn handle(_: &(), _: lambda_http::Request) -> Result<lambda_http::Response<lambda_http::Body>, platform::http::ApiError> { todo!() }
@@ -129,11 +131,107 @@ where
     .await
 }
 
+/// Serves a function with two event sources: DynamoDB stream batches go to `on_batch`
+/// (which reports its own partial failures), EventBridge scheduled events
+/// (`"detail-type": "Scheduled Event"`, from a `Schedule`/`ScheduleV2` event source) go to
+/// `on_schedule`, whose result is the invocation's answer (its error, a function error
+/// whose cause is logged; the next scheduled run is the retry). Any other payload is a
+/// function error naming what was expected.
+///
+/// # Errors
+/// When the Lambda runtime cannot be reached.
+pub async fn serve_stream_and_schedule<B, BFut, S, SFut, R, E>(on_batch: B, on_schedule: S) -> Result<(), Error>
+where
+    B: Fn(StreamBatch) -> BFut,
+    BFut: Future<Output = DynamoDbEventResponse> + Send,
+    S: Fn(ScheduledEvent) -> SFut,
+    SFut: Future<Output = Result<R, E>> + Send,
+    R: Serialize,
+    E: std::fmt::Display,
+{
+    lambda_runtime::run(service_fn(|event: LambdaEvent<serde_json::Value>| {
+        let answer = match Invocation::of(event.payload) {
+            Ok(Invocation::Batch(batch)) => Either::Batch(on_batch(batch)),
+            Ok(Invocation::Schedule(scheduled)) => Either::Schedule(on_schedule(scheduled)),
+            Err(err) => Either::Refused(err),
+        };
+        async move {
+            match answer {
+                Either::Batch(answer) => Ok(serde_json::to_value(answer.await)?),
+                Either::Schedule(answer) => match answer.await {
+                    Ok(result) => Ok(serde_json::to_value(result)?),
+                    Err(err) => {
+                        tracing::error!(error = %err, "scheduled run failed");
+                        Err(Error::from(format!("scheduled run failed: {err}")))
+                    }
+                },
+                Either::Refused(err) => Err(Error::from(err)),
+            }
+        }
+    }))
+    .await
+}
+
+/// An EventBridge scheduled event (`source: aws.events`, `detail-type: Scheduled Event`).
+pub type ScheduledEvent = aws_lambda_events::event::cloudwatch_events::CloudWatchEvent;
+
+/// What a stream-and-schedule function was invoked with.
+enum Invocation {
+    Batch(StreamBatch),
+    Schedule(ScheduledEvent),
+}
+
+impl Invocation {
+    fn of(payload: serde_json::Value) -> Result<Self, String> {
+        if payload.get("Records").is_some() {
+            return serde_json::from_value(payload)
+                .map(Self::Batch)
+                .map_err(|err| format!("not a DynamoDB stream batch: {err}"));
+        }
+        if payload.get("detail-type").and_then(serde_json::Value::as_str) == Some("Scheduled Event") {
+            return serde_json::from_value(payload)
+                .map(Self::Schedule)
+                .map_err(|err| format!("not an EventBridge scheduled event: {err}"));
+        }
+        Err("expected a DynamoDB stream batch or an EventBridge scheduled event".to_owned())
+    }
+}
+
+enum Either<B, S> {
+    Batch(B),
+    Schedule(S),
+    Refused(String),
+}
+
 /// The function error a synchronous target answers: type `Retryable`, no internal text.
 pub fn retryable(cause: impl std::fmt::Display) -> Diagnostic {
     tracing::error!(error = %cause, "the request could not be answered");
     Diagnostic {
         error_type: "Retryable".to_owned(),
         error_message: "the request could not be answered now; retry shortly".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stream_and_schedule_function_tells_its_two_events_apart_and_refuses_others() {
+        let batch = serde_json::json!({ "Records": [] });
+        assert!(matches!(Invocation::of(batch), Ok(Invocation::Batch(_))));
+        let scheduled = serde_json::json!({
+            "version": "0", "id": "7f1c6a52-93a4-4c8e-b2f5-0d3e6a1b9c44", "detail-type": "Scheduled Event",
+            "source": "aws.events", "account": "123456789012", "time": "2026-11-21T05:31:00Z",
+            "region": "ap-northeast-2", "resources": ["arn:aws:events:ap-northeast-2:123456789012:rule/sweep"],
+            "detail": {}
+        });
+        match Invocation::of(scheduled) {
+            Ok(Invocation::Schedule(event)) => assert_eq!(event.time.to_rfc3339(), "2026-11-21T05:31:00+00:00"),
+            _ => panic!("a scheduled event is a schedule"),
+        }
+        assert!(Invocation::of(serde_json::json!({ "detail-type": "Scheduled Event" })).is_err());
+        assert!(Invocation::of(serde_json::json!({ "Records": "no" })).is_err());
+        assert!(Invocation::of(serde_json::json!({ "hello": 1 })).is_err());
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod aws;
+pub mod breaker;
 pub mod config;
 pub mod dynamo;
 pub mod envelope;

@@ -3,9 +3,31 @@
 //! the change was stored. The table's stream carries the outbox item to the relay
 //! ([`crate::relay`]), which publishes it to SNS. TTL removes the item afterwards.
 //!
+//! Outbox items are the source of truth for what must still be published: an item is
+//! *pending* until the relay has published it and marked it so. Pending items carry the
+//! keys of a sparse global secondary index, [`UNPUBLISHED_INDEX`], which the relay's
+//! scheduled sweep reads to publish anything the stream did not (an SNS outage longer than
+//! the stream's 24 h retention, a batch the stream mapping gave up on). Marking an item
+//! published removes those keys, so the index only ever holds what is still owed.
+//!
 //! Outbox item shape (the relay's stream filter matches on `kind`):
-//! `pk = "OUTBOX#<event id>"`, `sk = "OUTBOX"`, `kind = "OutboxEvent"`, `eventType`,
-//! `correlationId`, `event` (the envelope JSON), `expiresAt` (epoch seconds, the TTL).
+//! - `pk = "OUTBOX#<event id>"`, `sk = "OUTBOX"`, `kind = "OutboxEvent"`, `eventType`,
+//!   `correlationId`, `event` (the envelope JSON), `expiresAt` (epoch seconds, the TTL);
+//! - while pending: `outboxPending = "PENDING"` and `outboxSince = "<RFC 3339 UTC, ms>#<event
+//!   id>"` (the index's partition and sort keys: oldest first);
+//! - once published: no index keys, `publishedAt` (RFC 3339 UTC, ms);
+//! - while a relay is publishing it: `outboxLeaseBy` and `outboxLeaseUntil` (epoch ms);
+//! - when it is not an event the relay can publish: `outboxPending = "UNPUBLISHABLE"` and
+//!   `outboxError` (why): it leaves the sweep's partition but stays in the index, where an
+//!   operator (or a redrive tool) finds it by querying that partition; setting
+//!   `outboxPending` back to `"PENDING"` after a fix makes the next sweep publish it.
+//!
+//! The template declares the index on every table with an outbox:
+//! `IndexName: Unpublished`, keys `outboxPending` (HASH, S) and `outboxSince` (RANGE, S),
+//! `Projection: KEYS_ONLY` (the sweep re-reads each item consistently anyway). Every pending
+//! item shares one index partition (`PENDING`): items leave it within a second, so it stays
+//! small, and its write rate is the table's event rate (DynamoDB splits a hot index
+//! partition on the sort key).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -16,6 +38,28 @@ use crate::envelope::EventEnvelope;
 
 /// Value of the `kind` attribute of outbox items; the stream filter criteria match on it.
 pub const OUTBOX_KIND: &str = "OutboxEvent";
+
+/// Name of the sparse index of unpublished outbox items (see the module docs).
+pub const UNPUBLISHED_INDEX: &str = "Unpublished";
+
+/// Partition key attribute of [`UNPUBLISHED_INDEX`]: [`PENDING`] or [`UNPUBLISHABLE`].
+pub const PENDING_ATTRIBUTE: &str = "outboxPending";
+
+/// Sort key attribute of [`UNPUBLISHED_INDEX`]: `<written at, RFC 3339 UTC ms>#<event id>`.
+pub const SINCE_ATTRIBUTE: &str = "outboxSince";
+
+/// [`PENDING_ATTRIBUTE`] of an item that must still be published.
+pub const PENDING: &str = "PENDING";
+
+/// [`PENDING_ATTRIBUTE`] of an item the relay set aside because it is not a publishable
+/// event; [`ERROR_ATTRIBUTE`] says why.
+pub const UNPUBLISHABLE: &str = "UNPUBLISHABLE";
+
+/// Attribute set when the item was published (RFC 3339 UTC, milliseconds).
+pub const PUBLISHED_AT_ATTRIBUTE: &str = "publishedAt";
+
+/// Attribute saying why an item was set aside as [`UNPUBLISHABLE`].
+pub const ERROR_ATTRIBUTE: &str = "outboxError";
 
 /// Most items DynamoDB accepts in one transaction.
 pub const MAX_TRANSACTION_ITEMS: usize = 100;
@@ -60,7 +104,9 @@ impl Outbox {
     }
 
     fn put_item(&self, envelope: &EventEnvelope, publication: Option<&Publication>) -> TransactWriteItem {
-        let expires_at = chrono::Utc::now().timestamp() + self.retention.as_secs() as i64;
+        let now = chrono::Utc::now();
+        let expires_at = now.timestamp() + self.retention.as_secs() as i64;
+        let since = format!("{}#{}", timestamp(now), envelope.id);
         let item: HashMap<String, AttributeValue> = HashMap::from([
             ("pk".to_owned(), AttributeValue::S(format!("OUTBOX#{}", envelope.id))),
             ("sk".to_owned(), AttributeValue::S("OUTBOX".to_owned())),
@@ -69,6 +115,8 @@ impl Outbox {
             ("correlationId".to_owned(), AttributeValue::S(envelope.correlation_id.clone())),
             ("event".to_owned(), AttributeValue::S(envelope.to_json())),
             ("expiresAt".to_owned(), AttributeValue::N(expires_at.to_string())),
+            (PENDING_ATTRIBUTE.to_owned(), AttributeValue::S(PENDING.to_owned())),
+            (SINCE_ATTRIBUTE.to_owned(), AttributeValue::S(since)),
         ]);
         let mut item = item;
         if let Some(publication) = publication {
@@ -80,6 +128,12 @@ impl Outbox {
         }
         crate::dynamo::put(&self.table, item, crate::dynamo::Condition::New)
     }
+}
+
+/// `time` as the outbox writes it: RFC 3339 in UTC with milliseconds and a `Z`, so that
+/// text order is time order (the sweep compares [`SINCE_ATTRIBUTE`] values as strings).
+pub fn timestamp(time: chrono::DateTime<chrono::Utc>) -> String {
+    time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// Why a transaction was not applied.

@@ -1,93 +1,456 @@
-//! The outbox relay: a Lambda on a table's DynamoDB stream that publishes each new outbox
-//! item ([`crate::outbox`]) to the context's SNS topic.
+//! The outbox relay: a Lambda that publishes each outbox item ([`crate::outbox`]) of one
+//! table to the context's SNS topic, fed two ways:
 //!
-//! - The message body is the event envelope JSON; message attributes `eventType` and
-//!   `correlationId` let subscriptions filter without parsing the body.
-//! - Publishing is at least once: a record retried after a partial failure is published
-//!   again with the same envelope (same event `id`), and consumers deduplicate on that id.
-//! - Partial batch failure: the first record that could not be published is reported in
-//!   `batchItemFailures` (by sequence number); Lambda retries from there, in order, and
-//!   after `MaximumRetryAttempts` sends the batch to the on-failure destination.
-//! - An outbox item may carry a [`Publication`] (a message for people): then its subject,
-//!   text and attributes are published instead of the envelope.
-//! - Records that are not outbox inserts (the stream filter should keep them away) are
-//!   skipped.
+//! - **the table's DynamoDB stream** ([`Relay::handle`]), filtered on outbox inserts: the
+//!   fast path, in write order;
+//! - **a schedule** ([`Relay::sweep`], an EventBridge rule every minute): the safety net.
+//!   It queries the sparse index [`UNPUBLISHED_INDEX`] for items still pending longer than
+//!   a grace period and publishes them. Outbox items, not stream records, are the source of
+//!   truth: an SNS outage longer than the stream's retention, or a batch the stream mapping
+//!   gave up on, loses nothing.
+//!
+//! Publishing one item:
+//! 1. **Claim** it: a conditional `UpdateItem` that sets a short lease
+//!    (`outboxLeaseBy`, `outboxLeaseUntil`) only if the item is still unpublished and nobody
+//!    else holds a live lease. An item already published (a replayed stream record, a sweep
+//!    racing the stream) or being published right now by another invocation is skipped:
+//!    a replay never re-sends what was sent.
+//! 2. **Publish** it, retrying with a short jittered exponential backoff (`backon`) for at
+//!    most [`PUBLISH_BUDGET`]; a failure releases the lease so the next try (a stream
+//!    retry, the next sweep) may publish it.
+//! 3. **Mark** it published: `UpdateItem` (conditional on the item existing) that removes the
+//!    index keys and the lease and sets `publishedAt`; the item leaves the index.
+//!
+//! The message body is the event envelope JSON, with message attributes `eventType` and
+//! `correlationId` so subscriptions filter without parsing the body; an outbox item may
+//! instead carry a [`Publication`] (a message for people: subject, text, attributes).
+//!
+//! Guarantees and their limits:
+//! - At least once: an item is pending until marked, and a pending item is published by
+//!   the stream or, after the grace period, by the sweep.
+//! - Once, for everything marked: nothing marked is published again. The one window left is
+//!   a publish that succeeded followed by a mark that failed even after retries (DynamoDB
+//!   unavailable right then) or a crash between the two: the item is published again after
+//!   its lease expires. Consumers deduplicate on the event id; it is logged as an error.
+//! - Order: the stream path publishes in write order and stops a batch at the first
+//!   failure (reported in `batchItemFailures`, so Lambda retries from there, in order);
+//!   the sweep publishes oldest first but concurrently, and late: consumers ignore stale
+//!   events.
+//! - A record that is not a publishable event never blocks the shard: the relay logs it and
+//!   sets the item aside (`outboxPending = "UNPUBLISHABLE"`, `outboxError`), where
+//!   operators find it in the index (see [`crate::outbox`]).
+//! - Items written before the index existed (no `outboxPending`, no `publishedAt`) are
+//!   claimable too, so none is dropped by the change.
+//!
+//! Cost per event on the stream path: two conditional `UpdateItem`s (claim, mark) besides
+//! the `Publish`, and the index's own writes (one when the item is put, one when the mark
+//! removes it); the lease and the mark only touch non-key attributes of a `KEYS_ONLY`
+//! index otherwise. A sweep that finds nothing costs one `Query`.
 
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_sns::types::MessageAttributeValue;
+use backon::{ExponentialBuilder, Retryable};
+use chrono::{DateTime, Utc};
 use tracing::Instrument;
 
 use crate::envelope::EventEnvelope;
-use crate::outbox::{OUTBOX_KIND, Publication};
-use std::collections::BTreeMap;
+use crate::outbox::{
+    ERROR_ATTRIBUTE, OUTBOX_KIND, PENDING, PENDING_ATTRIBUTE, PUBLISHED_AT_ATTRIBUTE, Publication, SINCE_ATTRIBUTE,
+    UNPUBLISHABLE, UNPUBLISHED_INDEX,
+};
 
-/// Where events are published: the context's SNS topic.
+/// Longest time one item's publishing is retried within one invocation, backoff included.
+/// The relay function's `Timeout` (10 s in the templates) must exceed it.
+pub const PUBLISH_BUDGET: Duration = Duration::from_secs(4);
+
+/// How long a claim keeps others from publishing the same item: longer than any relay
+/// invocation (the relay functions' `Timeout` is 10 s in the templates; it must stay below
+/// this), so only a crashed invocation's claim ever expires, and short, because until it
+/// does the item waits: a crash mid-publish delays that event by at most this plus one sweep.
+pub const LEASE: Duration = Duration::from_secs(30);
+
+/// Default of `OUTBOX_SWEEP_GRACE_SECONDS`: how old a pending item must be before the
+/// sweep publishes it (the stream normally does it within a second).
+pub const DEFAULT_GRACE: Duration = Duration::from_secs(60);
+
+/// How long one sweep takes new items; items already started finish (each within
+/// [`PUBLISH_BUDGET`]), so a sweep ends well within a 10 s function timeout. What is left
+/// waits for the next sweep.
+pub const SWEEP_BUDGET: Duration = Duration::from_secs(4);
+
+/// Items one sweep publishes at the same time.
+pub const SWEEP_CONCURRENCY: usize = 8;
+
+/// The lease attributes of an item being published (see [`crate::outbox`]).
+const LEASE_BY: &str = "outboxLeaseBy";
+const LEASE_UNTIL: &str = "outboxLeaseUntil";
+
+/// Where events are published (the context's SNS topic) and the table whose outbox
+/// items they are.
 #[derive(Debug, Clone)]
 pub struct Relay {
     sns: aws_sdk_sns::Client,
+    dynamodb: aws_sdk_dynamodb::Client,
     topic_arn: String,
+    table: String,
+    grace: Duration,
+}
+
+/// What became of one outbox item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Delivery {
+    /// Published now and marked.
+    Published,
+    /// Already published, set aside, gone, or being published by another invocation.
+    Skipped,
+    /// Not a publishable event: set aside as [`UNPUBLISHABLE`].
+    SetAside,
+}
+
+/// What one sweep did, returned as the scheduled invocation's result.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SweepReport {
+    /// Pending items older than the grace period that the sweep looked at.
+    pub found: usize,
+    /// Items it published (and marked).
+    pub published: usize,
+    /// Items someone else published or is publishing, or that were gone.
+    pub skipped: usize,
+    /// Items set aside as not publishable.
+    pub set_aside: usize,
+    /// Items whose publishing failed (they stay pending for the next sweep).
+    pub failed: usize,
+}
+
+/// An outbox item to publish, from a stream record or a table read.
+struct Pending {
+    pk: String,
+    sk: String,
+    event: Result<EventEnvelope, String>,
+    publication: Option<Publication>,
 }
 
 impl Relay {
-    /// A relay that publishes to `topic_arn`.
-    pub fn new(sns: aws_sdk_sns::Client, topic_arn: impl Into<String>) -> Self {
-        Self { sns, topic_arn: topic_arn.into() }
+    /// A relay that publishes the outbox items of `table` to `topic_arn`, sweeping items
+    /// pending longer than [`DEFAULT_GRACE`].
+    ///
+    /// The relay owns its retry policy ([`PUBLISH_BUDGET`]): the SNS client's own retries
+    /// are turned off so that the two do not multiply.
+    pub fn new(
+        sns: &aws_sdk_sns::Client,
+        dynamodb: aws_sdk_dynamodb::Client,
+        topic_arn: impl Into<String>,
+        table: impl Into<String>,
+    ) -> Self {
+        let sns_config =
+            sns.config().to_builder().retry_config(aws_sdk_sns::config::retry::RetryConfig::disabled()).build();
+        Self {
+            sns: aws_sdk_sns::Client::from_conf(sns_config),
+            dynamodb,
+            topic_arn: topic_arn.into(),
+            table: table.into(),
+            grace: DEFAULT_GRACE,
+        }
     }
 
-    /// The relay of a deployed function: publishes to `TOPIC_ARN` with a client from the
-    /// environment.
+    /// The same relay with another grace period for the sweep.
+    #[must_use]
+    pub fn with_grace(mut self, grace: Duration) -> Self {
+        self.grace = grace;
+        self
+    }
+
+    /// The relay of a deployed function. Environment: `TOPIC_ARN` (the context's events
+    /// topic), `OUTBOX_TABLE` (the table whose outbox it relays and sweeps), and optionally
+    /// `OUTBOX_SWEEP_GRACE_SECONDS` (default 60).
     ///
     /// # Errors
-    /// When `TOPIC_ARN` is not set.
+    /// When `TOPIC_ARN` or `OUTBOX_TABLE` is not set, or the grace is not a whole number.
     pub async fn from_env() -> Result<Self, crate::config::ConfigError> {
         let topic_arn = crate::config::required("TOPIC_ARN")?;
+        let table = crate::config::required("OUTBOX_TABLE")?;
+        let grace: u64 = crate::config::optional_parsed("OUTBOX_SWEEP_GRACE_SECONDS", DEFAULT_GRACE.as_secs())?;
         let config = crate::aws::sdk_config().await;
-        Ok(Self::new(crate::aws::sns(&config), topic_arn))
+        Ok(Self::new(&crate::aws::sns(&config), crate::aws::dynamodb(&config), topic_arn, table)
+            .with_grace(Duration::from_secs(grace)))
     }
 
-    /// Publishes the outbox records of one stream batch, in order.
+    /// Publishes the outbox records of one stream batch, in order. The first record that
+    /// could not be published is reported in `batchItemFailures` and the rest of the batch
+    /// is left for the retry; records that are not outbox inserts are skipped.
     pub async fn handle(&self, batch: Event) -> DynamoDbEventResponse {
         let mut response = DynamoDbEventResponse::default();
         for record in &batch.records {
-            let Some(envelope) = outbox_event(record) else {
+            let Some(pending) = pending_from_record(record) else {
                 continue;
             };
-            let publication = publication(record);
-            let envelope = match envelope {
-                Ok(envelope) => envelope,
-                Err(reason) => {
-                    tracing::error!(event_id = %record.event_id, reason, "outbox item is not an event");
-                    response.batch_item_failures.push(failure(record));
-                    return response;
-                }
-            };
-            let span = tracing::info_span!(
-                "relay",
-                correlation_id = %envelope.correlation_id,
-                event_id = %envelope.id,
-                event_type = %envelope.event_type,
-            );
-            let published = async {
-                match self.publish(&envelope, publication.as_ref()).await {
-                    Ok(()) => {
-                        tracing::info!("published");
-                        true
-                    }
-                    Err(err) => {
-                        tracing::error!(error = format!("{err:#}"), "publish failed");
-                        false
-                    }
-                }
-            }
-            .instrument(span)
-            .await;
-            if !published {
+            if let Err(err) = self.deliver(&pending).await {
+                tracing::error!(
+                    event_id = %record.event_id,
+                    pk = %pending.pk,
+                    error = format!("{err:#}"),
+                    "outbox record not published; reported for retry"
+                );
                 response.batch_item_failures.push(failure(record));
                 return response;
             }
         }
         response
+    }
+
+    /// Publishes every item pending since before `now` minus the grace period, oldest
+    /// first, for at most [`SWEEP_BUDGET`]. It stops taking new items at the first item
+    /// it cannot publish (SNS is down: the next sweep tries again).
+    ///
+    /// # Errors
+    /// When the index cannot be read; items are then left for the next sweep.
+    pub async fn sweep(&self, now: DateTime<Utc>) -> anyhow::Result<SweepReport> {
+        let started = Instant::now();
+        let cutoff = crate::outbox::timestamp(now - chrono::Duration::from_std(self.grace).unwrap_or_default());
+        let mut pages = self
+            .dynamodb
+            .query()
+            .table_name(&self.table)
+            .index_name(UNPUBLISHED_INDEX)
+            .key_condition_expression("#pending = :pending AND #since < :cutoff")
+            .expression_attribute_names("#pending", PENDING_ATTRIBUTE)
+            .expression_attribute_names("#since", SINCE_ATTRIBUTE)
+            .expression_attribute_values(":pending", AttributeValue::S(PENDING.to_owned()))
+            .expression_attribute_values(":cutoff", AttributeValue::S(cutoff))
+            .scan_index_forward(true)
+            .into_paginator()
+            .send();
+        let relay = Arc::new(self.clone());
+        let mut report = SweepReport::default();
+        let mut running = tokio::task::JoinSet::new();
+        let mut stopping = false;
+        'pages: while let Some(page) = pages.next().await {
+            let page = page.with_context(|| format!("Query {UNPUBLISHED_INDEX} of {}", self.table))?;
+            for key in page.items.unwrap_or_default() {
+                if stopping || started.elapsed() >= SWEEP_BUDGET {
+                    break 'pages;
+                }
+                let (Some(pk), Some(sk)) = (string(&key, "pk"), string(&key, "sk")) else {
+                    continue;
+                };
+                report.found += 1;
+                while running.len() >= SWEEP_CONCURRENCY {
+                    stopping |= tally(&mut report, running.join_next().await);
+                }
+                let relay = Arc::clone(&relay);
+                running.spawn(async move { relay.sweep_one(pk, sk).await });
+            }
+        }
+        while let Some(done) = running.join_next().await {
+            tally(&mut report, Some(done));
+        }
+        if report.found > 0 {
+            tracing::info!(?report, "outbox sweep");
+        }
+        Ok(report)
+    }
+
+    /// Re-reads one item the index listed (the index lags the table) and delivers it if
+    /// it is still pending.
+    async fn sweep_one(&self, pk: String, sk: String) -> anyhow::Result<Delivery> {
+        let output = self
+            .dynamodb
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(crate::dynamo::key(&pk, &sk)))
+            .consistent_read(true)
+            .send()
+            .await
+            .with_context(|| format!("GetItem {pk} in {}", self.table))?;
+        let Some(item) = output.item else {
+            return Ok(Delivery::Skipped);
+        };
+        if string(&item, PENDING_ATTRIBUTE).as_deref() != Some(PENDING) {
+            return Ok(Delivery::Skipped);
+        }
+        let image = serde_dynamo::Item::from(item);
+        self.deliver(&pending_from_image(pk, sk, &image)).await
+    }
+
+    /// Claims, publishes and marks one item; sets aside one that is not an event.
+    ///
+    /// # Errors
+    /// When the claim or the publishing failed; the item stays pending (unleased when
+    /// the failure was the publishing).
+    async fn deliver(&self, pending: &Pending) -> anyhow::Result<Delivery> {
+        let envelope = match &pending.event {
+            Ok(envelope) => envelope,
+            Err(reason) => {
+                tracing::error!(pk = %pending.pk, reason, "outbox item is not an event; set aside as {UNPUBLISHABLE}");
+                if let Err(err) = self.set_aside(pending, reason).await {
+                    // Still pending: the sweep meets it again and retries setting it aside.
+                    tracing::error!(pk = %pending.pk, error = format!("{err:#}"), "cannot set the item aside");
+                }
+                return Ok(Delivery::SetAside);
+            }
+        };
+        let span = tracing::info_span!(
+            "relay",
+            correlation_id = %envelope.correlation_id,
+            event_id = %envelope.id,
+            event_type = %envelope.event_type,
+        );
+        async {
+            let lease = uuid::Uuid::new_v4().to_string();
+            if !self.claim(pending, &lease).await? {
+                tracing::info!("already published or being published; skipped");
+                return Ok(Delivery::Skipped);
+            }
+            if let Err(err) = self.publish_with_retries(envelope, pending.publication.as_ref()).await {
+                if let Err(release) = self.release(pending, &lease).await {
+                    tracing::warn!(error = format!("{release:#}"), "cannot release the claim; it expires");
+                }
+                return Err(err);
+            }
+            tracing::info!("published");
+            if let Err(err) = self.mark_published(pending).await {
+                tracing::error!(
+                    error = format!("{err:#}"),
+                    "published but not marked: it will be published again once its claim expires"
+                );
+            }
+            Ok(Delivery::Published)
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Takes the lease of an unpublished item; false when it is published, set aside,
+    /// gone, or leased by someone else.
+    async fn claim(&self, pending: &Pending, lease: &str) -> anyhow::Result<bool> {
+        use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+        let now = Utc::now().timestamp_millis();
+        let until = now.saturating_add(i64::try_from(LEASE.as_millis()).unwrap_or(i64::MAX));
+        let result = self
+            .dynamodb
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(crate::dynamo::key(&pending.pk, &pending.sk)))
+            .update_expression("SET #by = :by, #until = :until")
+            .condition_expression(
+                "attribute_exists(pk) AND attribute_not_exists(#published) \
+                 AND (attribute_not_exists(#pending) OR #pending = :pending) \
+                 AND (attribute_not_exists(#until) OR #until < :now)",
+            )
+            .expression_attribute_names("#by", LEASE_BY)
+            .expression_attribute_names("#until", LEASE_UNTIL)
+            .expression_attribute_names("#published", PUBLISHED_AT_ATTRIBUTE)
+            .expression_attribute_names("#pending", PENDING_ATTRIBUTE)
+            .expression_attribute_values(":by", AttributeValue::S(lease.to_owned()))
+            .expression_attribute_values(":until", AttributeValue::N(until.to_string()))
+            .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
+            .expression_attribute_values(":pending", AttributeValue::S(PENDING.to_owned()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(err) => match err.into_service_error() {
+                UpdateItemError::ConditionalCheckFailedException(_) => Ok(false),
+                other => Err(anyhow::Error::from(other).context(format!("claiming {} in {}", pending.pk, self.table))),
+            },
+        }
+    }
+
+    /// Gives the lease back after a failed publish, if it is still ours.
+    async fn release(&self, pending: &Pending, lease: &str) -> anyhow::Result<()> {
+        self.dynamodb
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(crate::dynamo::key(&pending.pk, &pending.sk)))
+            .update_expression("REMOVE #by, #until")
+            .condition_expression("#by = :by")
+            .expression_attribute_names("#by", LEASE_BY)
+            .expression_attribute_names("#until", LEASE_UNTIL)
+            .expression_attribute_values(":by", AttributeValue::S(lease.to_owned()))
+            .send()
+            .await
+            .with_context(|| format!("releasing {} in {}", pending.pk, self.table))?;
+        Ok(())
+    }
+
+    /// Marks a published item: it leaves the index, for good. Retried briefly, since a
+    /// mark that is lost means a second publication later.
+    async fn mark_published(&self, pending: &Pending) -> anyhow::Result<()> {
+        use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+        let mark = || async {
+            let result = self
+                .dynamodb
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(crate::dynamo::key(&pending.pk, &pending.sk)))
+                .update_expression("REMOVE #pending, #since, #by, #until, #error SET #published = :now")
+                .condition_expression("attribute_exists(pk)")
+                .expression_attribute_names("#pending", PENDING_ATTRIBUTE)
+                .expression_attribute_names("#since", SINCE_ATTRIBUTE)
+                .expression_attribute_names("#by", LEASE_BY)
+                .expression_attribute_names("#until", LEASE_UNTIL)
+                .expression_attribute_names("#error", ERROR_ATTRIBUTE)
+                .expression_attribute_names("#published", PUBLISHED_AT_ATTRIBUTE)
+                .expression_attribute_values(":now", AttributeValue::S(crate::outbox::timestamp(Utc::now())))
+                .send()
+                .await;
+            match result {
+                // Gone (TTL): nothing is left to mark.
+                Err(err)
+                    if matches!(err.as_service_error(), Some(UpdateItemError::ConditionalCheckFailedException(_))) =>
+                {
+                    Ok(())
+                }
+                other => other.map(|_| ()),
+            }
+        };
+        mark.retry(backoff())
+            .sleep(tokio::time::sleep)
+            .await
+            .with_context(|| format!("marking {} published in {}", pending.pk, self.table))
+    }
+
+    /// Moves an item that is not an event out of the sweep's way, saying why.
+    async fn set_aside(&self, pending: &Pending, reason: &str) -> anyhow::Result<()> {
+        self.dynamodb
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(crate::dynamo::key(&pending.pk, &pending.sk)))
+            .update_expression("SET #pending = :aside, #error = :reason")
+            .condition_expression("attribute_exists(pk) AND attribute_not_exists(#published)")
+            .expression_attribute_names("#pending", PENDING_ATTRIBUTE)
+            .expression_attribute_names("#error", ERROR_ATTRIBUTE)
+            .expression_attribute_names("#published", PUBLISHED_AT_ATTRIBUTE)
+            .expression_attribute_values(":aside", AttributeValue::S(UNPUBLISHABLE.to_owned()))
+            .expression_attribute_values(":reason", AttributeValue::S(reason.to_owned()))
+            .send()
+            .await
+            .with_context(|| format!("setting {} aside in {}", pending.pk, self.table))?;
+        Ok(())
+    }
+
+    /// Publishes, retrying with backoff for at most [`PUBLISH_BUDGET`].
+    async fn publish_with_retries(
+        &self,
+        envelope: &EventEnvelope,
+        publication: Option<&Publication>,
+    ) -> anyhow::Result<()> {
+        let attempts = (|| self.publish(envelope, publication))
+            .retry(backoff())
+            .sleep(tokio::time::sleep)
+            .notify(|err, after| tracing::warn!(error = format!("{err:#}"), ?after, "publish failed; retrying"));
+        match tokio::time::timeout(PUBLISH_BUDGET, attempts).await {
+            Ok(result) => result,
+            Err(_) => Err(anyhow::anyhow!("publishing took longer than {PUBLISH_BUDGET:?}")),
+        }
     }
 
     async fn publish(&self, envelope: &EventEnvelope, publication: Option<&Publication>) -> anyhow::Result<()> {
@@ -107,13 +470,58 @@ impl Relay {
         for (name, value) in &attributes {
             request = request.message_attributes(name, attribute(value)?);
         }
-        request.send().await?;
+        request.send().await.context("SNS Publish")?;
         Ok(())
     }
 }
 
-/// The envelope of an outbox insert; `None` for any other record.
-fn outbox_event(record: &EventRecord) -> Option<Result<EventEnvelope, String>> {
+/// The retry schedule of one publish or mark: 100 ms doubling to 1 s, jittered, 5 retries.
+fn backoff() -> ExponentialBuilder {
+    ExponentialBuilder::default()
+        .with_min_delay(Duration::from_millis(100))
+        .with_max_delay(Duration::from_secs(1))
+        .with_max_times(5)
+        .with_jitter()
+}
+
+/// Counts one finished sweep task; true when it failed to publish (the sweep stops).
+fn tally(report: &mut SweepReport, done: Option<Result<anyhow::Result<Delivery>, tokio::task::JoinError>>) -> bool {
+    match done {
+        None => false,
+        Some(Ok(Ok(Delivery::Published))) => {
+            report.published += 1;
+            false
+        }
+        Some(Ok(Ok(Delivery::Skipped))) => {
+            report.skipped += 1;
+            false
+        }
+        Some(Ok(Ok(Delivery::SetAside))) => {
+            report.set_aside += 1;
+            false
+        }
+        Some(Ok(Err(err))) => {
+            tracing::error!(error = format!("{err:#}"), "sweep could not publish an item; it stays pending");
+            report.failed += 1;
+            true
+        }
+        Some(Err(err)) => {
+            tracing::error!(error = %err, "sweep task failed; the item stays pending");
+            report.failed += 1;
+            true
+        }
+    }
+}
+
+fn string(item: &HashMap<String, AttributeValue>, name: &str) -> Option<String> {
+    match item.get(name) {
+        Some(AttributeValue::S(text)) => Some(text.clone()),
+        _ => None,
+    }
+}
+
+/// The outbox item of an outbox insert; `None` for any other record.
+fn pending_from_record(record: &EventRecord) -> Option<Pending> {
     use serde_dynamo::AttributeValue;
     if record.event_name != "INSERT" {
         return None;
@@ -123,16 +531,28 @@ fn outbox_event(record: &EventRecord) -> Option<Result<EventEnvelope, String>> {
         Some(AttributeValue::S(kind)) if kind == OUTBOX_KIND => {}
         _ => return None,
     }
-    Some(match image.get("event") {
-        Some(AttributeValue::S(json)) => serde_json::from_str(json).map_err(|err| err.to_string()),
+    let key = |name: &str| match image.get(name).or_else(|| record.change.keys.get(name)) {
+        Some(AttributeValue::S(text)) => Some(text.clone()),
+        _ => None,
+    };
+    Some(pending_from_image(key("pk")?, key("sk")?, image))
+}
+
+/// The event and publication an outbox item carries.
+fn pending_from_image(pk: String, sk: String, image: &serde_dynamo::Item) -> Pending {
+    use serde_dynamo::AttributeValue;
+    let event = match image.get("event") {
+        Some(AttributeValue::S(json)) => {
+            serde_json::from_str(json).map_err(|err| format!("`event` is not an envelope: {err}"))
+        }
         _ => Err("the outbox item has no `event` string".to_owned()),
-    })
+    };
+    Pending { pk, sk, event, publication: publication(image) }
 }
 
 /// The publication an outbox item asks for instead of its envelope, if any.
-fn publication(record: &EventRecord) -> Option<Publication> {
+fn publication(image: &serde_dynamo::Item) -> Option<Publication> {
     use serde_dynamo::AttributeValue;
-    let image = &record.change.new_image;
     let text = |key: &str| match image.get(key) {
         Some(AttributeValue::S(text)) => Some(text.clone()),
         _ => None,

@@ -1,17 +1,21 @@
-//! The outbox relay and the idempotent consumer against the embedded DynamoDB, SQS and
-//! SNS emulators, with the platform's own fixture template and real-shaped event files
-//! (`tests/fixture/`).
+//! The outbox relay (stream path, sweep, marking, SNS outages) and the idempotent consumer
+//! against the embedded DynamoDB, SQS and SNS emulators, with the platform's own fixture
+//! template and real-shaped event files (`tests/fixture/`). Stream batches are read from
+//! the emulator's real stream; an SNS outage is the emulator's injected fault.
 
 #![allow(clippy::unwrap_used)] // a test unwraps what must hold
 
 use std::collections::HashMap;
 use std::time::Duration;
 
+use aws_lambda_events::event::dynamodb::Event as StreamBatch;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use devstack::emulators::{Database, Emulators, REGION};
 use devstack::template::ACCOUNT_ID;
 use devstack::testing::{emulators_with_resources, physical_name};
+use platform::EventEnvelope;
 use platform::inbox::{Applied, Inbox, InboxError, for_each_event};
+use platform::outbox::Outbox;
 use platform::relay::Relay;
 use serde_json::{Value, json};
 
@@ -56,13 +60,105 @@ async fn received(emulators: &Emulators, queue_url: &str) -> Vec<Value> {
     output.messages.iter().map(|m| serde_json::from_str(m.body.as_deref().unwrap()).unwrap()).collect()
 }
 
+fn relay(emulators: &Emulators, topic: &str) -> Relay {
+    Relay::new(
+        &platform::testing::sns(&emulators.sns_url),
+        platform::testing::dynamodb(&emulators.dynamodb_url),
+        topic_arn(topic),
+        physical_name("WidgetTable"),
+    )
+}
+
+/// Puts the items of a stream batch into the table, as the writes that made the stream
+/// records would have.
+async fn seed(emulators: &Emulators, batch: &StreamBatch) {
+    let client = platform::testing::dynamodb(&emulators.dynamodb_url);
+    for record in &batch.records {
+        let item: HashMap<String, AttributeValue> = record.change.new_image.clone().into();
+        client.put_item().table_name(physical_name("WidgetTable")).set_item(Some(item)).send().await.unwrap();
+    }
+}
+
+/// Writes `count` events through the outbox (one transaction each), as a command does.
+async fn write_events(emulators: &Emulators, count: usize) -> Vec<EventEnvelope> {
+    let client = platform::testing::dynamodb(&emulators.dynamodb_url);
+    let outbox = Outbox::new(physical_name("WidgetTable"), Duration::from_secs(3600));
+    let mut written = Vec::new();
+    for n in 0..count {
+        let event = EventEnvelope::wrap(
+            "widget",
+            &format!("widget-{n}"),
+            None,
+            &json!({ "type": "WidgetRegistered", "data": { "widgetId": format!("widget-{n}") } }),
+        );
+        platform::outbox::transact(&client, vec![outbox.put(&event)]).await.unwrap();
+        written.push(event);
+    }
+    written
+}
+
+/// Every record of the table's stream so far, as Lambda hands them to the relay.
+fn stream(emulators: &Emulators) -> StreamBatch {
+    let table = physical_name("WidgetTable");
+    let streams = emulators.ddb(Database::list_streams, json!({ "TableName": table })).unwrap();
+    let arn = streams["Streams"][0]["StreamArn"].as_str().unwrap().to_owned();
+    let description = emulators.ddb(Database::describe_stream, json!({ "StreamArn": arn })).unwrap();
+    let mut records = Vec::new();
+    for shard in description["StreamDescription"]["Shards"].as_array().unwrap() {
+        let request = json!({ "StreamArn": arn, "ShardId": shard["ShardId"], "ShardIteratorType": "TRIM_HORIZON" });
+        let iterator = emulators.ddb(Database::get_shard_iterator, request).unwrap();
+        let page = emulators.ddb(Database::get_records, json!({ "ShardIterator": iterator["ShardIterator"] })).unwrap();
+        for mut record in page["Records"].as_array().unwrap().clone() {
+            record["eventSourceARN"] = json!(arn);
+            records.push(record);
+        }
+    }
+    serde_json::from_value(json!({ "Records": records })).unwrap()
+}
+
+/// The outbox item of `event`, read consistently.
+async fn outbox_item(emulators: &Emulators, event: &EventEnvelope) -> HashMap<String, AttributeValue> {
+    let table = platform::dynamo::Table::new(
+        platform::testing::dynamodb(&emulators.dynamodb_url),
+        physical_name("WidgetTable"),
+    );
+    table.get_raw(format!("OUTBOX#{}", event.id), "OUTBOX").await.unwrap().expect("the outbox item exists")
+}
+
+fn is_pending(item: &HashMap<String, AttributeValue>) -> bool {
+    item.get(platform::outbox::PENDING_ATTRIBUTE) == Some(&AttributeValue::S(platform::outbox::PENDING.to_owned()))
+}
+
+fn is_marked(item: &HashMap<String, AttributeValue>) -> bool {
+    !item.contains_key(platform::outbox::PENDING_ATTRIBUTE)
+        && !item.contains_key(platform::outbox::SINCE_ATTRIBUTE)
+        && item.contains_key(platform::outbox::PUBLISHED_AT_ATTRIBUTE)
+}
+
+/// The event ids of the messages waiting in the probe queue.
+async fn published_ids(emulators: &Emulators, queue_url: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    loop {
+        let messages = received(emulators, queue_url).await;
+        if messages.is_empty() {
+            return ids;
+        }
+        for message in messages {
+            let event: Value = serde_json::from_str(message["Message"].as_str().unwrap()).unwrap();
+            ids.push(event["id"].as_str().unwrap().to_owned());
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_relay_publishes_outbox_records_once_with_their_attributes_and_skips_other_records() {
     let emulators = emulators_with_resources(&fixture()).await;
     let queue_url = subscriber(&emulators, "WidgetEventsTopic").await;
-    let relay = Relay::new(platform::testing::sns(&emulators.sns_url), topic_arn("WidgetEventsTopic"));
+    let relay = relay(&emulators, "WidgetEventsTopic");
+    let batch: StreamBatch = event_file("outbox-stream.json");
+    seed(&emulators, &batch).await;
 
-    let response = relay.handle(event_file("outbox-stream.json")).await;
+    let response = relay.handle(batch.clone()).await;
     assert!(response.batch_item_failures.is_empty());
 
     let messages = received(&emulators, &queue_url).await;
@@ -72,15 +168,167 @@ async fn the_relay_publishes_outbox_records_once_with_their_attributes_and_skips
     assert_eq!(event["id"], "01a1fc94-844c-75dd-b4b3-e8bf09fed3f0");
     assert_eq!(messages[0]["MessageAttributes"]["eventType"]["Value"], "WidgetRegistered");
     assert_eq!(messages[0]["MessageAttributes"]["correlationId"]["Value"], "01a1fc94-844c-75dd-b4b3-e8be14f12adb");
+
+    // The same batch again (a replay, a retried batch): nothing is published twice.
+    let response = relay.handle(batch).await;
+    assert!(response.batch_item_failures.is_empty());
+    assert!(published_ids(&emulators, &queue_url).await.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_relay_that_cannot_publish_reports_the_outbox_record_as_failed() {
     let emulators = emulators_with_resources(&fixture()).await;
-    let relay = Relay::new(platform::testing::sns(&emulators.sns_url), topic_arn("NoSuchTopic"));
-    let response = relay.handle(event_file("outbox-stream.json")).await;
+    let relay = relay(&emulators, "NoSuchTopic");
+    let batch: StreamBatch = event_file("outbox-stream.json");
+    seed(&emulators, &batch).await;
+    let response = relay.handle(batch).await;
     let failed: Vec<_> = response.batch_item_failures.iter().map(|f| f.item_identifier.clone()).collect();
     assert_eq!(failed, [Some("4421584500000000017450439092".to_owned())]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_relay_marks_what_it_published_so_it_leaves_the_unpublished_index() {
+    let emulators = emulators_with_resources(&fixture()).await;
+    let queue_url = subscriber(&emulators, "WidgetEventsTopic").await;
+    let relay = relay(&emulators, "WidgetEventsTopic");
+    let events = write_events(&emulators, 2).await;
+    for event in &events {
+        assert!(is_pending(&outbox_item(&emulators, event).await), "a new outbox item is pending");
+    }
+
+    let response = relay.handle(stream(&emulators)).await;
+    assert!(response.batch_item_failures.is_empty());
+    let mut ids = published_ids(&emulators, &queue_url).await;
+    ids.sort();
+    let mut expected: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
+    expected.sort();
+    assert_eq!(ids, expected);
+    for event in &events {
+        assert!(is_marked(&outbox_item(&emulators, event).await));
+    }
+    let unpublished = emulators
+        .ddb(Database::scan, json!({ "TableName": physical_name("WidgetTable"), "IndexName": "Unpublished" }))
+        .unwrap();
+    assert_eq!(unpublished["Items"], json!([]), "the index holds only what is still owed");
+
+    // Sweeping long after: nothing is owed, nothing is published again.
+    let report = relay.sweep(chrono::Utc::now() + chrono::Duration::minutes(10)).await.unwrap();
+    assert_eq!((report.found, report.published), (0, 0));
+    assert!(published_ids(&emulators, &queue_url).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_event_sns_refused_stays_pending_and_the_sweep_publishes_it_later_exactly_once() {
+    let emulators = emulators_with_resources(&fixture()).await;
+    let queue_url = subscriber(&emulators, "WidgetEventsTopic").await;
+    let relay = relay(&emulators, "WidgetEventsTopic").with_grace(Duration::from_secs(60));
+    let events = write_events(&emulators, 1).await;
+    let batch = stream(&emulators);
+
+    // SNS is down: the relay retries within the invocation, then reports the record.
+    assert!(emulators.set_service_fault("sns", true));
+    let response = relay.handle(batch.clone()).await;
+    assert_eq!(response.batch_item_failures.len(), 1);
+    let item = outbox_item(&emulators, &events[0]).await;
+    assert!(is_pending(&item), "a failed publish leaves the item pending: {item:?}");
+    assert!(!item.contains_key("outboxLeaseBy"), "a failed publish gives its claim back");
+
+    // Say the stream gives up (retries exhausted, or the outage outlives the stream).
+    // SNS is back; within the grace period the sweep leaves the item to the stream.
+    assert!(emulators.set_service_fault("sns", false));
+    assert!(published_ids(&emulators, &queue_url).await.is_empty());
+    let report = relay.sweep(chrono::Utc::now()).await.unwrap();
+    assert_eq!(report.found, 0, "{report:?}");
+
+    // After it, the sweep publishes it, once, and marks it.
+    let later = chrono::Utc::now() + chrono::Duration::minutes(2);
+    let report = relay.sweep(later).await.unwrap();
+    assert_eq!((report.found, report.published, report.failed), (1, 1, 0), "{report:?}");
+    assert_eq!(published_ids(&emulators, &queue_url).await, [events[0].id.clone()]);
+    assert!(is_marked(&outbox_item(&emulators, &events[0]).await));
+
+    // Neither another sweep nor the stream's late retry of the same record sends it again.
+    let report = relay.sweep(later + chrono::Duration::minutes(1)).await.unwrap();
+    assert_eq!(report.published, 0, "{report:?}");
+    assert!(relay.handle(batch).await.batch_item_failures.is_empty());
+    assert!(published_ids(&emulators, &queue_url).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sweep_during_an_outage_publishes_nothing_and_the_next_one_catches_up() {
+    let emulators = emulators_with_resources(&fixture()).await;
+    let queue_url = subscriber(&emulators, "WidgetEventsTopic").await;
+    let relay = relay(&emulators, "WidgetEventsTopic");
+    let events = write_events(&emulators, 3).await;
+    let later = chrono::Utc::now() + chrono::Duration::minutes(2);
+
+    emulators.set_service_fault("sns", true);
+    let report = relay.sweep(later).await.unwrap();
+    assert_eq!(report.published, 0, "{report:?}");
+    assert!(report.failed >= 1, "{report:?}");
+    for event in &events {
+        let item = outbox_item(&emulators, event).await;
+        assert!(is_pending(&item) && !item.contains_key("outboxLeaseBy"), "{item:?}");
+    }
+
+    emulators.set_service_fault("sns", false);
+    let report = relay.sweep(later).await.unwrap();
+    assert_eq!((report.found, report.published), (3, 3), "{report:?}");
+    let mut ids = published_ids(&emulators, &queue_url).await;
+    ids.sort();
+    let mut expected: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
+    expected.sort();
+    assert_eq!(ids, expected);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_record_that_is_no_event_is_set_aside_and_never_blocks_the_shard() {
+    let emulators = emulators_with_resources(&fixture()).await;
+    let queue_url = subscriber(&emulators, "WidgetEventsTopic").await;
+    let relay = relay(&emulators, "WidgetEventsTopic");
+    let client = platform::testing::dynamodb(&emulators.dynamodb_url);
+    let table = physical_name("WidgetTable");
+    let broken = HashMap::from([
+        ("pk".to_owned(), AttributeValue::S("OUTBOX#broken".to_owned())),
+        ("sk".to_owned(), AttributeValue::S("OUTBOX".to_owned())),
+        ("kind".to_owned(), AttributeValue::S(platform::outbox::OUTBOX_KIND.to_owned())),
+        ("event".to_owned(), AttributeValue::S("{not json".to_owned())),
+        ("outboxPending".to_owned(), AttributeValue::S("PENDING".to_owned())),
+        ("outboxSince".to_owned(), AttributeValue::S("2026-01-01T00:00:00.000Z#broken".to_owned())),
+    ]);
+    client.put_item().table_name(&table).set_item(Some(broken)).send().await.unwrap();
+    let events = write_events(&emulators, 1).await;
+
+    let response = relay.handle(stream(&emulators)).await;
+    assert!(response.batch_item_failures.is_empty(), "the shard moves on");
+    assert_eq!(published_ids(&emulators, &queue_url).await, [events[0].id.clone()]);
+
+    // Set aside where an operator finds it: the index's UNPUBLISHABLE partition, with why.
+    let aside = emulators
+        .ddb(
+            Database::query,
+            json!({
+                "TableName": table, "IndexName": "Unpublished",
+                "KeyConditionExpression": "outboxPending = :p",
+                "ExpressionAttributeValues": { ":p": { "S": "UNPUBLISHABLE" } },
+            }),
+        )
+        .unwrap();
+    assert_eq!(aside["Items"].as_array().unwrap().len(), 1, "{aside}");
+    let item = client
+        .get_item()
+        .table_name(&table)
+        .set_key(Some(platform::dynamo::key("OUTBOX#broken", "OUTBOX")))
+        .send()
+        .await
+        .unwrap()
+        .item
+        .unwrap();
+    assert!(matches!(item.get("outboxError"), Some(AttributeValue::S(reason)) if reason.contains("envelope")));
+
+    // The sweep does not trip over it either.
+    let report = relay.sweep(chrono::Utc::now() + chrono::Duration::minutes(2)).await.unwrap();
+    assert_eq!((report.found, report.failed), (0, 0), "{report:?}");
 }
 
 fn effect(table: &str, key: &str) -> TransactWriteItem {

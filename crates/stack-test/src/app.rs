@@ -95,28 +95,7 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: Option<(&str, String)>,
     ) -> Reply {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a valid HTTP method");
-        let mut request = self.http.request(method, format!("{}{path}", self.stack.api_url));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        if let Some((content_type, body)) = body {
-            request = request.header("content-type", content_type).body(body);
-        }
-        let response = request.send().await.expect("the HTTP API answers");
-        let status = response.status().as_u16();
-        let headers: HashMap<String, String> = response
-            .headers()
-            .iter()
-            .map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap_or_default().to_owned()))
-            .collect();
-        let content_type = headers.get("content-type").cloned().unwrap_or_default();
-        let bytes = response.bytes().await.expect("a body");
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Reply { status, content_type, headers, body }
+        send(&self.http, &self.stack.api_url, token, method, path, headers, body).await
     }
 
     /// Polls `GET path` with `token` until `condition` holds on the reply or `timeout`
@@ -186,6 +165,44 @@ impl TestApp {
             devstack::lambda::Outcome::Error(error) => Err(error.to_string()),
         }
     }
+}
+
+/// Sends one request to the HTTP API at `base_url`: `token` as a bearer token (none: no
+/// `Authorization`), extra `headers`, and a body with its content type (none: no body).
+///
+/// # Panics
+/// When the method is not a valid HTTP method or the API does not answer.
+pub async fn send(
+    http: &reqwest::Client,
+    base_url: &str,
+    token: Option<&str>,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<(&str, String)>,
+) -> Reply {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a valid HTTP method");
+    let mut request = http.request(method, format!("{base_url}{path}"));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    if let Some((content_type, body)) = body {
+        request = request.header("content-type", content_type).body(body);
+    }
+    let response = request.send().await.expect("the HTTP API answers");
+    let status = response.status().as_u16();
+    let headers: HashMap<String, String> = response
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap_or_default().to_owned()))
+        .collect();
+    let content_type = headers.get("content-type").cloned().unwrap_or_default();
+    let bytes = response.bytes().await.expect("a body");
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Reply { status, content_type, headers, body }
 }
 
 /// Calls `probe` until `done` holds on its answer or `timeout` passes; returns the last

@@ -3,6 +3,8 @@
 //! - [`TestApp`]: one isolated, in-memory local stack of a system's template on free
 //!   ports, with tokens for any subject and groups, typed HTTP calls, polling with a
 //!   deadline, SNS taps, table reads by logical id, consumer switches and fault injection.
+//! - [`StackProcess`]: the same stack as its own `devstack up` process with a state folder,
+//!   for drills that kill it (`kill -9`, Ctrl-C) and start it again.
 //! - [`lint`]: the rules every template must keep (variables set, safe event source
 //!   mappings, dead-letter queues, streams and TTL, unique routes, workspace-unique
 //!   binaries, a sample event per function), as one function a system runs on its own
@@ -13,9 +15,11 @@
 
 pub mod app;
 pub mod lint;
+pub mod process;
 
-pub use app::{Reply, TestApp, event_of, new_subject, poll_until};
+pub use app::{Reply, TestApp, event_of, new_subject, poll_until, send};
 pub use devstack::System;
+pub use process::StackProcess;
 
 /// The system whose folder holds `path`, e.g. `stack_test::system(env!("CARGO_MANIFEST_DIR"))`.
 ///

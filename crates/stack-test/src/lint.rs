@@ -14,6 +14,8 @@
 //!   every SQS mapping reports partial failures, caps its concurrency and reads a queue
 //!   with a dead-letter queue;
 //! - every table has a stream (`NEW_IMAGE`), TTL on `expiresAt` and on-demand billing;
+//! - every outbox relay (binary `outbox-relay`) also runs on a `Schedule` (its sweep), and
+//!   the table whose stream it reads has the sparse `Unpublished` index the sweep queries;
 //! - every function has a sample event, listed in `events/README.md`, that is JSON.
 //!
 //! [`cold_starts`] starts every function of a running stack with the template's
@@ -41,6 +43,7 @@ pub fn template(system: &System) -> Vec<String> {
     routes(&template, &mut findings);
     mappings(&template, &mut findings);
     tables(&template, &mut findings);
+    outbox_relays(&template, &mut findings);
     sample_events(system, &template, &mut findings);
     findings
 }
@@ -144,11 +147,15 @@ fn variables_read(source: &Path) -> BTreeSet<String> {
     let text = std::fs::read_to_string(source).unwrap_or_default();
     let text = text.split("#[cfg(test)]").next().unwrap_or_default();
     let mut found: BTreeSet<String> = pattern.captures_iter(text).map(|c| c[1].to_owned()).collect();
-    for (accessor, variable) in
-        [("outbox_retention()", "OUTBOX_RETENTION_DAYS"), ("sync_call_timeout()", "SYNC_CALL_TIMEOUT_MS")]
-    {
+    let accessors: [(&str, &[&str]); 3] = [
+        ("outbox_retention()", &["OUTBOX_RETENTION_DAYS"]),
+        ("sync_call_timeout()", &["SYNC_CALL_TIMEOUT_MS"]),
+        // The outbox relay (its optional OUTBOX_SWEEP_GRACE_SECONDS has a default).
+        ("Relay::from_env()", &["TOPIC_ARN", "OUTBOX_TABLE"]),
+    ];
+    for (accessor, variables) in accessors {
         if text.contains(accessor) {
-            found.insert(variable.to_owned());
+            found.extend(variables.iter().map(|v| (*v).to_owned()));
         }
     }
     found
@@ -263,6 +270,35 @@ fn tables(template: &Template, findings: &mut Vec<String>) {
         }
         if props["BillingMode"] != "PAY_PER_REQUEST" {
             findings.push(format!("table {logical_id} should bill PAY_PER_REQUEST"));
+        }
+    }
+}
+
+/// The outbox relay's safety net: a sweep on a schedule, over the table's `Unpublished`
+/// index (`platform::outbox`).
+fn outbox_relays(template: &Template, findings: &mut Vec<String>) {
+    for (logical_id, function) in functions(template) {
+        if function["Metadata"]["BuildProperties"]["Binary"] != "outbox-relay" {
+            continue;
+        }
+        let events: Vec<&Value> =
+            function["Properties"]["Events"].as_object().into_iter().flatten().map(|(_, e)| e).collect();
+        if !events.iter().any(|e| e["Type"] == "Schedule" || e["Type"] == "ScheduleV2") {
+            findings.push(format!("{logical_id} needs a Schedule event (the outbox sweep)"));
+        }
+        for event in events.iter().filter(|e| e["Type"] == "DynamoDB") {
+            let Some(table) = event["Properties"]["Stream"]["Fn::GetAtt"][0].as_str() else { continue };
+            let indexes = &template.resources[table]["Properties"]["GlobalSecondaryIndexes"];
+            let has_index = indexes.as_array().into_iter().flatten().any(|index| {
+                index["IndexName"] == "Unpublished"
+                    && index["KeySchema"][0]["AttributeName"] == "outboxPending"
+                    && index["KeySchema"][1]["AttributeName"] == "outboxSince"
+            });
+            if !has_index {
+                findings.push(format!(
+                    "table {table} (relayed by {logical_id}) needs the Unpublished index on outboxPending/outboxSince"
+                ));
+            }
         }
     }
 }

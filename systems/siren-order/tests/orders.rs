@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use devstack::lambda::Fault;
 use serde_json::{Value, json};
-use siren_order::{TestApp, event_of};
+use siren_order::{TestApp, event_of, new_subject};
 
 const SOON: Duration = Duration::from_secs(10);
 
@@ -189,8 +189,8 @@ async fn a_failing_or_slow_product_context_gives_503_fast_and_the_breaker_recove
     let open = app.place_order("fail-open", &customer, &[(&americano, 1)]).await;
     assert_eq!(open.status, 503);
     assert_eq!(app.invocations("CheckProductsFunction"), calls_before, "an open breaker does not call");
-    let nothing: Vec<_> = app.items("OrderTable");
-    assert!(nothing.is_empty(), "no order was written: {nothing:?}");
+    let nothing: Vec<_> = app.items("OrderTable").into_iter().filter(|i| i["sk"]["S"] != "BREAKER").collect();
+    assert!(nothing.is_empty(), "no order was written (the breaker's own item aside): {nothing:?}");
 
     // The product context heals; after the open period a trial call closes the breaker.
     app.stack.set_fault("CheckProductsFunction", Fault::default());
@@ -209,6 +209,68 @@ async fn a_failing_or_slow_product_context_gives_503_fast_and_the_breaker_recove
 /// How long the breaker stays open (the platform's constant, 10 s).
 fn platform_open_for() -> Duration {
     Duration::from_secs(10)
+}
+
+/// Four `POST /orders` at once, one per warm `PlaceOrderFunction` worker (the stack's
+/// default concurrency), each with how long it took.
+async fn four_at_once(app: &TestApp, customer: &str, product: &str, wave: &str) -> Vec<(siren_order::Reply, Duration)> {
+    let one = |n: usize| async move {
+        let started = std::time::Instant::now();
+        let reply = app.place_order(&format!("{wave}-{n}"), customer, &[(product, 1)]).await;
+        (reply, started.elapsed())
+    };
+    let (a, b, c, d) = tokio::join!(one(0), one(1), one(2), one(3));
+    vec![a, b, c, d]
+}
+
+fn latencies(replies: &[(siren_order::Reply, Duration)]) -> String {
+    let ms: Vec<String> = replies.iter().map(|(_, took)| format!("{}", took.as_millis())).collect();
+    format!("[{}] ms", ms.join(", "))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_breaker_is_shared_by_every_warm_worker_so_once_open_nobody_calls_the_product_context() {
+    let app = TestApp::start().await;
+    let customer = app.customer("yoon@example.com").await;
+    let americano = app.product("Americano", 4500).await;
+    let warm = four_at_once(&app, &customer, &americano, "warm").await;
+    assert!(warm.iter().all(|(r, _)| r.status == 201), "{warm:?}");
+
+    // The product context answers after the timeout (SyncCallTimeoutMs, 1000 ms). Three
+    // waves of four orders: a timed-out call answers Retry-After 1, a refused one
+    // Retry-After 10 (the open period). Five timeouts, whichever workers saw them, open
+    // the breaker for all: the first two waves may time out (five, plus the calls
+    // already under way), the third is refused by every worker. A breaker per worker
+    // would let all twelve wait out the timeout.
+    assert!(app.stack.set_fault("CheckProductsFunction", Fault { delay_ms: 1500, fail: false }));
+    let mut waves = Vec::new();
+    for wave in 0..3 {
+        let replies = four_at_once(&app, &customer, &americano, &format!("slow-{wave}")).await;
+        println!("wave {wave} against a slow product context: {}", latencies(&replies));
+        waves.push(replies);
+    }
+    let all: Vec<_> = waves.iter().flatten().collect();
+    assert!(all.iter().all(|(r, _)| r.status == 503 && r.headers.contains_key("retry-after")), "{all:?}");
+    let timed_out = all.iter().filter(|(r, _)| r.headers["retry-after"] == "1").count();
+    assert!((5..=8).contains(&timed_out), "{timed_out} of 12 calls waited out the timeout: {all:?}");
+    assert!(waves[2].iter().all(|(r, _)| r.headers["retry-after"] == "10"), "refused at once: {:?}", waves[2]);
+
+    // Open: now any call that reached the product context would be counted (a fast
+    // failure). Two more waves on every worker: all refused, none reaches it.
+    app.stack.set_fault("CheckProductsFunction", Fault { delay_ms: 0, fail: true });
+    tokio::time::sleep(Duration::from_millis(2000)).await; // the slow invocations still under way end
+    let calls_before = app.invocations("CheckProductsFunction");
+    for wave in 3..5 {
+        let replies = four_at_once(&app, &customer, &americano, &format!("open-{wave}")).await;
+        println!("wave {wave} with the breaker open (fast fail): {}", latencies(&replies));
+        assert!(replies.iter().all(|(r, _)| r.status == 503 && r.headers["retry-after"] == "10"), "{replies:?}");
+        assert_eq!(replies[0].0.content_type, "application/problem+json");
+    }
+    assert_eq!(app.invocations("CheckProductsFunction"), calls_before, "an open breaker calls nobody");
+    let breaker: Vec<_> = app.items("OrderTable").into_iter().filter(|i| i["sk"]["S"] == "BREAKER").collect();
+    assert_eq!(breaker.len(), 1, "one breaker item for the one dependency: {breaker:?}");
+    assert_eq!(breaker[0]["state"]["S"], "Open");
+    app.stack.set_fault("CheckProductsFunction", Fault::default());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -338,4 +400,88 @@ async fn a_double_submit_with_one_idempotency_key_places_one_order() {
     assert_eq!(different.status, 422, "{different:?}");
     let orders = app.items("OrderTable").into_iter().filter(|i| i["kind"]["S"] == "Order").count();
     assert_eq!(orders, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cancel_that_times_out_after_the_counter_commits_still_cancels_the_order_once() {
+    let app = TestApp::start().await;
+    let customer = app.customer("han@example.com").await;
+    let americano = app.product("Americano", 4500).await;
+    let order_id =
+        app.place_order("k1", &customer, &[(&americano, 1)]).await.body["orderId"].as_str().unwrap().to_owned();
+    app.poll(&format!("/orders/{order_id}"), SOON, |r| r.body["status"] == "Waiting").await;
+    app.poll(&format!("/customers/{customer}"), SOON, |r| r.body["points"] == 1450).await;
+
+    // The counter answers after the order's timeout (SyncCallTimeoutMs, 1000 ms), but the
+    // invocation still runs to its end and cancels the delivery.
+    assert!(app.stack.set_fault("CancelDeliveryFunction", Fault { delay_ms: 2500, fail: false }));
+    let timed_out = app.cancel_order(&order_id, &customer).await;
+    assert_eq!(timed_out.status, 503, "{timed_out:?}");
+    app.stack.set_fault("CancelDeliveryFunction", Fault::default());
+
+    // The counter's DeliveryCancelled finishes the job: the order is Cancelled, the points
+    // come back and the customer is told, once each.
+    let order = app.poll(&format!("/orders/{order_id}"), SOON, |r| r.body["status"] == "Cancelled").await;
+    assert_eq!(order.body["status"], "Cancelled", "{order:?}");
+    let profile = app.poll(&format!("/customers/{customer}"), SOON, |r| r.body["points"] == 1000).await;
+    assert_eq!(profile.body["points"], 1000);
+    app.wait_for_messages("NotificationsTopic", SOON, |m| {
+        m.iter().any(|m| m.attributes["eventType"] == "OrderCancelled")
+    })
+    .await;
+    // The customer tries again: the order is cancelled already.
+    let again = app.cancel_order(&order_id, &customer).await;
+    assert_eq!((again.status, again.body["status"].clone()), (200, json!("Cancelled")), "{again:?}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let delivery_events: Vec<Value> = app.published("DeliveryEventsTopic").iter().map(event_of).collect();
+    let announced: Vec<&Value> = delivery_events.iter().filter(|e| e["type"] == "DeliveryCancelled").collect();
+    assert_eq!(announced.len(), 1, "{delivery_events:?}");
+    assert_eq!(announced[0]["data"]["orderId"], order_id.as_str());
+    let cancelled: Vec<Value> =
+        app.published("OrderEventsTopic").iter().map(event_of).filter(|e| e["type"] == "OrderCancelled").collect();
+    assert_eq!(cancelled.len(), 1, "{cancelled:?}");
+    assert_eq!(cancelled[0]["data"]["reason"], "DeliveryCancelled");
+    let deltas: Vec<i64> = app
+        .published("CustomerEventsTopic")
+        .iter()
+        .map(event_of)
+        .filter(|e| e["type"] == "PointsChanged")
+        .map(|e| e["data"]["delta"].as_i64().unwrap())
+        .collect();
+    assert_eq!(deltas, [450, -450], "points back exactly once");
+    let told =
+        app.published("NotificationsTopic").iter().filter(|m| m.attributes["eventType"] == "OrderCancelled").count();
+    assert_eq!(told, 1, "one cancellation notification");
+    assert_eq!(app.send("GET", &format!("/customers/{customer}"), None).await.body["points"], 1000);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn points_of_an_order_placed_before_registering_are_kept_for_the_registration() {
+    let app = TestApp::start().await;
+    let americano = app.product("Americano", 4500).await;
+    let sub = new_subject();
+    let token = app.token(&sub, &[], 3600);
+    let body = json!({ "customerId": sub, "items": [{ "productId": americano, "quantity": 2 }] });
+    let placed = app.place_order_as(Some(&token), "before-signup", body).await;
+    assert_eq!(placed.status, 201, "an identity that has not registered may order: {placed:?}");
+    let order_id = placed.body["orderId"].as_str().unwrap().to_owned();
+    app.poll(&format!("/orders/{order_id}"), SOON, |r| r.body["status"] == "Waiting").await;
+    // The points consumer holds the order's points until the identity registers.
+    let started = std::time::Instant::now();
+    while !app.items("CustomerTable").iter().any(|i| i["kind"]["S"] == "HeldPoints") && started.elapsed() < SOON {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let held: Vec<Value> = app.items("CustomerTable").into_iter().filter(|i| i["kind"]["S"] == "HeldPoints").collect();
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert_eq!(held[0]["points"]["N"], "900");
+
+    let registered = app
+        .send_as(Some(&token), "POST", "/customers", Some(&json!({ "name": "Seo", "email": "seo@example.com" })))
+        .await;
+    assert_eq!(registered.status, 201, "{registered:?}");
+    assert_eq!(registered.body["points"], 1900, "1000 welcome points + 900 held");
+    assert!(app.items("CustomerTable").iter().all(|i| i["kind"]["S"] != "HeldPoints"), "consumed");
+    let profile = app.send_as(Some(&token), "GET", &format!("/customers/{sub}"), None).await;
+    assert_eq!(profile.body["points"], 1900);
 }

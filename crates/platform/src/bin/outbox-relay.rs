@@ -1,10 +1,10 @@
-//! Lambda: the outbox relay of one context (DynamoDB stream -> SNS topic). Environment:
-//! `TOPIC_ARN`, the context's events topic ([`platform::relay::Relay::from_env`]). Event
-//! source: the context table's stream, filtered on outbox inserts, with
-//! `ReportBatchItemFailures`.
+//! Lambda: the outbox relay of one context (DynamoDB stream and a schedule -> SNS topic).
+//! Environment: `TOPIC_ARN`, `OUTBOX_TABLE`, optionally `OUTBOX_SWEEP_GRACE_SECONDS`
+//! ([`platform::relay::Relay::from_env`]). Event sources: the table's stream, filtered on
+//! outbox inserts, with `ReportBatchItemFailures`; a `Schedule` that runs the sweep.
 
 #[tokio::main]
 async fn main() -> Result<(), platform::lambda::Error> {
     let relay = platform::lambda::start(platform::relay::Relay::from_env()).await?;
-    platform::lambda::serve_stream(|batch| relay.handle(batch)).await
+    platform::lambda::serve_stream_and_schedule(|batch| relay.handle(batch), |tick| relay.sweep(tick.time)).await
 }

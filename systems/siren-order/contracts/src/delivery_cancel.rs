@@ -1,8 +1,12 @@
 //! The synchronous delivery cancel: order -> delivery (`CancelDeliveryFunction`).
 //!
-//! Request `{"orderId": "..."}`; response `{"result": "Cancelled" | "AlreadyStarted"}`.
+//! Request `{"orderId": "...", "customerId": "..."}`; response `{"result": "Cancelled" | "AlreadyStarted"}`.
 //! `Cancelled` also when the counter has no delivery yet: the delivery context then records
 //! the cancellation so that the order's late `OrderPlaced` issues no delivery.
+//!
+//! Whenever this call changes something at the counter, the delivery context also
+//! publishes `DeliveryCancelled` (see [`crate::delivery::DeliveryCancelled`]): if the
+//! caller timed out after the counter committed, the order still learns of it.
 
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +16,9 @@ use serde::{Deserialize, Serialize};
 pub struct CancelDeliveryRequest {
     /// The order whose delivery to cancel.
     pub order_id: String,
+    /// Who ordered: carried by `DeliveryCancelled` when the counter has no delivery of the
+    /// order yet (and so does not know the customer).
+    pub customer_id: String,
 }
 
 /// What the counter answered.

@@ -8,6 +8,7 @@
 //! - API Gateway HTTP API requests (payload 2.0) parse as what the runtime hands the
 //!   functions.
 //! - Synchronous `Invoke` payloads parse strictly (`deny_unknown_fields`) as their request.
+//! - EventBridge scheduled events (the outbox sweep) carry what the platform reads.
 
 #![allow(clippy::unwrap_used)] // a test unwraps what must hold
 
@@ -90,6 +91,14 @@ fn every_sample_event_holds_to_the_contracts() {
             let request: ApiGatewayV2httpRequest =
                 serde_json::from_str(&text).unwrap_or_else(|err| panic!("{file}: not an HTTP API request: {err}"));
             assert!(request.route_key.is_some(), "{file}: no routeKey");
+            requests += 1;
+        } else if json["detail-type"] == "Scheduled Event" {
+            // An EventBridge scheduled event (the outbox relays' sweep): no domain contract,
+            // only the shape the platform reads.
+            let event: platform::lambda::ScheduledEvent =
+                serde_json::from_str(&text).unwrap_or_else(|err| panic!("{file}: {err}"));
+            assert_eq!(event.source.as_deref(), Some("aws.events"), "{file}");
+            assert!(!event.resources.is_empty(), "{file}");
             requests += 1;
         } else if json.get("productIds").is_some() {
             serde_json::from_str::<CheckRequest>(&text).unwrap_or_else(|err| panic!("{file}: {err}"));

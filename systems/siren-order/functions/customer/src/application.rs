@@ -3,6 +3,7 @@
 
 use chrono::Utc;
 use platform::auth::Caller;
+use platform::retry::Conflict;
 
 use crate::domain::{Customer, CustomerId, Registration};
 use crate::ports::{CustomerLookup, CustomerRegistry, RegisterError};
@@ -22,9 +23,18 @@ pub enum RegisterCustomerError {
     /// Another customer uses the email address.
     #[error("the email address is taken")]
     EmailTaken,
+    /// Order events kept changing the points held for the caller; every attempt lost.
+    #[error("the points held for the caller kept changing; try again")]
+    Contended,
     /// Storage failed.
     #[error(transparent)]
     Storage(anyhow::Error),
+}
+
+impl Conflict for RegisterCustomerError {
+    fn is_conflict(&self) -> bool {
+        matches!(self, Self::Contended)
+    }
 }
 
 impl From<RegisterError> for RegisterCustomerError {
@@ -32,13 +42,16 @@ impl From<RegisterError> for RegisterCustomerError {
         match err {
             RegisterError::AlreadyRegistered => Self::AlreadyRegistered,
             RegisterError::EmailTaken => Self::EmailTaken,
+            RegisterError::HeldPointsChanged => Self::Contended,
             RegisterError::Storage(err) => Self::Storage(err),
         }
     }
 }
 
 /// The caller signs up as customer `caller.subject` with `welcome_points`; `claimed`, when
-/// given, must be that same id. Stores the customer and `CustomerRegistered`.
+/// given, must be that same id. Stores the customer and `CustomerRegistered`. The points
+/// held for orders the identity placed before registering join the balance in the same
+/// transaction (read again and retried if an order event changes them meanwhile).
 ///
 /// # Errors
 /// See [`RegisterCustomerError`].
@@ -54,9 +67,16 @@ pub async fn register_customer(
     if claimed.is_some_and(|claimed| claimed != id) {
         return Err(RegisterCustomerError::AnotherCustomer);
     }
-    let (customer, events) = Customer::register(id, registration, welcome_points, Utc::now());
-    registry.register(&customer, &events).await?;
-    tracing::info!("customer registered");
+    let customer = platform::retry::on_conflict(|| async {
+        let held = registry.held(&id).await.map_err(RegisterCustomerError::Storage)?;
+        let (customer, events) =
+            Customer::register_holding(id.clone(), registration.clone(), welcome_points, &held, Utc::now());
+        registry.register(&customer, &held, &events).await?;
+        Ok::<_, RegisterCustomerError>((customer, held))
+    })
+    .await;
+    let (customer, held) = customer?;
+    tracing::info!(held_points = held.points, balance = customer.points, "customer registered");
     Ok(customer)
 }
 

@@ -201,12 +201,25 @@ impl Customer {
         welcome_points: u64,
         now: DateTime<Utc>,
     ) -> (Self, Vec<CustomerEvent>) {
+        Self::register_holding(id, registration, welcome_points, &HeldPoints::none(), now)
+    }
+
+    /// Customer `id` signs up holding `welcome_points` plus the points `held` for the
+    /// orders the identity placed before it registered (see [`HeldPoints`]).
+    /// `CustomerRegistered` tells the welcome points; the balance holds both.
+    pub fn register_holding(
+        id: CustomerId,
+        registration: Registration,
+        welcome_points: u64,
+        held: &HeldPoints,
+        now: DateTime<Utc>,
+    ) -> (Self, Vec<CustomerEvent>) {
         let customer = Self {
             id,
             name: registration.name,
             email: registration.email,
             phone: registration.phone,
-            points: welcome_points,
+            points: welcome_points.saturating_add(held.points),
             registered_at: now,
             version: 1,
         };
@@ -290,6 +303,78 @@ impl OrderPoints {
     }
 }
 
+/// The points an identity earned by ordering before it registered as a customer: the sum
+/// of its orders' entries that still count, kept until it registers, when they join the
+/// welcome points ([`Customer::register_holding`]). Orders are accepted from any signed-in
+/// identity, so their points are kept rather than dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HeldPoints {
+    /// The points held.
+    pub points: u64,
+    /// Optimistic-concurrency version of the stored balance; 0 when none is stored.
+    pub version: u64,
+}
+
+impl HeldPoints {
+    /// Nothing held (nothing stored).
+    pub fn none() -> Self {
+        Self::default()
+    }
+}
+
+/// The held points of an identity that has not registered, as one order sees them: the
+/// held balance and that order's ledger entry. The same rules as [`OrderPoints`]: placing
+/// earns once, cancelling takes back exactly what was earned, once, whichever comes first.
+/// No event is told (there is no customer to tell yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldOrderPoints {
+    /// Who ordered.
+    pub customer_id: CustomerId,
+    /// The points held for it.
+    pub held: HeldPoints,
+    /// The order.
+    pub order_id: OrderId,
+    /// The order's entry, if it has one.
+    pub earning: Option<Earning>,
+}
+
+impl HeldOrderPoints {
+    fn with(&self, points: u64, earning: Earning) -> Self {
+        Self { held: HeldPoints { points, version: self.held.version + 1 }, earning: Some(earning), ..self.clone() }
+    }
+
+    /// The order earns `amount` at `rate`, held; `None` when it has an entry already (a
+    /// repeat, or cancelled first) or earns nothing.
+    pub fn place(&self, amount: Won, rate: PointsRate) -> Option<Self> {
+        let earned = rate.points_for(amount);
+        if self.earning.is_some() || earned == 0 {
+            return None;
+        }
+        Some(self.with(self.held.points.saturating_add(earned), Earning::Earned(earned)))
+    }
+
+    /// The order was cancelled: what it earned is no longer held (and if it had not earned
+    /// yet, it never will); `None` when it was taken back already.
+    pub fn cancel(&self) -> Option<Self> {
+        let earned = match self.earning {
+            Some(Earning::TakenBack(_)) => return None,
+            Some(Earning::Earned(earned)) => earned,
+            None => 0,
+        };
+        Some(self.with(self.held.points.saturating_sub(earned), Earning::TakenBack(earned)))
+    }
+}
+
+/// Whose points an order event is about: a registered customer's, or an identity's that has
+/// not registered yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PointsAccount {
+    /// A customer: the balance changes and `PointsChanged` is told.
+    Registered(OrderPoints),
+    /// Not registered (yet): the points are held until it registers.
+    Unregistered(HeldOrderPoints),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,6 +404,37 @@ mod tests {
             balance,
             reason,
         }
+    }
+
+    #[test]
+    fn points_of_an_unregistered_identity_are_held_and_join_the_welcome_points() {
+        let id = CustomerId::parse("auth0|kim").unwrap();
+        let order = |n: &str, held: HeldPoints, earning| HeldOrderPoints {
+            customer_id: id.clone(),
+            held,
+            order_id: OrderId::parse(n).unwrap(),
+            earning,
+        };
+        let first = order("o-1", HeldPoints::none(), None).place(Won::new(9000), ten_percent()).unwrap();
+        assert_eq!((first.held, first.earning), (HeldPoints { points: 900, version: 1 }, Some(Earning::Earned(900))));
+        assert_eq!(first.place(Won::new(9000), ten_percent()), None, "earned once");
+        let second = order("o-2", first.held, None).place(Won::new(5000), ten_percent()).unwrap();
+        assert_eq!(second.held.points, 1400);
+        let cancelled = order("o-2", second.held, second.earning).cancel().unwrap();
+        assert_eq!((cancelled.held.points, cancelled.earning), (900, Some(Earning::TakenBack(500))));
+        assert_eq!(cancelled.cancel(), None, "taken back once");
+        let early = order("o-3", cancelled.held, None).cancel().unwrap();
+        assert_eq!((early.held.points, early.earning), (900, Some(Earning::TakenBack(0))));
+        assert_eq!(early.place(Won::new(9000), ten_percent()), None, "cancelled first: never earns");
+
+        let registration = Registration {
+            name: CustomerName::parse("Kim").unwrap(),
+            email: Email::parse("kim@example.com").unwrap(),
+            phone: None,
+        };
+        let (customer, events) = Customer::register_holding(id, registration, 1000, &early.held, Utc::now());
+        assert_eq!(customer.points, 1900);
+        assert!(matches!(events.as_slice(), [CustomerEvent::Registered { welcome_points: 1000, .. }]));
     }
 
     #[test]

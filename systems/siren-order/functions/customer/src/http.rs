@@ -63,6 +63,9 @@ impl From<RegisterCustomerError> for ApiError {
             RegisterCustomerError::EmailTaken => {
                 Self::Conflict("a customer with this email address already exists".into())
             }
+            RegisterCustomerError::Contended => {
+                Self::Conflict("your points changed while you registered; please try again".into())
+            }
             RegisterCustomerError::Storage(err) => Self::Internal(err),
         }
     }

@@ -5,6 +5,11 @@
 //! takes them back (the rule is [`crate::domain::OrderPoints`]). Each change is stored with its
 //! `PointsChanged` (outbox) and the event's inbox record, in one transaction, so a
 //! repeated delivery changes nothing.
+//!
+//! Orders are accepted from any signed-in identity, registered or not. The points of an
+//! identity that has not registered are not dropped: they are held
+//! ([`crate::domain::HeldOrderPoints`], the same rules, written once through the inbox) and
+//! join the balance when it registers ([`crate::application::register_customer`]).
 
 use contracts::order::OrderEvent;
 use platform::dynamo::WriteError;
@@ -12,7 +17,7 @@ use platform::id::InvalidId;
 use platform::retry::Conflict;
 use platform::{EventEnvelope, Won};
 
-use crate::domain::{CustomerId, OrderId, PointsRate};
+use crate::domain::{CustomerId, OrderId, PointsAccount, PointsRate};
 use crate::ports::PointsLedger;
 
 /// Why an order event was not applied; the message is retried, then dead-lettered.
@@ -49,8 +54,8 @@ enum Fact {
 }
 
 /// Applies one order event to its customer's points at `rate`: `OrderPlaced` earns,
-/// `OrderCancelled` takes back, `OrderCompleted` changes nothing. An event about a customer
-/// who never registered is acknowledged and changes nothing.
+/// `OrderCancelled` takes back, `OrderCompleted` changes nothing (logged). For an identity
+/// that has not registered, the points are held until it does.
 ///
 /// # Errors
 /// See [`EarnPointsError`].
@@ -62,7 +67,10 @@ pub async fn earn_points(
     let (customer_id, order_id, fact) = match event.decode::<OrderEvent>().map_err(EarnPointsError::Undecodable)? {
         OrderEvent::OrderPlaced(placed) => (placed.customer_id, placed.order_id, Fact::Placed(placed.amount)),
         OrderEvent::OrderCancelled(cancelled) => (cancelled.customer_id, cancelled.order_id, Fact::Cancelled),
-        OrderEvent::OrderCompleted(_) => return Ok(()),
+        OrderEvent::OrderCompleted(_) => {
+            tracing::info!("OrderCompleted does not change points (earned when placed); acknowledged");
+            return Ok(());
+        }
     };
     let customer_id =
         CustomerId::parse(&customer_id).map_err(|source| EarnPointsError::InvalidId { field: "customerId", source })?;
@@ -71,16 +79,30 @@ pub async fn earn_points(
     // Boxed: the retry around the SDK's futures nests deeper than the compiler's default
     // layout depth allows in a `main`.
     Box::pin(platform::retry::on_conflict(|| async {
-        let Some(current) = ledger.find(&customer_id, &order_id).await.map_err(WriteError::from)? else {
-            tracing::warn!(%customer_id, "points for an unknown customer; nothing to change");
-            return Ok(());
+        let current = match ledger.find(&customer_id, &order_id).await.map_err(WriteError::from)? {
+            PointsAccount::Registered(current) => current,
+            PointsAccount::Unregistered(current) => {
+                let decided = match fact {
+                    Fact::Placed(amount) => current.place(amount, rate),
+                    Fact::Cancelled => current.cancel(),
+                };
+                let Some(next) = decided else {
+                    tracing::info!(
+                        "no held points to change (the order is settled already, or earns none); acknowledged"
+                    );
+                    return Ok(());
+                };
+                let applied = ledger.hold_once(&event, &current, &next).await?;
+                tracing::info!(?applied, held = next.held.points, "points held until the customer registers");
+                return Ok(());
+            }
         };
         let decided = match fact {
             Fact::Placed(amount) => current.place(amount, rate),
             Fact::Cancelled => current.cancel(),
         };
         let Some((next, events)) = decided else {
-            tracing::info!("the order's points are already settled");
+            tracing::info!("no points to change (the order is settled already, or earns none); acknowledged");
             return Ok(());
         };
         let applied = ledger.save_once(&event, &current, &next, &events).await?;

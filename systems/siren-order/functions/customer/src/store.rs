@@ -5,30 +5,41 @@
 //! - the customer: `pk = CUSTOMER#<id>, sk = PROFILE`, `kind = Customer`;
 //! - an email claim `pk = EMAIL#<email>, sk = EMAIL` that keeps addresses unique;
 //! - an order's ledger entry `pk = CUSTOMER#<id>, sk = EARNED#<orderId>`: the points it
-//!   earned and whether they were taken back;
+//!   earned and whether they were taken back (written for registered customers and for
+//!   identities that have not registered alike);
+//! - the points held for an identity that has not registered,
+//!   `pk = CUSTOMER#<id>, sk = HELD_POINTS`, `kind = HeldPoints`: `points`, `version`.
+//!   Written by the points policy only while no profile exists (a condition check in the
+//!   same transaction), deleted by the registration that adds them to the balance (a
+//!   version condition in the same transaction): one item, so registration stays one
+//!   bounded transaction however many orders came before it;
 //! - outbox items ([`platform::outbox`]) and the points policy's inbox items
 //!   ([`platform::inbox`]).
 
 use std::time::Duration;
 
 use anyhow::Context;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, TransactWriteItem};
 use chrono::{DateTime, Utc};
 use contracts::customer as wire;
 use platform::EventEnvelope;
-use platform::dynamo::{Condition, Table, WriteError, to_item};
+use platform::dynamo::{Condition, Table, WriteError, key, to_item};
 use platform::inbox::{Applied, Inbox};
 use platform::outbox::{Outbox, TransactError, transact};
 use serde::{Deserialize, Serialize};
 
 use crate::SOURCE;
-use crate::domain::{Customer, CustomerEvent, CustomerId, CustomerName, Earning, Email, OrderId, OrderPoints, Phone};
+use crate::domain::{
+    Customer, CustomerEvent, CustomerId, CustomerName, Earning, Email, HeldOrderPoints, HeldPoints, OrderId,
+    OrderPoints, Phone, PointsAccount,
+};
 use crate::ports::{CustomerLookup, CustomerRegistry, PointsLedger, RegisterError};
 
 /// The inbox name of the points policy: part of its inbox items' keys, so it never changes.
 pub const POINTS_INBOX: &str = "customer-on-order-events";
 
 const PROFILE: &str = "PROFILE";
+const HELD: &str = "HELD_POINTS";
 
 fn customer_pk(id: &CustomerId) -> String {
     format!("CUSTOMER#{id}")
@@ -121,6 +132,58 @@ impl From<EarningItem> for Earning {
     }
 }
 
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct HeldItem {
+    pk: String,
+    sk: String,
+    kind: String,
+    customer_id: CustomerId,
+    points: u64,
+    version: u64,
+}
+
+impl HeldItem {
+    fn new(customer: &CustomerId, held: HeldPoints) -> Self {
+        Self {
+            pk: customer_pk(customer),
+            sk: HELD.to_owned(),
+            kind: "HeldPoints".to_owned(),
+            customer_id: customer.clone(),
+            points: held.points,
+            version: held.version,
+        }
+    }
+}
+
+impl From<HeldItem> for HeldPoints {
+    fn from(item: HeldItem) -> Self {
+        Self { points: item.points, version: item.version }
+    }
+}
+
+/// The transaction item that holds only if the item at (`pk`, `sk`) does not exist.
+fn absent(table: &Table, pk: String, sk: &str) -> Result<TransactWriteItem, WriteError> {
+    let check = ConditionCheck::builder()
+        .table_name(table.name())
+        .set_key(Some(key(pk, sk)))
+        .condition_expression("attribute_not_exists(pk)")
+        .build()
+        .context("ConditionCheck")?;
+    Ok(TransactWriteItem::builder().condition_check(check).build())
+}
+
+/// The condition that an entry is new, or earned and not yet taken back: an entry moves
+/// only from earned to taken back, once.
+fn entry_condition(current: Option<Earning>) -> Condition {
+    match current {
+        None => Condition::New,
+        Some(_) => {
+            Condition::Expression("reversed = :no".to_owned(), vec![(":no".to_owned(), AttributeValue::Bool(false))])
+        }
+    }
+}
+
 /// The envelope of a domain event on `CustomerEventsTopic`, correlated by the customer id.
 fn envelope(event: &CustomerEvent, causation_id: Option<&str>) -> EventEnvelope {
     let (customer_id, event) = match event {
@@ -182,17 +245,46 @@ impl DynamoRegistry {
 }
 
 impl CustomerRegistry for DynamoRegistry {
-    #[tracing::instrument(skip_all, fields(customer_id = %customer.id))]
-    async fn register(&self, customer: &Customer, events: &[CustomerEvent]) -> Result<(), RegisterError> {
+    #[tracing::instrument(skip_all, fields(customer_id = %id))]
+    async fn held(&self, id: &CustomerId) -> anyhow::Result<HeldPoints> {
+        Ok(self.table.get::<HeldItem>(customer_pk(id), HELD).await?.map(HeldPoints::from).unwrap_or_default())
+    }
+
+    #[tracing::instrument(skip_all, fields(customer_id = %customer.id, held = held.points))]
+    async fn register(
+        &self,
+        customer: &Customer,
+        held: &HeldPoints,
+        events: &[CustomerEvent],
+    ) -> Result<(), RegisterError> {
         let claim = EmailClaimItem {
             pk: format!("EMAIL#{}", customer.email.as_str()),
             sk: "EMAIL".to_owned(),
             customer_id: customer.id.clone(),
         };
-        // The profile first and the claim second: the indexes below tell the refusals apart.
+        // The held points are consumed as read: none stored still none, or deleted at the
+        // version read.
+        let held_item = if held.version == 0 {
+            absent(&self.table, customer_pk(&customer.id), HELD).map_err(|err| match err {
+                WriteError::Storage(err) => RegisterError::Storage(err),
+                WriteError::Conflict => RegisterError::HeldPointsChanged,
+            })?
+        } else {
+            let delete = Delete::builder()
+                .table_name(self.table.name())
+                .set_key(Some(key(customer_pk(&customer.id), HELD)))
+                .condition_expression("version = :expected")
+                .expression_attribute_values(":expected", AttributeValue::N(held.version.to_string()))
+                .build()
+                .context("Delete")?;
+            TransactWriteItem::builder().delete(delete).build()
+        };
+        // The profile first, the claim second, the held points third: the indexes below
+        // tell the refusals apart.
         let mut items = vec![
             self.table.put(to_item(&CustomerItem::from(customer))?, Condition::New),
             self.table.put(to_item(&claim)?, Condition::New),
+            held_item,
         ];
         items.extend(events.iter().map(|event| self.outbox.put(&envelope(event, None))));
         match transact(self.table.client(), items).await {
@@ -201,6 +293,9 @@ impl CustomerRegistry for DynamoRegistry {
                 Err(RegisterError::AlreadyRegistered)
             }
             Err(TransactError::ConditionFailed { failed }) if failed.contains(&1) => Err(RegisterError::EmailTaken),
+            Err(TransactError::ConditionFailed { failed }) if failed.contains(&2) => {
+                Err(RegisterError::HeldPointsChanged)
+            }
             Err(err) => Err(RegisterError::Storage(err.into())),
         }
     }
@@ -228,17 +323,24 @@ impl DynamoLedger {
 
 impl PointsLedger for DynamoLedger {
     #[tracing::instrument(skip_all, fields(customer_id = %customer, order_id = %order))]
-    async fn find(&self, customer: &CustomerId, order: &OrderId) -> anyhow::Result<Option<OrderPoints>> {
-        let (found, earning) = tokio::try_join!(
+    async fn find(&self, customer: &CustomerId, order: &OrderId) -> anyhow::Result<PointsAccount> {
+        let (found, earning, held) = tokio::try_join!(
             self.table.get::<CustomerItem>(customer_pk(customer), PROFILE),
             self.table.get::<EarningItem>(customer_pk(customer), earning_sk(order)),
+            self.table.get::<HeldItem>(customer_pk(customer), HELD),
         )?;
-        let Some(found) = found else { return Ok(None) };
-        Ok(Some(OrderPoints {
-            customer: found.try_into()?,
-            order_id: order.clone(),
-            earning: earning.map(Earning::from),
-        }))
+        let earning = earning.map(Earning::from);
+        Ok(match found {
+            Some(found) => {
+                PointsAccount::Registered(OrderPoints { customer: found.try_into()?, order_id: order.clone(), earning })
+            }
+            None => PointsAccount::Unregistered(HeldOrderPoints {
+                customer_id: customer.clone(),
+                held: held.map(HeldPoints::from).unwrap_or_default(),
+                order_id: order.clone(),
+                earning,
+            }),
+        })
     }
 
     #[tracing::instrument(skip_all, fields(customer_id = %next.customer.id, order_id = %next.order_id))]
@@ -256,17 +358,34 @@ impl PointsLedger for DynamoLedger {
         }
         if let Some(earning) = next.earning.filter(|_| next.earning != current.earning) {
             let item = to_item(&EarningItem::new(&next.customer.id, &next.order_id, earning))?;
-            // An entry moves only from earned to taken back, once.
-            let condition = match current.earning {
-                None => Condition::New,
-                Some(_) => Condition::Expression(
-                    "reversed = :no".to_owned(),
-                    vec![(":no".to_owned(), AttributeValue::Bool(false))],
-                ),
-            };
-            items.push(self.table.put(item, condition));
+            items.push(self.table.put(item, entry_condition(current.earning)));
         }
         items.extend(events.iter().map(|event| self.outbox.put(&envelope(event, Some(&cause.id)))));
+        Ok(self.inbox.apply_once(cause, items).await?)
+    }
+
+    #[tracing::instrument(skip_all, fields(customer_id = %next.customer_id, order_id = %next.order_id))]
+    async fn hold_once(
+        &self,
+        cause: &EventEnvelope,
+        current: &HeldOrderPoints,
+        next: &HeldOrderPoints,
+    ) -> Result<Applied, WriteError> {
+        // Only while the identity has not registered: a registration in between fails this
+        // (a conflict), and the event is decided again against the customer.
+        let mut items = vec![absent(&self.table, customer_pk(&next.customer_id), PROFILE)?];
+        if next.held != current.held {
+            let held = to_item(&HeldItem::new(&next.customer_id, next.held))?;
+            let condition = match current.held.version {
+                0 => Condition::New,
+                version => Condition::Version(version),
+            };
+            items.push(self.table.put(held, condition));
+        }
+        if let Some(earning) = next.earning.filter(|_| next.earning != current.earning) {
+            let item = to_item(&EarningItem::new(&next.customer_id, &next.order_id, earning))?;
+            items.push(self.table.put(item, entry_condition(current.earning)));
+        }
         Ok(self.inbox.apply_once(cause, items).await?)
     }
 }

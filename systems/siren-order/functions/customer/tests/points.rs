@@ -8,7 +8,7 @@ use std::time::Duration;
 use aws_lambda_events::event::sqs::SqsEvent;
 use chrono::Utc;
 use contracts::order::{OrderCancelled, OrderEvent};
-use customer::domain::{Customer, CustomerId, CustomerName, Email, PointsRate, Registration};
+use customer::domain::{Customer, CustomerId, CustomerName, Email, HeldPoints, PointsRate, Registration};
 use customer::policies::earn_points;
 use customer::ports::{CustomerLookup, CustomerRegistry};
 use customer::store::{DynamoCustomers, DynamoLedger, DynamoRegistry};
@@ -58,7 +58,10 @@ impl World {
             phone: None,
         };
         let (customer, _) = Customer::register(id.clone(), registration, 1000, Utc::now());
-        DynamoRegistry::new(table.clone(), Duration::from_secs(3600)).register(&customer, &[]).await.unwrap();
+        DynamoRegistry::new(table.clone(), Duration::from_secs(3600))
+            .register(&customer, &HeldPoints::none(), &[])
+            .await
+            .unwrap();
         World {
             emulators,
             customers: DynamoCustomers::new(table.clone()),
@@ -140,14 +143,8 @@ async fn a_cancellation_that_arrives_first_means_the_order_never_earns() {
 }
 
 #[tokio::test]
-async fn an_unknown_customer_changes_nothing_and_a_poison_message_fails_alone() {
+async fn a_poison_message_fails_alone() {
     let world = World::start().await;
-    let before = world.items().len();
-    let mut stranger = placed();
-    stranger.data["customerId"] = json!("auth0|never-registered");
-    world.apply(stranger).await;
-    assert_eq!(world.items().len(), before, "nothing was written");
-
     let mut batch = batch();
     let mut poison = batch.records[0].clone();
     poison.message_id = Some("poison".to_owned());
@@ -158,4 +155,70 @@ async fn an_unknown_customer_changes_nothing_and_a_poison_message_fails_alone() 
     let failed: Vec<&str> = response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
     assert_eq!(failed, ["poison"]);
     assert_eq!(world.points().await, 1900, "its neighbour was applied");
+}
+
+/// An `OrderPlaced` of `customer` for order `order` (a fresh event id), from the sample's.
+fn placed_by(customer: &str, order: &str) -> EventEnvelope {
+    let mut event = placed();
+    event.id = format!("placed-{order}");
+    event.data["customerId"] = json!(customer);
+    event.data["orderId"] = json!(order);
+    event
+}
+
+#[tokio::test]
+async fn points_of_orders_placed_before_registering_are_kept_and_join_the_balance_once() {
+    let world = World::start().await;
+    let table = platform::dynamo::Table::new(
+        platform::testing::dynamodb(&world.emulators.dynamodb_url),
+        physical_name("CustomerTable"),
+    );
+    let stranger = "auth0|not-yet-registered";
+    let (kept, cancelled_order) = ("01a1fcae-4122-72bd-a903-000000000001", "01a1fcae-4122-72bd-a903-000000000002");
+    let events =
+        [placed_by(stranger, kept), placed_by(stranger, cancelled_order), cancelled(cancelled_order, stranger)];
+    // Each event twice (at least once delivery), as the queue hands them over.
+    for event in events.iter().chain(events.iter()) {
+        let mut batch = batch();
+        batch.records.truncate(1);
+        let body: Value = serde_json::from_str(batch.records[0].body.as_deref().unwrap()).unwrap();
+        let mut body = body;
+        body["Message"] = json!(serde_json::to_string(event).unwrap());
+        batch.records[0].body = Some(body.to_string());
+        let response =
+            for_each_event(batch, |e| async { Ok(earn_points(&world.ledger, PointsRate::percent(10)?, e).await?) })
+                .await;
+        assert!(response.batch_item_failures.is_empty(), "{response:?}");
+    }
+    let held = world.items().into_iter().find(|i| i["kind"]["S"] == "HeldPoints").unwrap();
+    assert_eq!(held["points"]["N"], "900", "9000 won kept (900), 9000 won placed and cancelled (0)");
+    assert!(world.points_changed().is_empty(), "no customer to tell yet");
+
+    // The identity registers: 1000 welcome points + the 900 held, once.
+    let registry = DynamoRegistry::new(table, Duration::from_secs(3600));
+    let kim = platform::auth::Caller { subject: stranger.to_owned(), groups: Vec::new() };
+    let registration = Registration {
+        name: CustomerName::parse("Kim").unwrap(),
+        email: Email::parse("kim@example.com").unwrap(),
+        phone: None,
+    };
+    let customer =
+        customer::application::register_customer(&registry, 1000, &kim, None, registration.clone()).await.unwrap();
+    assert_eq!(customer.points, 1900);
+    let id = CustomerId::parse(stranger).unwrap();
+    assert_eq!(world.customers.find(&id).await.unwrap().unwrap().points, 1900);
+    assert!(world.items().iter().all(|i| i["kind"]["S"] != "HeldPoints"), "the held points were consumed");
+    let again = customer::application::register_customer(&registry, 1000, &kim, None, registration).await;
+    assert!(matches!(again, Err(customer::application::RegisterCustomerError::AlreadyRegistered)), "{again:?}");
+
+    // The same events again change nothing; cancelling the kept order now takes its 900 back.
+    for event in &events {
+        world.apply(event.clone()).await;
+    }
+    assert_eq!(world.customers.find(&id).await.unwrap().unwrap().points, 1900);
+    let late = cancelled(kept, stranger);
+    world.apply(late.clone()).await;
+    world.apply(late).await;
+    assert_eq!(world.customers.find(&id).await.unwrap().unwrap().points, 1000);
+    assert_eq!(world.points_changed(), [(-900, 1000, "\"OrderCancelled\"".to_owned())]);
 }

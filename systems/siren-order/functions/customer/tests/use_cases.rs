@@ -9,8 +9,8 @@ use std::sync::Mutex;
 use contracts::order::{OrderCancelled, OrderCompleted, OrderEvent, OrderPlaced};
 use customer::application::{GetCustomerError, RegisterCustomerError, get_customer, register_customer};
 use customer::domain::{
-    Customer, CustomerEvent, CustomerId, CustomerName, Earning, Email, OrderId, OrderPoints, PointsRate, PointsReason,
-    Registration,
+    Customer, CustomerEvent, CustomerId, CustomerName, Earning, Email, HeldOrderPoints, HeldPoints, OrderId,
+    OrderPoints, PointsAccount, PointsRate, PointsReason, Registration,
 };
 use customer::policies::{EarnPointsError, earn_points};
 use customer::ports::{CustomerLookup, CustomerRegistry, PointsLedger, RegisterError};
@@ -27,7 +27,16 @@ struct FakeRegistry {
 }
 
 impl CustomerRegistry for FakeRegistry {
-    async fn register(&self, customer: &Customer, events: &[CustomerEvent]) -> Result<(), RegisterError> {
+    async fn held(&self, _id: &CustomerId) -> anyhow::Result<HeldPoints> {
+        Ok(HeldPoints::none())
+    }
+
+    async fn register(
+        &self,
+        customer: &Customer,
+        _held: &HeldPoints,
+        events: &[CustomerEvent],
+    ) -> Result<(), RegisterError> {
         let mut customers = self.customers.lock().unwrap();
         if customers.iter().any(|(c, _)| c.id == customer.id) {
             return Err(RegisterError::AlreadyRegistered);
@@ -143,6 +152,9 @@ async fn a_profile_is_shown_to_its_customer_and_owners_only() {
 struct FakeLedger {
     customers: Mutex<HashMap<CustomerId, Customer>>,
     entries: Mutex<HashMap<(CustomerId, OrderId), Earning>>,
+    held: Mutex<HashMap<CustomerId, HeldPoints>>,
+    /// `hold_once`s left that find the identity registered meanwhile (a registration won).
+    registrations_in_between: Mutex<Vec<Customer>>,
     inbox: Mutex<HashSet<String>>,
     outbox: Mutex<Vec<CustomerEvent>>,
     conflicts: Mutex<usize>,
@@ -162,10 +174,51 @@ impl FakeLedger {
 }
 
 impl PointsLedger for FakeLedger {
-    async fn find(&self, customer: &CustomerId, order: &OrderId) -> anyhow::Result<Option<OrderPoints>> {
-        let Some(found) = self.customers.lock().unwrap().get(customer).cloned() else { return Ok(None) };
+    async fn find(&self, customer: &CustomerId, order: &OrderId) -> anyhow::Result<PointsAccount> {
         let earning = self.entries.lock().unwrap().get(&(customer.clone(), order.clone())).copied();
-        Ok(Some(OrderPoints { customer: found, order_id: order.clone(), earning }))
+        let Some(found) = self.customers.lock().unwrap().get(customer).cloned() else {
+            let held = self.held.lock().unwrap().get(customer).copied().unwrap_or_default();
+            return Ok(PointsAccount::Unregistered(HeldOrderPoints {
+                customer_id: customer.clone(),
+                held,
+                order_id: order.clone(),
+                earning,
+            }));
+        };
+        Ok(PointsAccount::Registered(OrderPoints { customer: found, order_id: order.clone(), earning }))
+    }
+
+    async fn hold_once(
+        &self,
+        cause: &EventEnvelope,
+        current: &HeldOrderPoints,
+        next: &HeldOrderPoints,
+    ) -> Result<Applied, WriteError> {
+        *self.saves.lock().unwrap() += 1;
+        if self.inbox.lock().unwrap().contains(&cause.id) {
+            return Ok(Applied::AlreadyDone);
+        }
+        if let Some(customer) = self.registrations_in_between.lock().unwrap().pop() {
+            // The identity registers between this event's read and its write.
+            let held = self.held.lock().unwrap().remove(&customer.id).unwrap_or_default();
+            let customer = Customer { points: customer.points + held.points, ..customer };
+            self.customers.lock().unwrap().insert(customer.id.clone(), customer);
+        }
+        let key = (next.customer_id.clone(), next.order_id.clone());
+        let mut held = self.held.lock().unwrap();
+        let mut entries = self.entries.lock().unwrap();
+        if self.customers.lock().unwrap().contains_key(&next.customer_id)
+            || held.get(&next.customer_id).copied().unwrap_or_default() != current.held
+            || entries.get(&key) != current.earning.as_ref()
+        {
+            return Err(WriteError::Conflict);
+        }
+        held.insert(next.customer_id.clone(), next.held);
+        if let Some(earning) = next.earning {
+            entries.insert(key, earning);
+        }
+        self.inbox.lock().unwrap().insert(cause.id.clone());
+        Ok(Applied::Now)
     }
 
     async fn save_once(
@@ -199,6 +252,33 @@ impl PointsLedger for FakeLedger {
         self.outbox.lock().unwrap().extend_from_slice(events);
         self.inbox.lock().unwrap().insert(cause.id.clone());
         Ok(Applied::Now)
+    }
+}
+
+/// Registration on the same ledger: the held points are consumed at the version read.
+impl CustomerRegistry for FakeLedger {
+    async fn held(&self, id: &CustomerId) -> anyhow::Result<HeldPoints> {
+        Ok(self.held.lock().unwrap().get(id).copied().unwrap_or_default())
+    }
+
+    async fn register(
+        &self,
+        customer: &Customer,
+        held: &HeldPoints,
+        events: &[CustomerEvent],
+    ) -> Result<(), RegisterError> {
+        let mut customers = self.customers.lock().unwrap();
+        if customers.contains_key(&customer.id) {
+            return Err(RegisterError::AlreadyRegistered);
+        }
+        let mut stored = self.held.lock().unwrap();
+        if stored.get(&customer.id).copied().unwrap_or_default() != *held {
+            return Err(RegisterError::HeldPointsChanged);
+        }
+        stored.remove(&customer.id);
+        customers.insert(customer.id.clone(), customer.clone());
+        self.outbox.lock().unwrap().extend_from_slice(events);
+        Ok(())
     }
 }
 
@@ -275,9 +355,8 @@ async fn a_race_lost_every_time_fails_the_message_for_a_later_retry() {
 }
 
 #[tokio::test]
-async fn unknown_customers_completed_orders_and_garbage_change_nothing() {
+async fn completed_orders_and_garbage_change_nothing() {
     let ledger = FakeLedger::with(kim());
-    earn_points(&ledger, rate(), placed("auth0|stranger", 9000)).await.unwrap();
     let completed = EventEnvelope::wrap(
         "order",
         ORDER,
@@ -296,4 +375,104 @@ async fn unknown_customers_completed_orders_and_garbage_change_nothing() {
     assert!(matches!(err, EarnPointsError::InvalidId { field: "customerId", .. }), "{err:?}");
     assert_eq!(*ledger.saves.lock().unwrap(), 0);
     assert_eq!(ledger.points(KIM), 1000);
+}
+
+/// An order event about order `order` of `customer`, for `amount` won.
+fn order_event(order: &str, customer: &str, amount: u64, cancel: bool) -> EventEnvelope {
+    let event = if cancel {
+        OrderEvent::OrderCancelled(OrderCancelled {
+            order_id: order.to_owned(),
+            customer_id: customer.to_owned(),
+            amount: Won::new(amount),
+            reason: "CustomerRequest".to_owned(),
+        })
+    } else {
+        OrderEvent::OrderPlaced(OrderPlaced {
+            order_id: order.to_owned(),
+            customer_id: customer.to_owned(),
+            lines: Vec::new(),
+            amount: Won::new(amount),
+            placed_at: "2026-11-21T05:57:20.802Z".to_owned(),
+        })
+    };
+    EventEnvelope::wrap("order", order, None, &event)
+}
+
+#[tokio::test]
+async fn points_of_orders_placed_before_registering_are_held_and_join_the_welcome_points() {
+    let ledger = FakeLedger::default();
+    let kept = order_event("order-1", KIM, 9000, false);
+    let cancelled_order = order_event("order-2", KIM, 5000, false);
+    let cancel = order_event("order-2", KIM, 5000, true);
+    // Every event twice: delivery is at least once.
+    for event in [&kept, &kept, &cancelled_order, &cancel, &cancelled_order, &cancel] {
+        earn_points(&ledger, rate(), event.clone()).await.unwrap();
+    }
+    let kim_id = CustomerId::parse(KIM).unwrap();
+    assert_eq!(ledger.held.lock().unwrap()[&kim_id], HeldPoints { points: 900, version: 3 });
+    assert!(ledger.outbox.lock().unwrap().is_empty(), "nobody to tell yet");
+
+    let customer = register_customer(&ledger, 1000, &caller(KIM, &[]), None, registration("kim@example.com")).await;
+    assert_eq!(customer.unwrap().points, 1900, "1000 welcome + 900 held; the cancelled order's 500 are not");
+    assert_eq!(ledger.points(KIM), 1900);
+    assert!(ledger.held.lock().unwrap().is_empty(), "the held points were consumed");
+
+    // The same events once more after registering: nothing moves.
+    for event in [&kept, &cancelled_order, &cancel] {
+        earn_points(&ledger, rate(), event.clone()).await.unwrap();
+    }
+    assert_eq!(ledger.points(KIM), 1900);
+    // Cancelling the held order now takes its points back from the balance, once.
+    let late_cancel = order_event("order-1", KIM, 9000, true);
+    earn_points(&ledger, rate(), late_cancel.clone()).await.unwrap();
+    earn_points(&ledger, rate(), late_cancel).await.unwrap();
+    assert_eq!(ledger.points(KIM), 1000);
+    assert!(
+        ledger.outbox.lock().unwrap().contains(&CustomerEvent::PointsChanged {
+            customer_id: kim_id,
+            order_id: OrderId::parse("order-1").unwrap(),
+            delta: -900,
+            balance: 1000,
+            reason: PointsReason::OrderCancelled,
+        }),
+        "{:?}",
+        ledger.outbox.lock().unwrap()
+    );
+}
+
+#[tokio::test]
+async fn an_order_event_racing_the_registration_is_decided_again_against_the_customer() {
+    let ledger = FakeLedger::default();
+    ledger.registrations_in_between.lock().unwrap().push(kim());
+    earn_points(&ledger, rate(), order_event("order-1", KIM, 9000, false)).await.unwrap();
+    assert_eq!(ledger.points(KIM), 1900, "earned by the registered customer, not held");
+    assert!(ledger.held.lock().unwrap().is_empty());
+    assert_eq!(*ledger.saves.lock().unwrap(), 2, "the held write lost, the customer's won");
+}
+
+#[tokio::test]
+async fn a_registration_racing_an_order_event_reads_the_held_points_again() {
+    /// Registers through `FakeLedger`, but an order's points are held just before the first
+    /// write (the order event won the race).
+    struct Racing(FakeLedger, Mutex<bool>);
+    impl CustomerRegistry for Racing {
+        async fn held(&self, id: &CustomerId) -> anyhow::Result<HeldPoints> {
+            self.0.held(id).await
+        }
+        async fn register(
+            &self,
+            customer: &Customer,
+            held: &HeldPoints,
+            events: &[CustomerEvent],
+        ) -> Result<(), RegisterError> {
+            if std::mem::replace(&mut *self.1.lock().unwrap(), false) {
+                earn_points(&self.0, rate(), order_event("order-1", KIM, 9000, false)).await.unwrap();
+            }
+            self.0.register(customer, held, events).await
+        }
+    }
+    let racing = Racing(FakeLedger::default(), Mutex::new(true));
+    let customer = register_customer(&racing, 1000, &caller(KIM, &[]), None, registration("kim@example.com")).await;
+    assert_eq!(customer.unwrap().points, 1900, "the points held meanwhile were not lost");
+    assert!(racing.0.held.lock().unwrap().is_empty());
 }

@@ -19,8 +19,8 @@ use platform::inbox::Applied;
 use platform::retry::{Conflict, on_conflict};
 
 use crate::domain::{
-    AlreadyKnown, BusinessDay, CancelError, CustomerId, Delivery, DeliveryId, DeliveryStatus, Intake, MoveError,
-    OrderAtCounter, OrderId, Progress, WaitingNumber,
+    AlreadyKnown, BusinessDay, CancelError, CustomerId, Delivery, DeliveryEvent, DeliveryId, DeliveryStatus, Intake,
+    MoveError, OrderAtCounter, OrderId, Progress, WaitingNumber,
 };
 use crate::ports::{ConsumedEvents, Deliveries, DeliveryQueue, OrdersAtCounter, WaitingNumbers};
 
@@ -147,10 +147,16 @@ impl Conflict for CancelDeliveryError {
     }
 }
 
-/// Cancels the delivery of `order` unless the barista has started it. When the order has
-/// no delivery yet, records that it was cancelled first, so its late `OrderPlaced` issues
-/// none. With `once` (the consumed `OrderCancelled`), the change and the inbox item are
-/// written together, and an event that changes nothing is still acknowledged.
+/// Cancels the delivery of `order` (of `customer`) unless the barista has started it. When
+/// the order has no delivery yet, records that it was cancelled first, so its late
+/// `OrderPlaced` issues none. With `once` (the consumed `OrderCancelled`), the change and the
+/// inbox item are written together, and an event that changes nothing is still acknowledged.
+///
+/// Without `once` (the order context's synchronous call), a change also publishes
+/// `DeliveryCancelled` in the same transaction: if the caller gave up waiting (a timeout,
+/// 503 to the customer) after this committed, the order context still cancels the order
+/// from the event. With `once` nothing is published: the order is cancelled already and
+/// said so itself, and an event back would only echo.
 ///
 /// # Errors
 /// [`CancelDeliveryError`]: contended, storage.
@@ -158,13 +164,14 @@ impl Conflict for CancelDeliveryError {
 pub async fn cancel_delivery<S>(
     store: &S,
     order: &OrderId,
+    customer: &CustomerId,
     once: Option<&EventEnvelope>,
     now: DateTime<Utc>,
 ) -> Result<Cancellation, CancelDeliveryError>
 where
     S: OrdersAtCounter + Deliveries + ConsumedEvents,
 {
-    let answer = on_conflict(|| Box::pin(try_cancel(store, order, once, now))).await?;
+    let answer = on_conflict(|| Box::pin(try_cancel(store, order, customer, once, now))).await?;
     tracing::info!(?answer, "delivery cancel answered");
     Ok(answer)
 }
@@ -173,18 +180,23 @@ where
 async fn try_cancel<S>(
     store: &S,
     order: &OrderId,
+    customer: &CustomerId,
     once: Option<&EventEnvelope>,
     now: DateTime<Utc>,
 ) -> Result<Cancellation, CancelDeliveryError>
 where
     S: OrdersAtCounter + Deliveries + ConsumedEvents,
 {
+    // Announce only what the order context asked for synchronously (see `cancel_delivery`).
+    let announced = |events: Vec<DeliveryEvent>| if once.is_some() { Vec::new() } else { events };
     let id = match store.find_order(order).await.map_err(CancelDeliveryError::Storage)? {
         None => {
-            store.cancel_before_issue(order, once).await?;
+            let (_, events) = OrderAtCounter::cancel_before_issue(order.clone(), customer.clone());
+            store.cancel_before_issue(order, &announced(events), once).await?;
             return Ok(Cancellation::Cancelled);
         }
         Some(OrderAtCounter::CancelledBeforeIssue) => {
+            tracing::info!("the order was already recorded as cancelled before issue; nothing to change");
             acknowledge(store, once).await?;
             return Ok(Cancellation::Cancelled);
         }
@@ -196,10 +208,11 @@ where
         })?;
     match delivery.cancel(now) {
         Ok((next, events)) if !events.is_empty() => {
-            store.save(&next, delivery.version(), &events, once).await?;
+            store.save(&next, delivery.version(), &announced(events), once).await?;
             Ok(Cancellation::Cancelled)
         }
         Ok(_) => {
+            tracing::info!(delivery_id = %id, "the delivery is already cancelled; nothing to change");
             acknowledge(store, once).await?;
             Ok(Cancellation::Cancelled)
         }

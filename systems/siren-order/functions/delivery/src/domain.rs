@@ -187,13 +187,24 @@ pub enum DeliveryEvent {
         /// Its number, called out at the counter.
         waiting_number: WaitingNumber,
     },
-    /// It was cancelled before the barista started it. Not published: the order context
-    /// cancelled the order and announced it (`OrderCancelled`) itself.
+    /// It was cancelled before the barista started it (published as `DeliveryCancelled`
+    /// when the order context asked synchronously: its call may have timed out after this
+    /// committed, and the event still cancels the order).
     Cancelled {
         /// The delivery.
         delivery_id: DeliveryId,
         /// Its order.
         order_id: OrderId,
+        /// Who ordered.
+        customer_id: CustomerId,
+    },
+    /// The order was cancelled before the counter issued its delivery: none ever will be
+    /// (published as `DeliveryCancelled` with `cancelledBeforeIssue`, like [`Self::Cancelled`]).
+    CancelledBeforeIssue {
+        /// The order.
+        order_id: OrderId,
+        /// Who ordered.
+        customer_id: CustomerId,
     },
 }
 
@@ -215,6 +226,14 @@ pub enum AlreadyKnown {
     /// The order was cancelled before it reached the counter.
     #[error("the order was cancelled before its delivery was issued")]
     CancelledBeforeIssue,
+}
+
+impl OrderAtCounter {
+    /// Records that `order_id` (of `customer_id`), which the counter has never seen, is
+    /// cancelled before its delivery was issued (says [`DeliveryEvent::CancelledBeforeIssue`]).
+    pub fn cancel_before_issue(order_id: OrderId, customer_id: CustomerId) -> (Self, Vec<DeliveryEvent>) {
+        (Self::CancelledBeforeIssue, vec![DeliveryEvent::CancelledBeforeIssue { order_id, customer_id }])
+    }
 }
 
 /// A placed order the counter has never seen: the only thing a delivery is issued from.
@@ -434,7 +453,11 @@ impl Delivery {
         match self.status {
             DeliveryStatus::Waiting => {
                 let next = self.moved(DeliveryStatus::Cancelled, now);
-                let event = DeliveryEvent::Cancelled { delivery_id: next.id.clone(), order_id: next.order_id.clone() };
+                let event = DeliveryEvent::Cancelled {
+                    delivery_id: next.id.clone(),
+                    order_id: next.order_id.clone(),
+                    customer_id: next.customer_id.clone(),
+                };
                 Ok((next, vec![event]))
             }
             DeliveryStatus::Cancelled => Ok((self.clone(), Vec::new())),
@@ -570,7 +593,11 @@ mod tests {
         let (cancelled, events) = given.cancel(now).unwrap();
         assert_eq!(
             events,
-            [DeliveryEvent::Cancelled { delivery_id: given.id().clone(), order_id: given.order_id().clone() }]
+            [DeliveryEvent::Cancelled {
+                delivery_id: given.id().clone(),
+                order_id: given.order_id().clone(),
+                customer_id: given.customer_id().clone(),
+            }]
         );
         assert_eq!((cancelled.status(), cancelled.version()), (DeliveryStatus::Cancelled, 2));
         assert_eq!(cancelled.cancel(now), Ok((cancelled.clone(), Vec::new())), "cancelling again changes nothing");

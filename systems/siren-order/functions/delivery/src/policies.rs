@@ -82,6 +82,12 @@ where
     S: OrdersAtCounter + Deliveries + ConsumedEvents,
 {
     let order = OrderId::parse(&cancelled.order_id).context("orderId")?;
-    application::cancel_delivery(store, &order, Some(event), now).await?;
+    let customer = CustomerId::parse(&cancelled.customer_id).context("customerId")?;
+    let answer = application::cancel_delivery(store, &order, &customer, Some(event), now).await?;
+    if answer == application::Cancellation::AlreadyStarted {
+        // The order context cancels only what the counter agreed to; this is a late or
+        // stray event. Nothing to undo at the counter.
+        tracing::warn!("OrderCancelled for a delivery the barista has started; acknowledged without effect");
+    }
     Ok(())
 }

@@ -79,13 +79,15 @@ pub trait OrdersAtCounter {
     ) -> impl Future<Output = Result<Applied, WriteError>> + Send;
 
     /// Records that `order` was cancelled before its delivery was issued, so none ever will
-    /// be (with `once`, also the inbox item of that consumed event).
+    /// be, with the published form of `events` in the outbox (with `once`, also the inbox
+    /// item of that consumed event), in one transaction.
     ///
     /// # Errors
     /// [`WriteError::Conflict`] when the order has a record already.
     fn cancel_before_issue(
         &self,
         order: &OrderId,
+        events: &[DeliveryEvent],
         once: Option<&EventEnvelope>,
     ) -> impl Future<Output = Result<Applied, WriteError>> + Send;
 }

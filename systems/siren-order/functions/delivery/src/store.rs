@@ -19,14 +19,15 @@
 //!   consumer's inbox items ([`platform::inbox`]).
 //!
 //! Domain events leave as [`contracts::delivery::DeliveryEvent`], correlated by the order id
-//! and caused by the consumed event, if any; [`DeliveryEvent::Cancelled`] is not published.
+//! and caused by the consumed event, if any; both kinds of cancellation leave as
+//! `DeliveryCancelled`.
 
 use std::time::Duration;
 
 use anyhow::Context;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
-use contracts::delivery::{self as wire, DeliveryCompleted, DeliveryStarted, OrderWaited};
+use contracts::delivery::{self as wire, DeliveryCancelled, DeliveryCompleted, DeliveryStarted, OrderWaited};
 use platform::EventEnvelope;
 use platform::dynamo::{Condition, Table, WriteError, from_item, key, to_item};
 use platform::inbox::{Applied, Inbox};
@@ -109,7 +110,7 @@ impl DynamoDeliveries {
         cause: Option<&EventEnvelope>,
     ) -> Result<Vec<TransactWriteItem>, WriteError> {
         let mut items = Vec::new();
-        for (order, event) in events.iter().filter_map(published) {
+        for (order, event) in events.iter().map(published) {
             let outbox = self.outbox.as_ref().context("this function has no outbox, yet a change has events")?;
             let envelope = EventEnvelope::wrap(SOURCE, order.as_str(), cause.map(|e| e.id.as_str()), &event);
             items.push(outbox.put(&envelope));
@@ -129,11 +130,10 @@ impl DynamoDeliveries {
     }
 }
 
-/// The event as published, with the order it correlates to; `None` for what is not
-/// published.
-fn published(event: &DeliveryEvent) -> Option<(&OrderId, wire::DeliveryEvent)> {
+/// The event as published, with the order it correlates to.
+fn published(event: &DeliveryEvent) -> (&OrderId, wire::DeliveryEvent) {
     match event {
-        DeliveryEvent::Issued { delivery_id, order_id, customer_id, waiting_number } => Some((
+        DeliveryEvent::Issued { delivery_id, order_id, customer_id, waiting_number } => (
             order_id,
             wire::DeliveryEvent::OrderWaited(OrderWaited {
                 delivery_id: delivery_id.to_string(),
@@ -141,16 +141,16 @@ fn published(event: &DeliveryEvent) -> Option<(&OrderId, wire::DeliveryEvent)> {
                 customer_id: customer_id.to_string(),
                 waiting_number: waiting_number.get(),
             }),
-        )),
-        DeliveryEvent::Started { delivery_id, order_id, customer_id } => Some((
+        ),
+        DeliveryEvent::Started { delivery_id, order_id, customer_id } => (
             order_id,
             wire::DeliveryEvent::DeliveryStarted(DeliveryStarted {
                 delivery_id: delivery_id.to_string(),
                 order_id: order_id.to_string(),
                 customer_id: customer_id.to_string(),
             }),
-        )),
-        DeliveryEvent::Completed { delivery_id, order_id, customer_id, waiting_number } => Some((
+        ),
+        DeliveryEvent::Completed { delivery_id, order_id, customer_id, waiting_number } => (
             order_id,
             wire::DeliveryEvent::DeliveryCompleted(DeliveryCompleted {
                 delivery_id: delivery_id.to_string(),
@@ -158,9 +158,25 @@ fn published(event: &DeliveryEvent) -> Option<(&OrderId, wire::DeliveryEvent)> {
                 customer_id: customer_id.to_string(),
                 waiting_number: waiting_number.get(),
             }),
-        )),
-        // The order context announced the cancellation (OrderCancelled); nobody listens for ours.
-        DeliveryEvent::Cancelled { .. } => None,
+        ),
+        DeliveryEvent::Cancelled { delivery_id, order_id, customer_id } => (
+            order_id,
+            wire::DeliveryEvent::DeliveryCancelled(DeliveryCancelled {
+                delivery_id: Some(delivery_id.to_string()),
+                order_id: order_id.to_string(),
+                customer_id: customer_id.to_string(),
+                cancelled_before_issue: false,
+            }),
+        ),
+        DeliveryEvent::CancelledBeforeIssue { order_id, customer_id } => (
+            order_id,
+            wire::DeliveryEvent::DeliveryCancelled(DeliveryCancelled {
+                delivery_id: None,
+                order_id: order_id.to_string(),
+                customer_id: customer_id.to_string(),
+                cancelled_before_issue: true,
+            }),
+        ),
     }
 }
 
@@ -357,9 +373,15 @@ impl OrdersAtCounter for DynamoDeliveries {
     }
 
     #[tracing::instrument(skip_all, fields(order_id = %order))]
-    async fn cancel_before_issue(&self, order: &OrderId, once: Option<&EventEnvelope>) -> Result<Applied, WriteError> {
-        let record = self.table.put(to_item(&OrderItem::new(order, None))?, Condition::New);
-        self.write(vec![record], once).await
+    async fn cancel_before_issue(
+        &self,
+        order: &OrderId,
+        events: &[DeliveryEvent],
+        once: Option<&EventEnvelope>,
+    ) -> Result<Applied, WriteError> {
+        let mut items = vec![self.table.put(to_item(&OrderItem::new(order, None))?, Condition::New)];
+        items.extend(self.outbox_items(events, once)?);
+        self.write(items, once).await
     }
 }
 

@@ -50,11 +50,11 @@ impl ChangeDelivery {
     }
 }
 
-/// `CancelDeliveryFunction` (the order context's synchronous cancel): `DELIVERY_TABLE`.
-/// A cancellation publishes nothing, so it needs no outbox.
+/// `CancelDeliveryFunction` (the order context's synchronous cancel): `DELIVERY_TABLE`,
+/// `OUTBOX_RETENTION_DAYS` (a cancellation publishes `DeliveryCancelled`).
 #[derive(Debug, Clone)]
 pub struct CancelDelivery {
-    /// The deliveries and the counter's records.
+    /// The deliveries and the counter's records, with the outbox.
     pub deliveries: DynamoDeliveries,
 }
 
@@ -62,10 +62,11 @@ impl CancelDelivery {
     /// Reads the configuration and builds the clients.
     ///
     /// # Errors
-    /// A missing variable, named.
+    /// A missing or malformed variable, named.
     pub async fn from_env() -> Result<Self, ConfigError> {
         let table = config::required("DELIVERY_TABLE")?;
-        Ok(Self { deliveries: DynamoDeliveries::new(dynamodb().await, table) })
+        let retention = config::outbox_retention()?;
+        Ok(Self { deliveries: DynamoDeliveries::new(dynamodb().await, table).with_outbox(retention) })
     }
 }
 

@@ -75,6 +75,7 @@ async fn setup() -> (Emulators, DynamoDeliveries) {
 /// The adapter as the synchronous cancel's wiring builds it: no outbox, no inbox.
 fn sync_adapter(emulators: &Emulators) -> DynamoDeliveries {
     DynamoDeliveries::new(platform::testing::dynamodb(&emulators.dynamodb_url), physical_name("DeliveryTable"))
+        .with_outbox(HOUR)
 }
 
 async fn consume(deliveries: &DynamoDeliveries, batch: SqsEvent) -> usize {
@@ -160,11 +161,16 @@ async fn a_cancel_before_the_delivery_means_no_delivery_ever() {
     assert_eq!(record.len(), 1);
     assert_eq!(record[0]["pk"]["S"], format!("ORDER#{SAMPLE_ORDER}"));
     assert_eq!(record[0]["cancelledBeforeIssue"]["BOOL"], true);
+    let announced = published(&emulators, "DeliveryCancelled");
+    assert_eq!(announced.len(), 1, "the order learns of it even if its call timed out");
+    assert_eq!(announced[0]["data"]["orderId"], SAMPLE_ORDER);
+    assert_eq!(announced[0]["data"]["cancelledBeforeIssue"], true);
+    assert!(announced[0]["data"].get("deliveryId").is_none(), "no delivery was ever issued");
 
     assert_eq!(consume(&deliveries, event("sqs-delivery-order-placed.json")).await, 0);
     assert!(items(&emulators, "Delivery").is_empty(), "the late OrderPlaced issued no delivery");
     assert!(items(&emulators, "WaitingNumbers").is_empty(), "and took no number");
-    assert!(items(&emulators, "OutboxEvent").is_empty());
+    assert_eq!(items(&emulators, "OutboxEvent").len(), 1, "nothing but the DeliveryCancelled");
     assert_eq!(consume(&deliveries, event("sqs-delivery-order-cancelled.json")).await, 0);
     assert_eq!(items(&emulators, "OrderAtCounter").len(), 1);
 }
@@ -185,24 +191,37 @@ async fn the_sync_cancel_cancels_a_waiting_delivery_and_refuses_a_started_one() 
         CancelDeliveryResult::Cancelled,
         "asking again answers the same"
     );
+    let announced = published(&emulators, "DeliveryCancelled");
+    assert_eq!(announced.len(), 1, "announced once, though asked twice");
+    assert_eq!(announced[0]["data"]["cancelledBeforeIssue"], false);
+    assert_eq!(announced[0]["data"]["deliveryId"], items(&emulators, "Delivery")[0]["deliveryId"]["S"]);
 
     let started = placed_batch(&[DeliveryId::generate().to_string()]);
     assert_eq!(consume(&deliveries, started.clone()).await, 0);
     let order = started.records[0].message_id.clone().unwrap();
-    let id = items(&emulators, "Delivery").into_iter().find(|i| i["orderId"]["S"] == order.as_str()).unwrap()["deliveryId"]
-        ["S"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let id =
+        items(&emulators, "Delivery").into_iter().find(|i| i["orderId"]["S"] == order.as_str()).unwrap()["deliveryId"]
+            ["S"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
     delivery::application::move_delivery(&deliveries, &id, Progress::Preparing, chrono::Utc::now()).await.unwrap();
-    let answer =
-        delivery::invoke::cancel_delivery(&sync, CancelDeliveryRequest { order_id: order.clone() }).await.unwrap();
+    let answer = delivery::invoke::cancel_delivery(
+        &sync,
+        CancelDeliveryRequest { order_id: order.clone(), customer_id: "auth0|kim".to_owned() },
+    )
+    .await
+    .unwrap();
     assert_eq!(answer.result, CancelDeliveryResult::AlreadyStarted);
     let still = items(&emulators, "Delivery").into_iter().find(|i| i["orderId"]["S"] == order.as_str()).unwrap();
     assert_eq!(still["status"]["S"], "Preparing");
 
-    let blank = delivery::invoke::cancel_delivery(&sync, CancelDeliveryRequest { order_id: String::new() }).await;
+    let blank = delivery::invoke::cancel_delivery(
+        &sync,
+        CancelDeliveryRequest { order_id: String::new(), customer_id: "auth0|kim".to_owned() },
+    )
+    .await;
     assert!(blank.is_err(), "an empty order id is refused, not recorded");
     assert_eq!(items(&emulators, "OrderAtCounter").len(), 2);
 }

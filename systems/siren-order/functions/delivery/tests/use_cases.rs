@@ -138,12 +138,18 @@ impl OrdersAtCounter for FakeCounter {
         )
     }
 
-    async fn cancel_before_issue(&self, order: &OrderId, once: Option<&EventEnvelope>) -> Result<Applied, WriteError> {
+    async fn cancel_before_issue(
+        &self,
+        order: &OrderId,
+        events: &[DeliveryEvent],
+        once: Option<&EventEnvelope>,
+    ) -> Result<Applied, WriteError> {
         self.write(
             once,
             |state| !state.orders.contains_key(order),
             |state| {
                 state.orders.insert(order.clone(), OrderAtCounter::CancelledBeforeIssue);
+                state.outbox.extend_from_slice(events);
             },
         )
     }
@@ -273,8 +279,14 @@ async fn a_repeated_order_placed_issues_nothing_and_takes_no_number() {
 async fn an_order_cancelled_before_it_reached_the_counter_never_gets_a_delivery() {
     let counter = FakeCounter::default();
     let now = at("2026-11-21T05:00:00Z");
-    assert_eq!(cancel_delivery(&counter, &order(1), None, now).await.unwrap(), Cancellation::Cancelled);
+    assert_eq!(cancel_delivery(&counter, &order(1), &customer(), None, now).await.unwrap(), Cancellation::Cancelled);
     assert_eq!(counter.state().orders[&order(1)], OrderAtCounter::CancelledBeforeIssue);
+    assert_eq!(
+        counter.state().outbox,
+        [DeliveryEvent::CancelledBeforeIssue { order_id: order(1), customer_id: customer() }],
+        "the order context learns of it even if its call timed out"
+    );
+    counter.state().outbox.clear();
 
     assert_eq!(issue(&counter, 1, now).await, IssueOutcome::AlreadyKnown(AlreadyKnown::CancelledBeforeIssue));
     let state = counter.state();
@@ -353,15 +365,22 @@ async fn cancelling_answers_cancelled_until_the_barista_starts() {
     move_delivery(&counter, started.id(), Progress::Preparing, now).await.unwrap();
     counter.state().outbox.clear();
 
-    assert_eq!(cancel_delivery(&counter, &order(1), None, now).await.unwrap(), Cancellation::Cancelled);
+    assert_eq!(cancel_delivery(&counter, &order(1), &customer(), None, now).await.unwrap(), Cancellation::Cancelled);
     assert_eq!(counter.state().deliveries[waiting.id()].status(), DeliveryStatus::Cancelled);
-    assert_eq!(cancel_delivery(&counter, &order(1), None, now).await.unwrap(), Cancellation::Cancelled, "again");
-    assert_eq!(cancel_delivery(&counter, &order(2), None, now).await.unwrap(), Cancellation::AlreadyStarted);
+    assert_eq!(
+        cancel_delivery(&counter, &order(1), &customer(), None, now).await.unwrap(),
+        Cancellation::Cancelled,
+        "again"
+    );
+    assert_eq!(
+        cancel_delivery(&counter, &order(2), &customer(), None, now).await.unwrap(),
+        Cancellation::AlreadyStarted
+    );
     assert_eq!(counter.state().deliveries[started.id()].status(), DeliveryStatus::Preparing, "still being made");
     let cancelled_events: Vec<_> = counter.state().outbox.clone();
     assert_eq!(
         cancelled_events,
-        [DeliveryEvent::Cancelled { delivery_id: waiting.id().clone(), order_id: order(1) }],
+        [DeliveryEvent::Cancelled { delivery_id: waiting.id().clone(), order_id: order(1), customer_id: customer() }],
         "only the waiting delivery was cancelled, once"
     );
     assert_eq!(
@@ -398,7 +417,12 @@ async fn the_order_event_policies_apply_each_event_once_and_ignore_order_complet
         assert_eq!(state.deliveries.len(), 1);
         let only = state.deliveries.values().next().unwrap();
         assert_eq!((only.status(), only.version()), (DeliveryStatus::Cancelled, 2));
-        assert_eq!(state.outbox.len(), 2, "one OrderWaited, one (unpublished) Cancelled: {:?}", state.outbox);
+        assert_eq!(
+            state.outbox.len(),
+            1,
+            "one OrderWaited; a cancel caused by OrderCancelled publishes nothing (no echo): {:?}",
+            state.outbox
+        );
         assert_eq!(state.inbox, HashSet::from([placed_event.id.clone(), cancelled_event.id.clone()]));
     }
 

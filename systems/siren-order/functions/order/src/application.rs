@@ -248,7 +248,9 @@ pub async fn cancel_order(
     if order.cancel(Utc::now())?.1.is_empty() {
         return Ok(order);
     }
-    match desk.cancel(id).await.map_err(CancelOrderError::Unavailable)? {
+    // A timeout here may still have cancelled at the counter: the customer gets 503, and the
+    // counter's `DeliveryCancelled` cancels the order (`policies::follow_delivery`).
+    match desk.cancel(id, order.customer_id()).await.map_err(CancelOrderError::Unavailable)? {
         DeliveryCancellation::AlreadyStarted => return Err(CancelError::AlreadyStarted.into()),
         DeliveryCancellation::Cancelled => {}
     }

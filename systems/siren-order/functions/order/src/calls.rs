@@ -6,7 +6,7 @@ use contracts::delivery_cancel::{CancelDeliveryRequest, CancelDeliveryResponse, 
 use contracts::product_check::{CheckRequest, CheckResponse};
 use platform::invoke::{InvokeError, SyncInvoker};
 
-use crate::domain::{OrderId, PricedProduct, Pricing, ProductId};
+use crate::domain::{CustomerId, OrderId, PricedProduct, Pricing, ProductId};
 use crate::ports::{DeliveryCancellation, DeliveryDesk, ProductPricing};
 
 /// [`ProductPricing`] by invoking `CheckProductsFunction` (`PRODUCT_CHECK_FUNCTION`).
@@ -46,8 +46,11 @@ fn pricing(answer: CheckResponse) -> anyhow::Result<Pricing> {
 pub struct DeliveryCancel(pub SyncInvoker);
 
 impl DeliveryDesk for DeliveryCancel {
-    async fn cancel(&self, order_id: &OrderId) -> Result<DeliveryCancellation, InvokeError> {
-        let request = CancelDeliveryRequest { order_id: order_id.as_str().to_owned() };
+    async fn cancel(&self, order_id: &OrderId, customer_id: &CustomerId) -> Result<DeliveryCancellation, InvokeError> {
+        let request = CancelDeliveryRequest {
+            order_id: order_id.as_str().to_owned(),
+            customer_id: customer_id.as_str().to_owned(),
+        };
         let answer: CancelDeliveryResponse = self.0.call(&request).await?;
         Ok(match answer.result {
             CancelDeliveryResult::Cancelled => DeliveryCancellation::Cancelled,

@@ -148,6 +148,9 @@ pub enum OrderStatus {
 pub enum CancelReason {
     /// The customer asked (`POST /orders/{orderId}/cancel`) before the counter started.
     CustomerRequest,
+    /// The counter cancelled the delivery (`DeliveryCancelled`) and the order had not
+    /// recorded it: the customer's cancel call timed out after the counter committed it.
+    DeliveryCancelled,
 }
 
 /// A line the customer asks for: a product and how many.
@@ -279,6 +282,8 @@ pub enum DeliveryFact {
         /// The delivery's waiting number.
         waiting_number: u32,
     },
+    /// The counter cancelled the delivery, or will never issue one: the order is cancelled.
+    Cancelled,
 }
 
 /// Why an order cannot be placed.
@@ -407,7 +412,10 @@ impl Order {
     }
 
     /// The order after what the counter told; `None` when it changes nothing (a duplicate,
-    /// or a late fact the order has moved past). Completing emits [`OrderEvent::Completed`].
+    /// or a late fact the order has moved past). Completing emits [`OrderEvent::Completed`];
+    /// the counter's cancellation of an open order cancels it and emits
+    /// [`OrderEvent::Cancelled`] (reason [`CancelReason::DeliveryCancelled`]); of an order
+    /// already cancelled, it changes nothing.
     pub fn follow(&self, fact: &DeliveryFact, now: DateTime<Utc>) -> Option<(Self, Vec<OrderEvent>)> {
         let open = matches!(self.status, OrderStatus::Placed | OrderStatus::Waiting);
         let mut next = self.next(now);
@@ -434,7 +442,22 @@ impl Order {
                     amount: next.amount,
                 }]
             }
-            DeliveryFact::Waited { .. } | DeliveryFact::Started | DeliveryFact::Completed { .. } => return None,
+            // The counter has the last word: what it cancelled is cancelled, once. Nothing
+            // the customer did made the order Cancelled yet (else it would not be open).
+            DeliveryFact::Cancelled if open => {
+                next.status = OrderStatus::Cancelled;
+                next.cancellable = false;
+                vec![OrderEvent::Cancelled {
+                    order_id: next.id.clone(),
+                    customer_id: next.customer_id.clone(),
+                    amount: next.amount,
+                    reason: CancelReason::DeliveryCancelled,
+                }]
+            }
+            DeliveryFact::Waited { .. }
+            | DeliveryFact::Started
+            | DeliveryFact::Completed { .. }
+            | DeliveryFact::Cancelled => return None,
         };
         Some((next, events))
     }
@@ -645,6 +668,34 @@ mod tests {
         assert_eq!((completed.waiting_number(), completed.delivery_id()), (Some(3), Some(&id)));
         assert_eq!(events.len(), 1);
         assert_eq!(completed.follow(&DeliveryFact::Waited { delivery_id: id, waiting_number: 3 }, now), None);
+    }
+
+    #[test]
+    fn the_counters_cancellation_cancels_an_open_order_once() {
+        let now = Utc::now();
+        let (cancelled, events) = placed().follow(&DeliveryFact::Cancelled, now).unwrap();
+        assert_eq!(
+            (cancelled.status(), cancelled.may_cancel(), cancelled.version()),
+            (OrderStatus::Cancelled, false, 2)
+        );
+        assert_eq!(
+            events,
+            [OrderEvent::Cancelled {
+                order_id: cancelled.id().clone(),
+                customer_id: cancelled.customer_id().clone(),
+                amount: cancelled.amount(),
+                reason: CancelReason::DeliveryCancelled,
+            }]
+        );
+        assert_eq!(cancelled.follow(&DeliveryFact::Cancelled, now), None, "a second time changes nothing");
+        let by_customer = placed().cancel(now).unwrap().0;
+        assert_eq!(by_customer.follow(&DeliveryFact::Cancelled, now), None, "the customer's cancel came first");
+        let waiting =
+            placed().follow(&DeliveryFact::Waited { delivery_id: delivery(), waiting_number: 1 }, now).unwrap().0;
+        assert_eq!(waiting.follow(&DeliveryFact::Cancelled, now).unwrap().0.status(), OrderStatus::Cancelled);
+        let completed =
+            placed().follow(&DeliveryFact::Completed { delivery_id: delivery(), waiting_number: 1 }, now).unwrap().0;
+        assert_eq!(completed.follow(&DeliveryFact::Cancelled, now), None, "a completed order stays completed");
     }
 
     #[test]

@@ -2,9 +2,13 @@
 //!
 //! [`follow_delivery`]: the order follows its delivery at the counter. It consumes
 //! `DeliveryEventsTopic` through `OrderInboxQueue` (`OrderWaited`, `DeliveryStarted`,
-//! `DeliveryCompleted`): each event is applied once (the inbox item is written in the
-//! same transaction as the order) and only moves the order forward; completing emits
-//! `OrderCompleted`.
+//! `DeliveryCompleted`, `DeliveryCancelled`): each event is applied once (the inbox item is
+//! written in the same transaction as the order) and only moves the order forward;
+//! completing emits `OrderCompleted`. `DeliveryCancelled` cancels an order that is not
+//! cancelled yet and emits `OrderCancelled` (reason `DeliveryCancelled`), so points come
+//! back and the customer is told once, even when the customer's cancel call timed out after
+//! the counter had committed it; an order already cancelled (the usual case: the call
+//! answered) changes nothing.
 
 use chrono::Utc;
 use contracts::delivery::DeliveryEvent;
@@ -84,7 +88,16 @@ pub async fn follow_delivery<O: Orders>(deps: &wiring::FollowDelivery<O>, event:
     // Boxed: the future nests deeply enough (retry, inbox, SDK) to exceed the compiler's
     // layout depth inside the Lambda runtime's.
     let followed = Box::pin(apply(&deps.orders, &event)).await?;
-    tracing::info!(outcome = ?followed, "delivery event followed");
+    match followed {
+        Followed::Moved(status) => tracing::info!(%status, "delivery event followed"),
+        Followed::Unchanged => tracing::info!(
+            event_type = %event.event_type,
+            "the order has moved past this delivery event (late, repeated, or already cancelled); acknowledged without change"
+        ),
+        Followed::Duplicate => {
+            tracing::info!(event_type = %event.event_type, "delivery event applied before; acknowledged")
+        }
+    }
     Ok(())
 }
 
@@ -123,6 +136,12 @@ fn fact_of(event: DeliveryEvent) -> Result<(OrderId, DeliveryFact), FollowDelive
             },
         ),
         DeliveryEvent::DeliveryStarted(started) => (order_id(&started.order_id)?, DeliveryFact::Started),
+        DeliveryEvent::DeliveryCancelled(cancelled) => {
+            if let Some(id) = &cancelled.delivery_id {
+                delivery_id(id)?;
+            }
+            (order_id(&cancelled.order_id)?, DeliveryFact::Cancelled)
+        }
         DeliveryEvent::DeliveryCompleted(completed) => (
             order_id(&completed.order_id)?,
             DeliveryFact::Completed {

@@ -107,9 +107,15 @@ pub enum DeliveryCancellation {
 
 /// The counter's consent to cancel (the delivery context, a synchronous call).
 pub trait DeliveryDesk {
-    /// Asks the counter to cancel the delivery of `order_id`.
+    /// Asks the counter to cancel the delivery of `order_id` (ordered by `customer_id`).
     ///
     /// # Errors
-    /// [`InvokeError`] when it cannot answer: breaker open, timeout, failure.
-    fn cancel(&self, order_id: &OrderId) -> impl Future<Output = Result<DeliveryCancellation, InvokeError>> + Send;
+    /// [`InvokeError`] when it cannot answer: breaker open, timeout, failure. After a
+    /// timeout the counter may still have cancelled; it then says so with
+    /// `DeliveryCancelled`, which [`crate::policies::follow_delivery`] applies.
+    fn cancel(
+        &self,
+        order_id: &OrderId,
+        customer_id: &CustomerId,
+    ) -> impl Future<Output = Result<DeliveryCancellation, InvokeError>> + Send;
 }

@@ -6,6 +6,7 @@
 //! The structs are generic over the ports so that tests can hand the same handlers
 //! in-memory fakes; the defaults are the real adapters.
 
+use platform::breaker::Breaker;
 use platform::config::{self, ConfigError};
 use platform::invoke::SyncInvoker;
 
@@ -32,9 +33,10 @@ impl PlaceOrder {
         let (table, retention) = (config::required("ORDER_TABLE")?, config::outbox_retention()?);
         let (function, timeout) = (config::required("PRODUCT_CHECK_FUNCTION")?, config::sync_call_timeout()?);
         let aws = platform::aws::sdk_config().await;
+        let breaker = Breaker::new(platform::aws::dynamodb(&aws), &table, &function);
         Ok(Self {
             orders: DynamoOrders::writer(platform::aws::dynamodb(&aws), table, retention),
-            pricing: ProductCheck(SyncInvoker::new(platform::invoke::lambda(&aws), function, timeout)),
+            pricing: ProductCheck(SyncInvoker::new(platform::invoke::lambda(&aws), function, timeout, breaker)),
         })
     }
 }
@@ -96,9 +98,10 @@ impl CancelOrder {
         let (table, retention) = (config::required("ORDER_TABLE")?, config::outbox_retention()?);
         let (function, timeout) = (config::required("DELIVERY_CANCEL_FUNCTION")?, config::sync_call_timeout()?);
         let aws = platform::aws::sdk_config().await;
+        let breaker = Breaker::new(platform::aws::dynamodb(&aws), &table, &function);
         Ok(Self {
             orders: DynamoOrders::writer(platform::aws::dynamodb(&aws), table, retention),
-            desk: DeliveryCancel(SyncInvoker::new(platform::invoke::lambda(&aws), function, timeout)),
+            desk: DeliveryCancel(SyncInvoker::new(platform::invoke::lambda(&aws), function, timeout, breaker)),
         })
     }
 }

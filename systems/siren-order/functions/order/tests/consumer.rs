@@ -114,3 +114,45 @@ async fn events_about_an_unknown_order_fail_alone_and_write_nothing() {
     assert_eq!(failed, all, "each is retried, then dead-lettered");
     assert_eq!(items(&emulators), Vec::<Value>::new());
 }
+
+fn cancelled_batch() -> SqsEvent {
+    serde_json::from_str(
+        &system_of(env!("CARGO_MANIFEST_DIR")).event_text("sqs-order-delivery-cancelled.json").unwrap(),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn delivery_cancelled_cancels_an_open_order_once_and_emits_order_cancelled_once() {
+    let (emulators, deps) = stack().await;
+    let id = place_the_order(&deps).await;
+
+    // Twice: SQS delivers at least once.
+    for _ in 0..2 {
+        let response = for_each_event(cancelled_batch(), |event| order::policies::follow_delivery(&deps, event)).await;
+        assert!(response.batch_item_failures.is_empty(), "{response:?}");
+    }
+
+    let stored = deps.orders.find(&id).await.unwrap().unwrap();
+    assert_eq!((stored.status(), stored.may_cancel(), stored.version()), (OrderStatus::Cancelled, false, 2));
+    let items = items(&emulators);
+    let cancelled: Vec<&Value> = items.iter().filter(|i| i["eventType"]["S"] == "OrderCancelled").collect();
+    assert_eq!(cancelled.len(), 1, "points come back once and the customer is told once: {items:?}");
+    let envelope: Value = serde_json::from_str(cancelled[0]["event"]["S"].as_str().unwrap()).unwrap();
+    assert_eq!(envelope["causationId"], "01a1fcae-7c00-7b11-8c22-d33e44f55a70", "caused by DeliveryCancelled");
+    assert_eq!(
+        envelope["data"],
+        json!({
+            "orderId": id.as_str(),
+            "customerId": "01a1fcae-3de8-72e8-9d91-af9e4b458b9a",
+            "amount": 9000,
+            "reason": "DeliveryCancelled"
+        })
+    );
+
+    // A late OrderWaited / DeliveryCompleted of the same order moves a cancelled order nowhere.
+    let response = for_each_event(batch(), |event| order::policies::follow_delivery(&deps, event)).await;
+    assert!(response.batch_item_failures.is_empty(), "{response:?}");
+    assert_eq!(deps.orders.find(&id).await.unwrap().unwrap().status(), OrderStatus::Cancelled);
+    assert_eq!(self::items(&emulators).iter().filter(|i| i["eventType"]["S"] == "OrderCompleted").count(), 0);
+}

@@ -217,7 +217,7 @@ impl FakeDesk {
 }
 
 impl DeliveryDesk for FakeDesk {
-    async fn cancel(&self, order_id: &OrderId) -> Result<DeliveryCancellation, InvokeError> {
+    async fn cancel(&self, order_id: &OrderId, _customer_id: &CustomerId) -> Result<DeliveryCancellation, InvokeError> {
         self.asked.lock().unwrap().push(order_id.to_string());
         failure(self.health).map_or(Ok(self.answer), Err)
     }
@@ -678,4 +678,73 @@ async fn a_delivery_event_for_an_unknown_order_fails_and_a_repeat_changes_nothin
     let stored = orders.order(SAMPLE_ORDER).unwrap();
     assert_eq!((stored.status(), stored.waiting_number(), stored.version()), (OrderStatus::Completed, Some(1), 3));
     assert!(matches!(&orders.events()[..], [OrderEvent::Completed { .. }]));
+}
+
+/// The counter's `DeliveryCancelled` from `events/sqs-order-delivery-cancelled.json`.
+fn delivery_cancelled() -> EventEnvelope {
+    let batch = sample("sqs-order-delivery-cancelled.json");
+    let body: Value = serde_json::from_str(batch["Records"][0]["body"].as_str().unwrap()).unwrap();
+    serde_json::from_str::<EventEnvelope>(body["Message"].as_str().unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn a_cancel_that_timed_out_after_the_counter_committed_is_finished_by_delivery_cancelled() {
+    // The counter cancels, but its answer comes too late: the customer sees 503 ...
+    let mut desk = FakeDesk::answering(DeliveryCancellation::Cancelled);
+    desk.health = Health::TimesOut;
+    let deps = CancelOrder { orders: FakeOrders::with([placed(SAMPLE_ORDER, MINJI)]), desk };
+    let (status, _) = problem(order::http::cancel_order(&deps, cancel_request(MINJI, SAMPLE_ORDER)).await);
+    assert_eq!(status, 503);
+    assert_eq!(deps.desk.asked(), [SAMPLE_ORDER], "the counter was asked (and cancelled)");
+    assert_eq!(deps.orders.order(SAMPLE_ORDER).unwrap().status(), OrderStatus::Placed);
+
+    // ... and the counter's DeliveryCancelled cancels the order, once.
+    let event = delivery_cancelled();
+    assert_eq!(event.data["orderId"], SAMPLE_ORDER, "the sample is about the sample order");
+    let followed = order::policies::apply(&deps.orders, &event).await.unwrap();
+    assert_eq!(followed, Followed::Moved(OrderStatus::Cancelled));
+    let stored = deps.orders.order(SAMPLE_ORDER).unwrap();
+    assert_eq!((stored.status(), stored.may_cancel(), stored.version()), (OrderStatus::Cancelled, false, 2));
+    assert!(
+        matches!(
+            &deps.orders.events()[..],
+            [OrderEvent::Cancelled { reason: order::domain::CancelReason::DeliveryCancelled, amount, .. }]
+                if *amount == Won::new(9000)
+        ),
+        "{:?}",
+        deps.orders.events()
+    );
+
+    // The same event again, or another DeliveryCancelled of the order: nothing more.
+    assert_eq!(order::policies::apply(&deps.orders, &event).await.unwrap(), Followed::Unchanged);
+    let mut another = event.clone();
+    another.id = "01a1fcae-7d00-7b11-8c22-d33e44f55a99".into();
+    assert_eq!(order::policies::apply(&deps.orders, &another).await.unwrap(), Followed::Unchanged);
+    assert_eq!(deps.orders.events().len(), 1, "OrderCancelled left once: points back once, one notification");
+    assert_eq!(deps.orders.order(SAMPLE_ORDER).unwrap().version(), 2);
+
+    // The customer tries again: the order is cancelled already; the counter is not asked.
+    let again = order::http::cancel_order(&deps, cancel_request(MINJI, SAMPLE_ORDER)).await.unwrap();
+    assert_eq!((again.status().as_u16(), body(&again)["status"].clone()), (200, json!("Cancelled")));
+    assert_eq!(deps.desk.asked().len(), 1);
+    assert_eq!(deps.orders.events().len(), 1);
+}
+
+#[tokio::test]
+async fn delivery_cancelled_after_the_customers_own_cancel_changes_nothing() {
+    let deps = CancelOrder {
+        orders: FakeOrders::with([placed(SAMPLE_ORDER, MINJI)]),
+        desk: FakeDesk::answering(DeliveryCancellation::Cancelled),
+    };
+    let response = order::http::cancel_order(&deps, cancel_request(MINJI, SAMPLE_ORDER)).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(order::policies::apply(&deps.orders, &delivery_cancelled()).await.unwrap(), Followed::Unchanged);
+    assert!(
+        matches!(
+            &deps.orders.events()[..],
+            [OrderEvent::Cancelled { reason: order::domain::CancelReason::CustomerRequest, .. }]
+        ),
+        "{:?}",
+        deps.orders.events()
+    );
 }
