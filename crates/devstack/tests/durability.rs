@@ -6,15 +6,17 @@
 
 #![allow(clippy::unwrap_used)] // a test unwraps what must hold
 
+mod common;
+
+use common::*;
+
 use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use devstack::emulators::{Database, REGION};
 use devstack::lambda::Outcome;
-use devstack::template::ACCOUNT_ID;
 use devstack::{Stack, StackOptions};
 use serde_json::{Value, json};
 
@@ -33,18 +35,6 @@ fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("devstack-{name}-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-async fn eventually(what: &str, timeout: Duration, mut condition: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !condition() {
-        assert!(started.elapsed() < timeout, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-fn queue_url(stack: &Stack, logical_id: &str) -> String {
-    stack.emulators.sqs.queue_url_for_arn(&format!("arn:aws:sqs:{REGION}:{ACCOUNT_ID}:test-{logical_id}")).unwrap()
 }
 
 /// One SQS call through the SQS HTTP endpoint, as a function's SDK makes it.
@@ -91,36 +81,6 @@ async fn drain(sqs_url: &str, queue_url: &str) -> Vec<(String, String)> {
 /// The bodies of every message visible in `queue_url`, sorted (they become invisible).
 async fn drain_bodies(sqs_url: &str, queue_url: &str) -> Vec<String> {
     drain(sqs_url, queue_url).await.into_iter().map(|(body, _)| body).collect()
-}
-
-/// The keys (after `SEEN#`) the fixture has recorded in the seen table, with repeats.
-fn seen(stack: &Stack) -> Vec<String> {
-    let page = stack.emulators.ddb(Database::scan, json!({ "TableName": "test-SeenTable" })).unwrap();
-    let mut keys: Vec<String> = page["Items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|i| i["pk"]["S"].as_str()?.strip_prefix("SEEN#").map(str::to_owned))
-        .collect();
-    keys.sort();
-    keys
-}
-
-fn put(stack: &Stack, pk: &str, kind: &str) {
-    stack
-        .emulators
-        .ddb(
-            Database::put_item,
-            json!({ "TableName": "test-SeenTable", "Item": { "pk": { "S": pk }, "sk": { "S": "x" }, "kind": { "S": kind } } }),
-        )
-        .unwrap();
-}
-
-fn error_type(invocation: &devstack::lambda::Invocation) -> String {
-    match &invocation.outcome {
-        Outcome::Error(error) => error["errorType"].as_str().unwrap_or_default().to_owned(),
-        Outcome::Response(body) => panic!("expected an error, got {}", String::from_utf8_lossy(body)),
-    }
 }
 
 fn kill_9(pid: u32) {

@@ -5,22 +5,16 @@
 
 #![allow(clippy::unwrap_used)] // a test unwraps what must hold
 
-use std::collections::HashMap;
+mod common;
+
+use common::*;
+
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use devstack::Stack;
-use devstack::emulators::{Database, REGION};
 use devstack::lambda::Outcome;
-use devstack::template::ACCOUNT_ID;
 use serde_json::{Value, json};
-
-async fn start(parameters: &[(&str, &str)]) -> Stack {
-    let template = devstack::testing::workspace_root().join("crates/devstack/tests/fixture/template.yaml");
-    let parameters: HashMap<String, String> =
-        parameters.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-    devstack::testing::start_stack_of(template, parameters).await
-}
 
 async fn invoke(stack: &Stack, function: &str, payload: Value) -> devstack::lambda::Invocation {
     stack.invoke(function, Bytes::from(payload.to_string())).await.expect("the function exists")
@@ -31,40 +25,6 @@ fn response(invocation: &devstack::lambda::Invocation) -> Value {
         Outcome::Response(body) => serde_json::from_slice(body).expect("JSON"),
         Outcome::Error(error) => panic!("the invocation failed: {error}"),
     }
-}
-
-fn error_type(invocation: &devstack::lambda::Invocation) -> String {
-    match &invocation.outcome {
-        Outcome::Error(error) => error["errorType"].as_str().unwrap_or_default().to_owned(),
-        Outcome::Response(body) => {
-            panic!("expected an error, got {}", String::from_utf8_lossy(body))
-        }
-    }
-}
-
-/// The keys (after `SEEN#`) the fixture has recorded in the seen table.
-fn seen(stack: &Stack) -> Vec<String> {
-    let page = stack.emulators.ddb(Database::scan, json!({ "TableName": "test-SeenTable" })).unwrap();
-    let mut keys: Vec<String> = page["Items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|i| i["pk"]["S"].as_str()?.strip_prefix("SEEN#").map(str::to_owned))
-        .collect();
-    keys.sort();
-    keys
-}
-
-async fn eventually(what: &str, timeout: Duration, mut condition: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !condition() {
-        assert!(started.elapsed() < timeout, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-fn queue_url(stack: &Stack, logical_id: &str) -> String {
-    stack.emulators.sqs.queue_url_for_arn(&format!("arn:aws:sqs:{REGION}:{ACCOUNT_ID}:test-{logical_id}")).unwrap()
 }
 
 async fn waiting(stack: &Stack, logical_id: &str) -> u64 {
@@ -269,16 +229,6 @@ async fn the_sqs_mapping_deletes_what_succeeded_and_a_poison_message_reaches_the
     eventually("m3 after enabling", Duration::from_secs(10), || seen(&stack).contains(&"m3".to_owned())).await;
 }
 
-fn put(stack: &Stack, pk: &str, kind: &str) {
-    stack
-        .emulators
-        .ddb(
-            Database::put_item,
-            json!({ "TableName": "test-SeenTable", "Item": { "pk": { "S": pk }, "sk": { "S": "x" }, "kind": { "S": kind } } }),
-        )
-        .unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_stream_mapping_filters_retries_and_sends_exhausted_batches_to_the_failure_queue() {
     let stack = start(&[]).await;
@@ -309,7 +259,10 @@ async fn the_stream_mapping_filters_retries_and_sends_exhausted_batches_to_the_f
 
     put(&stack, "c", "Wanted");
     eventually("c after the failed batch", Duration::from_secs(10), || seen(&stack) == ["a", "c"]).await;
-    let invocations = stack.reports().iter().filter(|r| r.function == "StreamConsumerFunction").count();
+    // c's effect is written before its invocation is reported: wait for the report too.
+    let invocations = || stack.reports().iter().filter(|r| r.function == "StreamConsumerFunction").count();
+    eventually("c's invocation reported", Duration::from_secs(10), || invocations() >= 4).await;
+    let invocations = invocations();
     // a, poison (twice: first try and one retry), c; the records the fixture itself wrote
     // (kind absent) and `ignored` were filtered out and never invoked the function.
     assert_eq!(invocations, 4);

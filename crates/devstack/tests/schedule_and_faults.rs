@@ -4,20 +4,16 @@
 
 #![allow(clippy::unwrap_used)] // a test unwraps what must hold
 
-use std::collections::HashMap;
+mod common;
+
+use common::*;
+
 use std::time::{Duration, Instant};
 
 use devstack::Stack;
 use devstack::emulators::{Database, REGION};
 use devstack::template::ACCOUNT_ID;
 use serde_json::{Value, json};
-
-async fn start(parameters: &[(&str, &str)]) -> Stack {
-    let template = devstack::testing::workspace_root().join("crates/devstack/tests/fixture/template.yaml");
-    let parameters: HashMap<String, String> =
-        parameters.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-    devstack::testing::start_stack_of(template, parameters).await
-}
 
 /// The scheduled events the fixture recorded, by the rule named in their `resources`.
 fn scheduled(stack: &Stack) -> Vec<(String, Value)> {
