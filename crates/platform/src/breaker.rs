@@ -53,10 +53,11 @@
 //! half-open breaker never lets more than one probe through.
 //!
 //! ## Visible
-//! Every transition is one structured log line, message `circuit breaker transition`,
-//! with fields `dependency`, `transition` (`opened`, `half_open`, `closed`, `reopened`),
-//! `failures` and `open_for_ms`: `warn` when it opens, `info` otherwise (a CloudWatch
-//! metric filter on `transition` makes it a metric). [`Breaker::state`] reads the state.
+//! Every transition is counted in the EMF metric [`TRANSITIONS_METRIC`] (dimensions
+//! `dependency`, `transition`; see [`crate::metrics`]) and is one structured log line, message
+//! `circuit breaker transition`, with fields `dependency`, `transition` (`opened`,
+//! `half_open`, `closed`, `reopened`), `failures` and `open_for_ms`: `warn` when it opens,
+//! `info` otherwise. [`Breaker::state`] reads the state.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -67,6 +68,11 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use serde::Deserialize;
 
 use crate::dynamo::{Item, Table, from_item, key};
+
+/// The EMF counter of breaker transitions, dimensions `dependency` and `transition`
+/// (`opened`, `half_open`, `closed`, `reopened`): an alarm on `opened` pages whoever owns
+/// the dependency.
+pub const TRANSITIONS_METRIC: &str = "CircuitBreakerTransitions";
 
 /// Consecutive failures (across all workers) that open the breaker, by default.
 pub const FAILURES_TO_OPEN: u32 = 5;
@@ -423,6 +429,8 @@ impl Breaker {
     }
 
     fn transition(&self, transition: &'static str, failures: u32) {
+        metrics::counter!(TRANSITIONS_METRIC, "dependency" => self.dependency.clone(), "transition" => transition)
+            .increment(1);
         let open_for_ms = millis(self.policy.open_for);
         if transition == "opened" {
             tracing::warn!(dependency = %self.dependency, transition, failures, open_for_ms, "circuit breaker transition");

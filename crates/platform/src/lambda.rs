@@ -1,7 +1,8 @@
 //! Serving a function: the few lines every `main` would otherwise repeat.
 //!
-//! A binary reads its typed configuration through [`start`] (which installs logging
-//! first, so a missing variable is logged with its name before the cold start fails),
+//! A binary reads its typed configuration through [`start`] (which installs logging and
+//! the metrics recorder first, so a missing variable is logged with its name before the
+//! cold start fails; every helper below flushes the invocation's metrics, [`crate::metrics`]),
 //! then hands its handler to one of:
 //! - [`serve_http`] for API Gateway HTTP API routes: the handler answers
 //!   `Result<Response, ApiError>`; errors become problem+json ([`crate::http::respond`]);
@@ -48,6 +49,7 @@ where
     E: std::error::Error + Send + Sync + 'static,
 {
     crate::logging::init();
+    crate::metrics::init();
     config.await.map_err(|err| {
         tracing::error!(error = %err, "cold start failed");
         Error::from(err)
@@ -65,7 +67,11 @@ where
 {
     lambda_http::run(service_fn(|request: Request| {
         let answer = handler(request);
-        async move { Ok::<_, Error>(crate::http::respond(answer.await)) }
+        async move {
+            let response = crate::http::respond(answer.await);
+            crate::metrics::flush();
+            Ok::<_, Error>(response)
+        }
     }))
     .await
 }
@@ -89,7 +95,11 @@ where
     };
     lambda_runtime::run(service_fn(|batch: LambdaEvent<SqsEvent>| {
         let handler = &handler;
-        async move { Ok::<SqsBatchResponse, Error>(crate::inbox::for_each_event(batch.payload, handler).await) }
+        async move {
+            let response = crate::inbox::for_each_event(batch.payload, handler).await;
+            crate::metrics::flush();
+            Ok::<SqsBatchResponse, Error>(response)
+        }
     }))
     .await
 }
@@ -110,7 +120,11 @@ where
 {
     lambda_runtime::run(service_fn(|request: LambdaEvent<Req>| {
         let answer = handler(request.payload);
-        async move { answer.await.map_err(retryable) }
+        async move {
+            let result = answer.await.map_err(retryable);
+            crate::metrics::flush();
+            result
+        }
     }))
     .await
 }
@@ -126,7 +140,11 @@ where
 {
     lambda_runtime::run(service_fn(|batch: LambdaEvent<StreamBatch>| {
         let answer = handler(batch.payload);
-        async move { Ok::<_, Error>(answer.await) }
+        async move {
+            let response = answer.await;
+            crate::metrics::flush();
+            Ok::<_, Error>(response)
+        }
     }))
     .await
 }
@@ -156,7 +174,7 @@ where
             Err(err) => Either::Refused(err),
         };
         async move {
-            match answer {
+            let result = match answer {
                 Either::Batch(answer) => Ok(serde_json::to_value(answer.await)?),
                 Either::Schedule(answer) => match answer.await {
                     Ok(result) => Ok(serde_json::to_value(result)?),
@@ -166,7 +184,9 @@ where
                     }
                 },
                 Either::Refused(err) => Err(Error::from(err)),
-            }
+            };
+            crate::metrics::flush();
+            result
         }
     }))
     .await

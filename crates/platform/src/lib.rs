@@ -19,6 +19,7 @@ pub mod inbox;
 pub mod invoke;
 pub mod lambda;
 pub mod logging;
+pub mod metrics;
 pub mod money;
 pub mod outbox;
 pub mod relay;

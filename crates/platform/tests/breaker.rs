@@ -102,6 +102,7 @@ fn quick(open_for: Duration) -> Policy {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn failures_spread_over_workers_open_the_breaker_for_every_worker_at_once() {
+    platform::metrics::init();
     let world = World::start().await;
     let workers = world.workers(4, Policy::default());
     world.dependency.fail(true);
@@ -113,6 +114,16 @@ async fn failures_spread_over_workers_open_the_breaker_for_every_worker_at_once(
     }
     assert_eq!(world.dependency.calls(), 5);
     assert!(matches!(world.breaker(Policy::default()).state().await.unwrap(), State::Open { .. }));
+    // The opening is counted in the EMF metric (other tests of this binary may add theirs).
+    let mut emf = Vec::new();
+    platform::metrics::flush_to(&mut emf).unwrap();
+    let opened = String::from_utf8(emf).unwrap().lines().any(|line| {
+        let document: Value = serde_json::from_str(line).unwrap();
+        document["transition"] == "opened"
+            && document["dependency"] == DEPENDENCY
+            && document[platform::breaker::TRANSITIONS_METRIC].as_u64() >= Some(1)
+    });
+    assert!(opened, "no EMF document counts the opening");
 
     // Every worker now refuses at once, without calling the dependency.
     for worker in &workers {
