@@ -167,6 +167,13 @@ async fn assert_exactly_once(stack: &StackProcess, customer: &str, at_least: usi
     assert_eq!(seen.points, WELCOME_POINTS + POINTS_PER_ORDER * i64::try_from(seen.orders).unwrap(), "{seen:?}");
     assert_eq!(seen.waiting_notifications.len(), seen.orders, "a notification missing: {seen:?}");
     assert!(seen.waiting_notifications.values().all(|&c| c == 1), "a notification sent twice: {seen:?}");
+    // Nothing waits in a dead-letter queue (as `redrive --local list` sees them).
+    let endpoints = redrive::target::local_endpoints(&stack.control_url).await.unwrap();
+    let target = redrive::target::Target::local(&endpoints, None).unwrap();
+    let queues = redrive::list(&target).await.unwrap();
+    assert!(queues.len() >= 5, "the dead-letter queues of the template: {queues:?}");
+    let holding: Vec<_> = queues.iter().filter(|q| q.depth + q.in_flight > 0).collect();
+    assert!(holding.is_empty(), "dead letters after the drill: {holding:?}");
     seen
 }
 
