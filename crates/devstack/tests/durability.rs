@@ -272,17 +272,34 @@ async fn stream_positions_survive_a_restart_and_a_torn_or_lost_positions_file_is
     let first = Stack::start(options(Some(&state))).await.unwrap();
     put(&first, "a", "Wanted");
     eventually("a to be handled", Duration::from_secs(10), || seen(&first) == ["a"]).await;
+    // The function writes `a` before its batch is acknowledged and the position saved: a
+    // stack dropped in between would deliver `a` again, as Lambda does after a crash. This
+    // test is about a restart after the position was saved, so it waits for that.
+    let positions = state.join("stream-checkpoints.json");
+    let saved = || {
+        std::fs::read_to_string(&positions)
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            .and_then(|json| json.as_object().cloned())
+            .is_some_and(|mappings| {
+                mappings.iter().any(|(id, shards)| {
+                    id.starts_with("StreamConsumerFunction.") && shards.as_object().is_some_and(|s| !s.is_empty())
+                })
+            })
+    };
+    eventually("a's stream position to be saved", Duration::from_secs(10), saved).await;
     drop(first);
 
     // A clean restart resumes where it stopped: `a` is not handled again.
     let second = Stack::start(options(Some(&state))).await.unwrap();
     put(&second, "b", "Wanted");
     eventually("b to be handled", Duration::from_secs(10), || seen(&second) == ["a", "b"]).await;
-    let invocations = second.reports().iter().filter(|r| r.function == "StreamConsumerFunction").count();
-    assert_eq!(invocations, 1, "only b was delivered after the restart");
+    // b's effect is written before its invocation is reported: wait for the report too.
+    let invocations = || second.reports().iter().filter(|r| r.function == "StreamConsumerFunction").count();
+    eventually("b's invocation reported", Duration::from_secs(10), || invocations() >= 1).await;
+    assert_eq!(invocations(), 1, "only b was delivered after the restart");
     drop(second);
 
-    let positions = state.join("stream-checkpoints.json");
     let text = std::fs::read_to_string(&positions).unwrap();
     std::fs::write(&positions, &text[..text.len() / 2]).unwrap();
     let torn = Stack::start(options(Some(&state))).await.err().expect("a torn positions file stops the start");

@@ -98,7 +98,7 @@ async fn main() -> anyhow::Result<()> {
     writeln!(out, "# Local stack benchmark\n")?;
     writeln!(
         out,
-        "Written by `cargo run -p system-tests --bin bench-local -- {rounds}` on {} \
+        "Written by `cargo run -p siren-order --bin siren-order-bench -- {rounds}` on {} \
          (debug build of the functions, {} cores). Durations are what the local stack measured \
          from the worker taking the event to its answer; init is process start to the first \
          `next` call of the Lambda Runtime API.\n",
@@ -141,7 +141,7 @@ async fn main() -> anyhow::Result<()> {
     writeln!(
         out,
         "\nFrom sending `POST /orders` to the customer's waiting-number notification on `NotificationsTopic` \
-         (place order -> outbox -> relay -> SNS -> SQS -> counter issues the ticket -> outbox -> relay -> SNS -> SQS -> \
+         (place order -> outbox -> relay -> SNS -> SQS -> counter issues the waiting number -> outbox -> relay -> SNS -> SQS -> \
          notification -> outbox -> relay -> SNS), {} orders: median {:.0} ms, p95 {:.0} ms, max {:.0} ms.",
         notify_latency.len(),
         percentile(&notify_latency, 50.0),
