@@ -42,6 +42,8 @@ const FROM_START: &str = "TRIM_HORIZON";
 pub struct Checkpoints {
     file: Option<PathBuf>,
     positions: Arc<std::sync::Mutex<BTreeMap<String, BTreeMap<String, String>>>>,
+    /// Set by [`Checkpoints::close`]: a stopped stack records no more positions.
+    closed: Arc<AtomicBool>,
 }
 
 /// Why the saved stream positions cannot be used.
@@ -99,7 +101,11 @@ impl Checkpoints {
                 }
             },
         };
-        let checkpoints = Self { file, positions: Arc::new(std::sync::Mutex::new(positions)) };
+        let checkpoints = Self {
+            file,
+            positions: Arc::new(std::sync::Mutex::new(positions)),
+            closed: Arc::new(AtomicBool::new(false)),
+        };
         // Written at once, so a stack stopped before its first checkpoint still leaves a
         // positions file next to its table data.
         checkpoints.save(&checkpoints.positions.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
@@ -129,6 +135,14 @@ impl Checkpoints {
         }
     }
 
+    /// Stops writing the file: waits for a save in progress, then writes no more, so the
+    /// file a stopped stack leaves is final (its pollers may still be winding down; they
+    /// keep their positions in memory only).
+    pub fn close(&self) {
+        let _positions = self.positions.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.closed.store(true, Ordering::SeqCst);
+    }
+
     fn get(&self, mapping: &str, shard: &str) -> Option<String> {
         self.positions.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(mapping)?.get(shard).cloned()
     }
@@ -136,7 +150,9 @@ impl Checkpoints {
     fn set(&self, mapping: &str, shard: &str, sequence_number: &str) {
         let mut positions = self.positions.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         positions.entry(mapping.to_owned()).or_default().insert(shard.to_owned(), sequence_number.to_owned());
-        self.save(&positions);
+        if !self.closed.load(Ordering::SeqCst) {
+            self.save(&positions);
+        }
     }
 }
 

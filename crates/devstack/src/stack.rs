@@ -65,7 +65,8 @@ pub struct InvocationReport {
     pub error: bool,
 }
 
-/// A running local stack. Dropping it stops everything it started.
+/// A running local stack. Dropping it stops everything it started; from the moment the
+/// drop returns it records no more stream positions.
 pub struct Stack {
     /// Base URL of the HTTP API, e.g. `http://127.0.0.1:3000`.
     pub api_url: String,
@@ -79,6 +80,7 @@ pub struct Stack {
     reports: crate::log::BoundedLog<InvocationReport>,
     topics: BTreeMap<String, String>,
     physical_names: BTreeMap<String, String>,
+    checkpoints: Checkpoints,
     token_authorizer: Option<crate::auth::JwtAuthorizer>,
     _tasks: tokio::task::JoinSet<()>,
 }
@@ -272,6 +274,7 @@ impl Stack {
             reports,
             topics,
             physical_names,
+            checkpoints: checkpoints.clone(),
             token_authorizer,
             _tasks: tasks,
         })
@@ -345,6 +348,12 @@ impl Stack {
     /// [`StackOptions::log_capacity`]).
     pub fn reports(&self) -> Vec<InvocationReport> {
         self.reports.snapshot()
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        self.checkpoints.close();
     }
 }
 
