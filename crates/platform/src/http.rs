@@ -1,14 +1,20 @@
 //! HTTP helpers for API Gateway HTTP API (payload 2.0) handlers.
 //!
-//! - JSON in: [`parse_json`] enforces a body size limit, a JSON content type and names the
-//!   field that failed to deserialize.
+//! - JSON in: [`parse_json`] enforces a body size limit and a JSON content type, refuses a
+//!   key given twice in any object (`{"price":-5,"price":100}`), refuses text holding
+//!   control, bidirectional or invisible characters (the exact sets are in
+//!   [`crate::text`]), puts every string in NFC, and names the field that failed to
+//!   deserialize, as a JSON path (`price`, `items[0].quantity`).
+//! - Query parameters: [`query_parameter`] applies the same text rules to one parameter.
 //! - JSON out: [`json`].
 //! - Errors: [`ApiError`] is the one place where failures become status codes; every error
 //!   reply is an RFC 9457 `application/problem+json` body. Client mistakes are 4xx naming
 //!   each bad field; a 5xx never carries internal text (the cause is logged instead).
 
 use lambda_http::{Body, Response, http::StatusCode};
-use serde::{Serialize, de::DeserializeOwned};
+use serde::Serialize;
+use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
 
 /// Largest request body accepted, in bytes. API Gateway allows more; our commands are small.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -148,11 +154,18 @@ pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Result<Response<Body
 
 /// Deserializes the request body as JSON into `T`.
 ///
+/// Stricter than JSON itself: an object may not give a key twice (JSON parsers disagree
+/// on which one wins), no string (value or key) may hold a character [`crate::text`]
+/// refuses, and every string reaches `T` in NFC. Numbers go to `T`'s own types, so an
+/// integer that does not fit (`1e30` for an `i64`, `-1` for a `u32`) is a 400 naming its
+/// field, not a 500.
+///
 /// # Errors
 /// - [`ApiError::PayloadTooLarge`] above [`MAX_BODY_BYTES`];
 /// - [`ApiError::UnsupportedMediaType`] when a content type other than JSON is given;
-/// - [`ApiError::MalformedJson`] when the body is empty or not JSON;
-/// - [`ApiError::Validation`] naming the field whose type or value is wrong.
+/// - [`ApiError::MalformedJson`] when the body is empty, not JSON or not an object;
+/// - [`ApiError::Validation`] naming the key given twice, the string holding a refused
+///   character, or the field whose type or value is wrong (the first one found).
 pub fn parse_json<T: DeserializeOwned>(request: &lambda_http::Request) -> Result<T, ApiError> {
     if let Some(content_type) = request.headers().get("content-type") {
         let content_type = content_type.to_str().unwrap_or_default().to_ascii_lowercase();
@@ -168,9 +181,9 @@ pub fn parse_json<T: DeserializeOwned>(request: &lambda_http::Request) -> Result
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::MalformedJson("the body is empty".to_owned()));
     }
-    // Syntax first, so a syntax error is not reported as a field error.
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|err| ApiError::MalformedJson(err.to_string()))?;
+    // Syntax, duplicate keys and text first, so a syntax error is not reported as a field
+    // error and `T` only ever sees clean text.
+    let value = strict_value(bytes)?;
     if !value.is_object() {
         return Err(ApiError::MalformedJson("expected a JSON object".to_owned()));
     }
@@ -185,6 +198,189 @@ pub fn parse_json<T: DeserializeOwned>(request: &lambda_http::Request) -> Result
             ApiError::field(field, detail)
         }
     })
+}
+
+/// Parses `bytes` as one JSON value, refusing a repeated key in any object and any string
+/// [`crate::text::clean`] refuses (naming its path); every string (keys too) in NFC.
+fn strict_value(bytes: &[u8]) -> Result<Value, ApiError> {
+    // Syntax over the whole body first (cheap: at most MAX_BODY_BYTES), so a truncated body
+    // is malformed JSON even when a duplicate key comes before the cut.
+    serde_json::from_slice::<de::IgnoredAny>(bytes).map_err(|err| ApiError::MalformedJson(err.to_string()))?;
+    let mut path = Vec::new();
+    let mut refused = None;
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let parsed = StrictValue { path: &mut path, refused: &mut refused }
+        .deserialize(&mut deserializer)
+        .and_then(|value| deserializer.end().map(|()| value));
+    match (parsed, refused) {
+        (_, Some(field)) => Err(ApiError::Validation(vec![field])),
+        (Ok(value), None) => Ok(value),
+        (Err(err), None) => Err(ApiError::MalformedJson(err.to_string())),
+    }
+}
+
+/// One step of a JSON path.
+enum Step {
+    /// A member of an object.
+    Key(String),
+    /// An element of an array.
+    Index(usize),
+}
+
+/// `path` as [`serde_path_to_error`] writes it (`items[0].quantity`); `body` for the root.
+fn json_path(path: &[Step]) -> String {
+    let mut out = String::new();
+    for step in path {
+        match step {
+            Step::Key(key) if out.is_empty() => out.push_str(key),
+            Step::Key(key) => {
+                out.push('.');
+                out.push_str(key);
+            }
+            Step::Index(index) => out.push_str(&format!("[{index}]")),
+        }
+    }
+    if out.is_empty() { "body".to_owned() } else { out }
+}
+
+/// Builds a [`Value`] like `serde_json::Value`'s own `Deserialize`, but refuses what
+/// [`strict_value`] refuses. A refusal is recorded in `refused` (the field and why) and
+/// the parse is aborted with a placeholder error.
+struct StrictValue<'a> {
+    /// Where the value being read sits.
+    path: &'a mut Vec<Step>,
+    /// The first refusal, if any.
+    refused: &'a mut Option<FieldError>,
+}
+
+impl StrictValue<'_> {
+    fn nested(&mut self) -> StrictValue<'_> {
+        StrictValue { path: &mut *self.path, refused: &mut *self.refused }
+    }
+
+    fn refuse<E: de::Error>(&mut self, field: String, detail: String) -> E {
+        *self.refused = Some(FieldError::new(field, detail));
+        E::custom("refused")
+    }
+
+    fn text<E: de::Error>(&mut self, text: &str) -> Result<String, E> {
+        match crate::text::clean(text) {
+            Ok(text) => Ok(text.into_owned()),
+            Err(err) => Err(self.refuse(json_path(self.path), err.to_string())),
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for StrictValue<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrictValue<'_> {
+    type Value = Value;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("any JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Value, E> {
+        Ok(Value::Bool(value))
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Value, E> {
+        Ok(Value::Number(value.into()))
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Value, E> {
+        Ok(Value::Number(value.into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Value, E> {
+        Ok(Number::from_f64(value).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E: de::Error>(mut self, value: &str) -> Result<Value, E> {
+        self.text(value).map(Value::String)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        loop {
+            self.path.push(Step::Index(items.len()));
+            let item = seq.next_element_seed(self.nested());
+            self.path.pop();
+            match item? {
+                Some(item) => items.push(item),
+                None => return Ok(Value::Array(items)),
+            }
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(raw) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            let key = match crate::text::clean(&raw) {
+                Ok(key) => key.into_owned(),
+                Err(err) => {
+                    // Name the key without echoing what it hides.
+                    let shown: String = raw
+                        .chars()
+                        .map(|ch| match crate::text::refusal(ch) {
+                            Some(_) => format!("\\u{{{:04X}}}", u32::from(ch)),
+                            None => ch.to_string(),
+                        })
+                        .collect();
+                    self.path.push(Step::Key(shown));
+                    let field = json_path(self.path);
+                    return Err(self.refuse(field, format!("key {err}")));
+                }
+            };
+            self.path.push(Step::Key(key.clone()));
+            if object.contains_key(&key) {
+                let field = json_path(self.path);
+                return Err(self.refuse(field, "is given more than once".to_owned()));
+            }
+            let value = map.next_value_seed(self.nested());
+            self.path.pop();
+            object.insert(key, value?);
+        }
+        Ok(Value::Object(object))
+    }
+}
+
+/// One query-string parameter as text, in NFC; `None` when absent. Use it for every query
+/// parameter a handler reads: the text rules of [`parse_json`] apply.
+///
+/// # Errors
+/// 400 naming the parameter when it is given more than once or holds a character
+/// [`crate::text`] refuses.
+pub fn query_parameter(request: &lambda_http::Request, name: &str) -> Result<Option<String>, ApiError> {
+    use lambda_http::RequestExt;
+    let Some(values) = request.query_string_parameters_ref().and_then(|query| query.all(name)) else {
+        return Ok(None);
+    };
+    match values.as_slice() {
+        [] => Ok(None),
+        [value] => crate::text::clean(value)
+            .map(|text| Some(text.into_owned()))
+            .map_err(|err| ApiError::field(name, err.to_string())),
+        _ => Err(ApiError::field(name, "is given more than once")),
+    }
 }
 
 /// Collects field errors while validating a command; empty means valid.
@@ -312,6 +508,113 @@ mod tests {
         assert_eq!(problem(parse_json::<Item>(&request(&big, None)).unwrap_err()).0, 413);
         let err = parse_json::<Item>(&request("{}", Some("text/plain"))).unwrap_err();
         assert_eq!(problem(err).0, 415);
+    }
+
+    fn refused_field(body: &str) -> (String, String) {
+        let err = parse_json::<serde_json::Value>(&request(body, None)).unwrap_err();
+        let (status, body) = problem(err);
+        assert_eq!(status, 400, "{body}");
+        (
+            body["errors"][0]["field"].as_str().unwrap().to_owned(),
+            body["errors"][0]["detail"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    #[test]
+    fn a_key_given_twice_is_refused_by_name_wherever_it_is() {
+        let err = parse_json::<Item>(&request(r#"{"price":-5,"price":100,"name":"A"}"#, None)).unwrap_err();
+        let (status, body) = problem(err);
+        assert_eq!(status, 400);
+        assert_eq!(body["errors"][0]["field"], "price");
+        assert_eq!(body["errors"][0]["detail"], "is given more than once");
+        assert_eq!(refused_field(r#"{"name":"A","name":"A"}"#).0, "name", "even with the same value");
+        assert_eq!(refused_field(r#"{"items":[{"q":1},{"id":"a","q":1,"q":2}]}"#).0, "items[1].q");
+        assert_eq!(refused_field(r#"{"a":{"b":{"c":1,"c":1}}}"#).0, "a.b.c");
+        // Keys are compared after NFC: `é` spelt two ways is one key.
+        assert_eq!(refused_field(r#"{"caf\u00e9":1,"cafe\u0301":2}"#).0, "café");
+        // Distinct keys at different levels are fine.
+        let value = parse_json::<serde_json::Value>(&request(r#"{"a":{"a":1},"b":[{"a":2},{"a":3}]}"#, None)).unwrap();
+        assert_eq!(value["b"][1]["a"], 3);
+    }
+
+    #[test]
+    fn refused_characters_in_any_string_are_named_by_path() {
+        let (field, detail) = refused_field(r#"{"name":"Ameri\u0000cano"}"#);
+        assert_eq!((field.as_str(), detail.as_str()), ("name", "must not contain U+0000 (a control character)"));
+        assert_eq!(refused_field(r#"{"name":"a\u202eb"}"#).0, "name");
+        assert_eq!(refused_field(r#"{"name":"a\u200bb"}"#).0, "name");
+        assert_eq!(refused_field(r#"{"name":"a\nb"}"#).0, "name");
+        assert_eq!(refused_field(r#"{"name":"a\u2028b"}"#).0, "name");
+        // Raw (unescaped) UTF-8 is checked as well as \u escapes.
+        assert_eq!(refused_field("{\"name\":\"a\u{202e}b\"}").0, "name");
+        assert_eq!(refused_field("{\"name\":\"a\u{feff}b\"}").0, "name");
+        assert_eq!(refused_field(r#"{"items":[{"id":"ok"},{"id":"x\t"}]}"#).0, "items[1].id");
+        assert_eq!(refused_field(r#"{"tags":["ok","\u0007"]}"#).0, "tags[1]");
+        // A refused key is named with the character escaped, not echoed.
+        let (field, detail) = refused_field(r#"{"na\u200dme":"x"}"#);
+        assert_eq!(field, "na\\u{200D}me");
+        assert_eq!(detail, "key must not contain U+200D (an invisible character)");
+    }
+
+    #[test]
+    fn strings_reach_the_handler_in_nfc() {
+        let item: Item = parse_json(&request(r#"{"name":"cafe\u0301 \u1111\u1161\u11ab","price":1}"#, None)).unwrap();
+        assert_eq!(item.name, "café 판");
+        let item: Item = parse_json(&request("{\"name\":\"e\u{301}\",\"price\":1}", None)).unwrap();
+        assert_eq!(item.name, "é");
+    }
+
+    #[test]
+    fn numbers_that_do_not_fit_their_field_are_named() {
+        for price in ["1e30", "18446744073709551616", "9223372036854775808", "-9223372036854775809", "1.5", "1e3"] {
+            let err = parse_json::<Item>(&request(&format!(r#"{{"name":"A","price":{price}}}"#), None)).unwrap_err();
+            let (status, body) = problem(err);
+            assert_eq!((status, body["errors"][0]["field"].as_str()), (400, Some("price")), "{price}: {body}");
+        }
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Line {
+            quantity: u32,
+        }
+        for quantity in ["-1", "4294967296"] {
+            let body = format!(r#"{{"items":[{{"quantity":{quantity}}}]}}"#);
+            #[derive(Debug, Deserialize)]
+            #[allow(dead_code)]
+            struct Order {
+                items: Vec<Line>,
+            }
+            let (status, problem) = problem(parse_json::<Order>(&request(&body, None)).unwrap_err());
+            assert_eq!((status, problem["errors"][0]["field"].as_str()), (400, Some("items[0].quantity")));
+        }
+        let item: Item = parse_json(&request(r#"{"name":"A","price":-9223372036854775808}"#, None)).unwrap();
+        assert_eq!(item.price, i64::MIN, "the range check is the field's own");
+    }
+
+    #[test]
+    fn syntax_errors_stay_malformed_json() {
+        for body in [r#"{"a":1,"a""#, r#"{"a":"\ud800"}"#, r#"{"a":1} {"#, "{\"a\":\"\u{0}\"}"] {
+            let err = parse_json::<serde_json::Value>(&request(body, None)).unwrap_err();
+            assert!(matches!(err, ApiError::MalformedJson(_)), "{body}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn query_parameters_are_checked_and_normalized() {
+        use lambda_http::RequestExt;
+        use std::collections::HashMap;
+        let with = |pairs: &[(&str, &str)]| {
+            let mut query: HashMap<String, Vec<String>> = HashMap::new();
+            for (name, value) in pairs {
+                query.entry((*name).to_owned()).or_default().push((*value).to_owned());
+            }
+            request("", None).with_query_string_parameters(query)
+        };
+        assert_eq!(query_parameter(&with(&[]), "q").unwrap(), None);
+        assert_eq!(query_parameter(&with(&[("q", "cafe\u{301}")]), "q").unwrap().as_deref(), Some("café"));
+        for bad in [with(&[("q", "a\u{202e}")]), with(&[("q", "a\0")]), with(&[("q", "a"), ("q", "b")])] {
+            let (status, body) = problem(query_parameter(&bad, "q").unwrap_err());
+            assert_eq!((status, body["errors"][0]["field"].as_str()), (400, Some("q")));
+        }
     }
 
     #[test]

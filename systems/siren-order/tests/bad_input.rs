@@ -249,3 +249,154 @@ async fn a_ticket_never_moves_back_and_a_cancelled_one_never_moves() {
     let path = format!("/deliveries/{}", waiting.body["deliveryId"].as_str().unwrap());
     assert_problem(&app.send("PATCH", &path, Some(&json!({ "status": "Preparing" }))).await, 409, None);
 }
+
+/// The menu as the public sees it, and the products stored.
+async fn assert_menu_empty(app: &TestApp) {
+    let menu = app.send("GET", "/products", None).await;
+    assert_eq!(menu.status, 200, "{menu:?}");
+    assert_eq!(menu.body["products"], json!([]), "{menu:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_given_twice_is_refused_by_name_and_nothing_is_written() {
+    let app = TestApp::start().await;
+    for (body, field) in [
+        (r#"{"name":"Americano","price":-5,"price":100}"#, "price"),
+        (r#"{"name":"Americano","price":100,"price":100}"#, "price"),
+        (r#"{"name":"Americano","name":"Latte","price":100}"#, "name"),
+        (r#"{"name":"Americano","price":100,"category":"Coffee","category":"Tea"}"#, "category"),
+        // The same key spelt in two Unicode forms is one key.
+        (r#"{"name":"Americano","price":100,"caf\u00e9":1,"cafe\u0301":2}"#, "café"),
+    ] {
+        let reply = app.send_raw("POST", "/products", "application/json", body).await;
+        assert_problem(&reply, 400, Some(field));
+        assert!(reply.body["errors"][0]["detail"].as_str().unwrap().contains("more than once"), "{reply:?}");
+    }
+    let customer = r#"{"name":"Kim","email":"kim@example.com","email":"lee@example.com"}"#;
+    assert_problem(&app.send_raw("POST", "/customers", "application/json", customer).await, 400, Some("email"));
+    let order = r#"{"items":[{"productId":"p1","quantity":1},{"productId":"p2","quantity":1,"quantity":20}]}"#;
+    assert_problem(&app.place_order_raw("twice", json!(order)).await, 400, Some("items[1].quantity"));
+    assert_menu_empty(&app).await;
+    assert_nothing_written(&app).await;
+    assert_no_orders_or_tickets(&app).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn names_with_control_bidi_or_invisible_characters_are_refused_and_nothing_is_written() {
+    let app = TestApp::start().await;
+    let hidden = [
+        "Ameri\u{0}cano",         // NUL
+        "Americano\u{202e}ettal", // right-to-left override
+        "Ameri\u{200b}cano",      // zero-width space
+        "\u{feff}Americano",      // byte order mark / zero-width no-break space
+        "Ameri\u{200d}cano",      // zero-width joiner
+        "Americano\nLatte",       // a line break
+        "Americano\u{2028}Latte", // line separator
+        "\u{3164}",               // Hangul filler: looks empty
+        "Ameri\u{ad}cano",        // soft hyphen
+        "Americano\u{2066}",      // left-to-right isolate
+        "Americano\u{e000}",      // private use
+    ];
+    for name in hidden {
+        let reply = app.send("POST", "/products", Some(&json!({ "name": name, "price": 4500 }))).await;
+        assert_problem(&reply, 400, Some("name"));
+        let category =
+            app.send("POST", "/products", Some(&json!({ "name": "Latte", "price": 5000, "category": name }))).await;
+        assert_problem(&category, 400, Some("category"));
+        let customer = app.register_customer(name, "kim@example.com").await;
+        assert_problem(&customer, 400, Some("name"));
+    }
+    // Written as JSON escapes rather than raw UTF-8: the same refusal.
+    for body in [
+        r#"{"name":"Ameri\u0000cano","price":4500}"#,
+        r#"{"name":"Ameri\u202Ecano","price":4500}"#,
+        r#"{"name":"Ameri\u200Bcano","price":4500}"#,
+    ] {
+        let reply = app.send_raw("POST", "/products", "application/json", body).await;
+        assert_problem(&reply, 400, Some("name"));
+        assert!(reply.body["errors"][0]["detail"].as_str().unwrap().starts_with("must not contain U+"), "{reply:?}");
+    }
+    // Any string of any body: an order's product id (else a 422, unknown product).
+    let order = json!({ "items": [{ "productId": "p\u{202e}1", "quantity": 1 }] });
+    assert_problem(&app.place_order_raw("hidden", order).await, 400, Some("items[0].productId"));
+    assert_menu_empty(&app).await;
+    assert_nothing_written(&app).await;
+    assert_no_orders_or_tickets(&app).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn decomposed_text_is_stored_and_returned_in_nfc() {
+    let app = TestApp::start().await;
+    // `e` + U+0301, and 시렌 spelt as conjoining jamo.
+    let added = app
+        .send("POST", "/products", Some(&json!({ "name": "Cafe\u{301} \u{1109}\u{1175}\u{1105}\u{1166}\u{11ab}", "price": 4500, "category": "Cafe\u{301}" })))
+        .await;
+    assert_eq!(added.status, 201, "{added:?}");
+    assert_eq!(added.body["name"], "Café 시렌");
+    assert_eq!(added.body["category"], "Café");
+    let id = added.body["productId"].as_str().unwrap();
+    let read = app.send("GET", &format!("/products/{id}"), None).await;
+    assert_eq!(read.body["name"], "Café 시렌");
+    let menu = app.send("GET", "/products", None).await;
+    assert_eq!(menu.body["products"][0]["name"], "Café 시렌");
+    let stored: Vec<Value> =
+        app.items("ProductTable").into_iter().filter(|item| item["name"]["S"].is_string()).collect();
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored[0]["name"]["S"], "Café 시렌");
+
+    // 100 syllables spelt as 200 jamo: within the 100-character limit once composed.
+    let long = "\u{1100}\u{1161}".repeat(100);
+    let added = app.send("POST", "/products", Some(&json!({ "name": long, "price": 4500 }))).await;
+    assert_eq!(added.status, 201, "{added:?}");
+    assert_eq!(added.body["name"], "가".repeat(100));
+    let too_long = format!("{long}\u{1100}\u{1161}");
+    assert_problem(
+        &app.send("POST", "/products", Some(&json!({ "name": too_long, "price": 4500 }))).await,
+        400,
+        Some("name"),
+    );
+
+    let customer = app.register_customer("\u{1100}\u{1175}\u{11b7} Mi\u{302}nji", "minji@example.com").await;
+    assert_eq!(customer.status, 201, "{customer:?}");
+    assert_eq!(customer.body["name"], "김 Mînji");
+    let id = customer.body["customerId"].as_str().unwrap();
+    assert_eq!(app.send("GET", &format!("/customers/{id}"), None).await.body["name"], "김 Mînji");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn numbers_outside_their_range_are_refused_naming_the_field() {
+    let app = TestApp::start().await;
+    // Integers beyond i64 (or u64), floats spelt as integers, and values past the range.
+    let prices = [
+        "9223372036854775807",
+        "9223372036854775808",
+        "18446744073709551616",
+        "-9223372036854775809",
+        "1e30",
+        "1e3",
+        "-0.5",
+        "1000001",
+        "0",
+    ];
+    for price in prices {
+        let body = format!(r#"{{"name":"Americano","price":{price}}}"#);
+        assert_problem(&app.send_raw("POST", "/products", "application/json", body).await, 400, Some("price"));
+    }
+    let product = app.product("Americano", 4500).await;
+    let path = format!("/products/{product}");
+    for price in prices {
+        let body = format!(r#"{{"price":{price}}}"#);
+        assert_problem(&app.send_raw("PATCH", &path, "application/json", body).await, 400, Some("price"));
+    }
+    assert_eq!(app.send("GET", &path, None).await.body["price"], 4500, "the price did not change");
+    assert_eq!(app.send("GET", &path, None).await.body["version"], 1);
+
+    for quantity in
+        ["4294967296", "4294967297", "9223372036854775808", "18446744073709551616", "1e30", "2e1", "21", "0"]
+    {
+        let body = format!(r#"{{"items":[{{"productId":"{product}","quantity":{quantity}}}]}}"#);
+        let reply = app.place_order_raw(&format!("q-{quantity}"), json!(body)).await;
+        assert_problem(&reply, 400, Some("items[0].quantity"));
+    }
+    assert_no_orders_or_tickets(&app).await;
+}

@@ -21,17 +21,21 @@ platform::opaque_id!(
 #[error("{0}")]
 pub struct Invalid(pub &'static str);
 
-/// A customer's display name: 1 to 100 characters after trimming.
+/// A customer's display name: 1 to [`CustomerName::MAX_LEN`] characters after trimming and
+/// NFC, none of them refused by [`platform::text`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerName(String);
 
 impl CustomerName {
+    /// Longest name accepted, in characters (after NFC).
+    pub const MAX_LEN: usize = 100;
+
     /// The name, trimmed.
     ///
     /// # Errors
     /// When empty or longer than 100 characters.
     pub fn parse(text: &str) -> Result<Self, TextError> {
-        platform::text::bounded(text, 100).map(Self)
+        platform::text::bounded(text, Self::MAX_LEN).map(Self)
     }
 
     /// The name as text.

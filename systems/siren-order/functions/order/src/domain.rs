@@ -95,6 +95,9 @@ impl From<ProductId> for String {
 pub struct Quantity(u32);
 
 impl Quantity {
+    /// Fewest of one product in one line.
+    pub const MIN: u32 = 1;
+
     /// Most of one product in one line.
     pub const MAX: u32 = 20;
 
@@ -104,7 +107,7 @@ impl Quantity {
     /// Outside `1..=20`.
     pub fn parse(quantity: i64) -> Result<Self, Invalid> {
         match u32::try_from(quantity) {
-            Ok(quantity @ 1..=Self::MAX) => Ok(Self(quantity)),
+            Ok(quantity @ Self::MIN..=Self::MAX) => Ok(Self(quantity)),
             _ => Err(Invalid("must be a whole number from 1 to 20")),
         }
     }

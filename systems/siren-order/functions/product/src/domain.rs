@@ -16,17 +16,21 @@ platform::uuid_id!(
 #[error("{0}")]
 pub struct Invalid(pub &'static str);
 
-/// A product name on the menu: 1 to 100 characters after trimming.
+/// A product name on the menu: 1 to [`ProductName::MAX_LEN`] characters after trimming
+/// and NFC, none of them refused by [`platform::text`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProductName(String);
 
 impl ProductName {
+    /// Longest name accepted, in characters (after NFC).
+    pub const MAX_LEN: usize = 100;
+
     /// The name, trimmed.
     ///
     /// # Errors
     /// When empty or longer than 100 characters.
     pub fn parse(text: &str) -> Result<Self, TextError> {
-        platform::text::bounded(text, 100).map(Self)
+        platform::text::bounded(text, Self::MAX_LEN).map(Self)
     }
 
     /// The name as text.
@@ -35,17 +39,21 @@ impl ProductName {
     }
 }
 
-/// A menu category (e.g. `Coffee`): 1 to 50 characters after trimming.
+/// A menu category (e.g. `Coffee`): 1 to [`Category::MAX_LEN`] characters after trimming
+/// and NFC, none of them refused by [`platform::text`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Category(String);
 
 impl Category {
+    /// Longest category accepted, in characters (after NFC).
+    pub const MAX_LEN: usize = 50;
+
     /// The category, trimmed.
     ///
     /// # Errors
     /// When empty or longer than 50 characters.
     pub fn parse(text: &str) -> Result<Self, TextError> {
-        platform::text::bounded(text, 50).map(Self)
+        platform::text::bounded(text, Self::MAX_LEN).map(Self)
     }
 
     /// The category as text.
@@ -59,7 +67,10 @@ impl Category {
 pub struct Price(Won);
 
 impl Price {
-    /// The highest price a menu item may have.
+    /// The lowest price a menu item may have, in won.
+    pub const MIN: Won = Won::new(1);
+
+    /// The highest price a menu item may have, in won.
     pub const MAX: Won = Won::new(1_000_000);
 
     /// A price of `amount`.
