@@ -1,10 +1,25 @@
 //! The HTTP API: routes from the template's `HttpApi` events, served on a local port as
 //! API Gateway does, turning each request into a payload format 2.0 event and the
 //! function's answer back into an HTTP response.
+//!
+//! The gateway's own answers are API Gateway's, not the functions' problem details: a
+//! `{"message": ...}` JSON body (`content-type: application/json`), e.g. 404
+//! `{"message":"Not Found"}` when no route matches, 401 `{"message":"Unauthorized"}` with a
+//! `www-authenticate` header when the JWT authorizer refuses the token, 413
+//! `{"message":"Request Entity Too Large"}` above 10 MB, 500 `{"message":"Internal Server
+//! Error"}` when the function fails, 503 `{"message":"Service Unavailable"}` when it times out.
+//! Every answer carries an `apigw-requestid` header, the `requestContext.requestId` the
+//! function saw.
+//!
+//! With a `CorsConfiguration` on the HTTP API ([`Cors`]), the gateway answers CORS preflight
+//! requests itself (before any authorizer, with or without an `OPTIONS` route), adds the
+//! configured `access-control-*` headers to every answer to an allowed `Origin`, and drops
+//! the ones a function returns.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use anyhow::Context;
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
@@ -100,13 +115,22 @@ fn percent_decode(text: &str, plus_is_space: bool) -> String {
 #[derive(Clone)]
 pub struct Gateway {
     routes: Arc<Vec<Route>>,
+    cors: Option<Arc<Cors>>,
 }
 
 impl Gateway {
-    /// A gateway over `routes`.
+    /// A gateway over `routes`, without CORS.
     pub fn new(mut routes: Vec<Route>) -> Self {
         routes.sort_by_key(|r| std::cmp::Reverse(r.specificity()));
-        Self { routes: Arc::new(routes) }
+        Self { routes: Arc::new(routes), cors: None }
+    }
+
+    /// The same gateway with the HTTP API's CORS configuration (`None`: no CORS, as an API
+    /// without `CorsConfiguration`).
+    #[must_use]
+    pub fn with_cors(mut self, cors: Option<Cors>) -> Self {
+        self.cors = cors.map(Arc::new);
+        self
     }
 
     /// The axum router serving every route.
@@ -116,6 +140,29 @@ impl Gateway {
 }
 
 async fn handle(State(gateway): State<Gateway>, request: Request) -> Response {
+    let request_id = request_id();
+    let origin = request.headers().get("origin").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let mut response = match gateway.cors.as_deref() {
+        Some(cors) if is_preflight(&request) => cors.preflight(request.headers()),
+        Some(cors) => {
+            let mut response = route(&gateway, request, &request_id).await;
+            cors.decorate(origin.as_deref(), response.headers_mut());
+            response
+        }
+        None => route(&gateway, request, &request_id).await,
+    };
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("apigw-requestid", value);
+    }
+    response
+}
+
+/// A request id in API Gateway's form (`Mc7UVioPPHcEKPA=`: 11 random bytes, base64).
+fn request_id() -> String {
+    BASE64.encode(&uuid::Uuid::new_v4().as_bytes()[..11])
+}
+
+async fn route(gateway: &Gateway, request: Request, request_id: &str) -> Response {
     let (parts, body) = request.into_parts();
     let method = parts.method.as_str().to_owned();
     let path = parts.uri.path().to_owned();
@@ -132,9 +179,7 @@ async fn handle(State(gateway): State<Gateway>, request: Request) -> Response {
                 Ok(claims) => Some(claims),
                 Err(err) => {
                     tracing::info!(route = %route.route_key(), reason = %err, "request refused by the JWT authorizer");
-                    let mut response = message(StatusCode::UNAUTHORIZED, "Unauthorized");
-                    response.headers_mut().insert("www-authenticate", HeaderValue::from_static("Bearer"));
-                    return response;
+                    return unauthorized(&err);
                 }
             }
         }
@@ -142,7 +187,7 @@ async fn handle(State(gateway): State<Gateway>, request: Request) -> Response {
     let Ok(body) = to_bytes(body, MAX_PAYLOAD_BYTES).await else {
         return message(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large");
     };
-    let mut event = event(route, &parts, &parameters, &body);
+    let mut event = event(route, &parts, &parameters, &body, request_id);
     if let Some(claims) = claims {
         event["requestContext"]["authorizer"] = json!({ "jwt": { "claims": claims, "scopes": null } });
     }
@@ -156,8 +201,225 @@ async fn handle(State(gateway): State<Gateway>, request: Request) -> Response {
     }
 }
 
+/// API Gateway's 401: `{"message":"Unauthorized"}` and a `www-authenticate` header, `Bearer`
+/// alone when there was no token, else with `error="invalid_token"` and the reason, as API
+/// Gateway writes it (`Bearer scope="" error="invalid_token" error_description="..."`).
+fn unauthorized(err: &crate::auth::Unauthorized) -> Response {
+    let challenge = if matches!(err, crate::auth::Unauthorized::Missing) {
+        "Bearer".to_owned()
+    } else {
+        let text = err.to_string();
+        let reason: String = text
+            .strip_prefix("invalid token: ")
+            .unwrap_or(&text)
+            .chars()
+            .map(|c| if c == '"' || c == '\\' || c.is_control() || !c.is_ascii() { ' ' } else { c })
+            .collect();
+        format!("Bearer scope=\"\" error=\"invalid_token\" error_description=\"{reason}\"")
+    };
+    let mut response = message(StatusCode::UNAUTHORIZED, "Unauthorized");
+    if let Ok(value) = HeaderValue::from_str(&challenge) {
+        response.headers_mut().insert("www-authenticate", value);
+    }
+    response
+}
+
 fn message(status: StatusCode, text: &str) -> Response {
     (status, [("content-type", "application/json")], json!({ "message": text }).to_string()).into_response()
+}
+
+/// Whether `request` is a CORS preflight: `OPTIONS` with `Origin` and
+/// `Access-Control-Request-Method` (API Gateway answers only those itself).
+fn is_preflight(request: &Request) -> bool {
+    request.method() == axum::http::Method::OPTIONS
+        && request.headers().contains_key("origin")
+        && request.headers().contains_key("access-control-request-method")
+}
+
+/// The HTTP API's `CorsConfiguration` (SAM `HttpApiCorsConfiguration`, CloudFormation
+/// `AWS::ApiGatewayV2::Api Cors`), as API Gateway applies it.
+///
+/// - A preflight (`OPTIONS` with `Origin` and `Access-Control-Request-Method`) is answered by
+///   the gateway, before routes and authorizers: `204`, no body. It carries
+///   `access-control-allow-origin`, `-allow-methods`, `-allow-headers`, `-max-age` and
+///   `-allow-credentials` only when the origin, the requested method and every requested
+///   header are allowed; otherwise no `access-control-*` header at all.
+/// - Any other answer to a request whose `Origin` is allowed gets
+///   `access-control-allow-origin` (the origin, or `*` when `*` is allowed),
+///   `access-control-expose-headers` and `access-control-allow-credentials` as configured;
+///   `access-control-*` headers a function returns are dropped.
+///
+/// Origins are exact (`https://app.example.com`, compared without regard to ASCII case),
+/// `*`, or `https://*` / `http://*` (any origin of that scheme).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cors {
+    /// `AllowOrigins`.
+    pub allow_origins: Vec<String>,
+    /// `AllowMethods`, e.g. `GET`, or `*`.
+    pub allow_methods: Vec<String>,
+    /// `AllowHeaders`, e.g. `authorization`, or `*`.
+    pub allow_headers: Vec<String>,
+    /// `ExposeHeaders`.
+    pub expose_headers: Vec<String>,
+    /// `MaxAge`, in seconds.
+    pub max_age: Option<u64>,
+    /// `AllowCredentials`.
+    pub allow_credentials: bool,
+}
+
+impl Cors {
+    /// Reads a resolved `CorsConfiguration` value: `null` or `false` is no CORS; an object
+    /// with `AllowOrigins`, `AllowMethods`, `AllowHeaders`, `ExposeHeaders` (lists of
+    /// strings), `MaxAge` (seconds) and `AllowCredentials` (boolean), any of them absent.
+    ///
+    /// # Errors
+    /// When the value is of another shape, a list holds a non-string, `MaxAge` is not a
+    /// whole number, or `AllowCredentials` is true with `*` among the origins (API Gateway
+    /// refuses that configuration).
+    pub fn from_configuration(value: &Value) -> anyhow::Result<Option<Self>> {
+        let config = match value {
+            Value::Null | Value::Bool(false) => return Ok(None),
+            Value::Object(config) => config,
+            other => anyhow::bail!("CorsConfiguration: expected an object, got {other}"),
+        };
+        let list = |key: &str| -> anyhow::Result<Vec<String>> {
+            match config.get(key) {
+                None | Some(Value::Null) => Ok(Vec::new()),
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .map(|item| {
+                        item.as_str()
+                            .map(|s| s.trim().to_owned())
+                            .ok_or_else(|| anyhow::anyhow!("CorsConfiguration.{key}: {item} is not a string"))
+                    })
+                    .collect(),
+                Some(other) => anyhow::bail!("CorsConfiguration.{key}: expected a list, got {other}"),
+            }
+        };
+        let max_age = match config.get("MaxAge") {
+            None | Some(Value::Null) => None,
+            Some(value) => Some(
+                crate::template::scalar_string(value)
+                    .parse::<u64>()
+                    .map_err(|_| anyhow::anyhow!("CorsConfiguration.MaxAge: {value} is not a number of seconds"))?,
+            ),
+        };
+        let allow_credentials = matches!(
+            config.get("AllowCredentials").map(crate::template::scalar_string).as_deref(),
+            Some("true" | "True" | "TRUE")
+        );
+        let cors = Self {
+            allow_origins: list("AllowOrigins")?,
+            allow_methods: list("AllowMethods")?,
+            allow_headers: list("AllowHeaders")?,
+            expose_headers: list("ExposeHeaders")?,
+            max_age,
+            allow_credentials,
+        };
+        anyhow::ensure!(
+            !(cors.allow_credentials && cors.allow_origins.iter().any(|o| o == "*")),
+            "CorsConfiguration: AllowCredentials cannot be true when AllowOrigins holds *"
+        );
+        Ok(Some(cors))
+    }
+
+    /// The `access-control-allow-origin` value for a request from `origin`, if allowed.
+    fn allowed_origin(&self, origin: &str) -> Option<String> {
+        let lower = origin.to_ascii_lowercase();
+        let mut allowed = false;
+        for pattern in &self.allow_origins {
+            if pattern == "*" {
+                return Some("*".to_owned());
+            }
+            allowed |= match pattern.strip_suffix('*') {
+                Some(scheme @ ("https://" | "http://")) => lower.starts_with(scheme) && lower.len() > scheme.len(),
+                _ => pattern.eq_ignore_ascii_case(origin),
+            };
+        }
+        allowed.then(|| origin.to_owned())
+    }
+
+    fn method_allowed(&self, method: &str) -> bool {
+        self.allow_methods.iter().any(|m| m == "*" || m.eq_ignore_ascii_case(method.trim()))
+    }
+
+    fn headers_allowed(&self, requested: &str) -> bool {
+        self.allow_headers.iter().any(|h| h == "*")
+            || requested
+                .split(',')
+                .map(str::trim)
+                .filter(|h| !h.is_empty())
+                .all(|h| self.allow_headers.iter().any(|allowed| allowed.eq_ignore_ascii_case(h)))
+    }
+
+    /// The gateway's answer to a preflight with these request headers.
+    fn preflight(&self, headers: &HeaderMap) -> Response {
+        let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let mut response = StatusCode::NO_CONTENT.into_response();
+        let out = response.headers_mut();
+        let Some(origin) = self.allowed_origin(text("origin")) else { return response };
+        if !self.method_allowed(text("access-control-request-method"))
+            || !self.headers_allowed(text("access-control-request-headers"))
+        {
+            return response;
+        }
+        insert(out, "access-control-allow-origin", &origin);
+        insert(out, "access-control-allow-methods", &self.allow_methods.join(","));
+        if !self.allow_headers.is_empty() {
+            insert(out, "access-control-allow-headers", &self.allow_headers.join(","));
+        }
+        if let Some(max_age) = self.max_age {
+            insert(out, "access-control-max-age", &max_age.to_string());
+        }
+        if self.allow_credentials {
+            insert(out, "access-control-allow-credentials", "true");
+        }
+        response
+    }
+
+    /// Replaces the `access-control-*` headers of a non-preflight answer to a request from
+    /// `origin` with the configured ones (none when the origin is absent or not allowed).
+    fn decorate(&self, origin: Option<&str>, headers: &mut HeaderMap) {
+        let names: Vec<HeaderName> =
+            headers.keys().filter(|name| name.as_str().starts_with("access-control-")).cloned().collect();
+        for name in names {
+            headers.remove(name);
+        }
+        let Some(origin) = origin.and_then(|o| self.allowed_origin(o)) else { return };
+        insert(headers, "access-control-allow-origin", &origin);
+        if !self.expose_headers.is_empty() {
+            insert(headers, "access-control-expose-headers", &self.expose_headers.join(","));
+        }
+        if self.allow_credentials {
+            insert(headers, "access-control-allow-credentials", "true");
+        }
+    }
+}
+
+fn insert(headers: &mut HeaderMap, name: &'static str, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        headers.insert(name, value);
+    }
+}
+
+/// The CORS configuration of the template's HTTP API: the first `AWS::Serverless::HttpApi`
+/// with a `CorsConfiguration`, its parameters resolved (a `CommaDelimitedList` parameter
+/// referenced with `!Ref` becomes the list of origins, so `--parameter` changes them).
+///
+/// # Errors
+/// When the configuration does not resolve or is malformed ([`Cors::from_configuration`]).
+pub fn cors_of(
+    template: &crate::template::Template,
+    resolver: &crate::template::Resolver<'_>,
+) -> anyhow::Result<Option<Cors>> {
+    for (logical_id, api) in template.of_type("AWS::Serverless::HttpApi") {
+        let Some(config) = api["Properties"].get("CorsConfiguration") else { continue };
+        let resolved = resolver.resolve(config)?;
+        if let Some(cors) = Cors::from_configuration(&resolved).with_context(|| logical_id.clone())? {
+            return Ok(Some(cors));
+        }
+    }
+    Ok(None)
 }
 
 /// The payload format 2.0 event for one request.
@@ -166,6 +428,7 @@ fn event(
     parts: &axum::http::request::Parts,
     parameters: &BTreeMap<String, String>,
     body: &[u8],
+    request_id: &str,
 ) -> Value {
     let mut headers = Map::new();
     let mut cookies = Vec::new();
@@ -192,7 +455,6 @@ fn event(
         query.entry(percent_decode(key, true)).or_default().push(percent_decode(value, true));
     }
     let now = chrono::Utc::now();
-    let request_id = uuid::Uuid::new_v4().to_string();
     let host = headers.get("host").and_then(Value::as_str).unwrap_or("localhost").to_owned();
     let (body, is_base64) = match std::str::from_utf8(body) {
         _ if body.is_empty() => (Value::Null, false),
@@ -299,6 +561,94 @@ mod tests {
         ));
         Route { method: "GET".into(), path: path_template.into(), function: dummy, authorizer: None }
             .matches(method, path)
+    }
+
+    fn cors() -> Cors {
+        Cors::from_configuration(&json!({
+            "AllowOrigins": ["http://localhost:5173", "https://*"],
+            "AllowMethods": ["GET", "POST"],
+            "AllowHeaders": ["authorization", "content-type"],
+            "ExposeHeaders": ["location"],
+            "MaxAge": 600,
+        }))
+        .unwrap()
+        .unwrap()
+    }
+
+    fn preflight(cors: &Cors, origin: &str, method: &str, headers: &str) -> HeaderMap {
+        let mut request = HeaderMap::new();
+        request.insert("origin", HeaderValue::from_str(origin).unwrap());
+        request.insert("access-control-request-method", HeaderValue::from_str(method).unwrap());
+        if !headers.is_empty() {
+            request.insert("access-control-request-headers", HeaderValue::from_str(headers).unwrap());
+        }
+        let response = cors.preflight(&request);
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        response.headers().clone()
+    }
+
+    #[test]
+    fn origins_match_exactly_by_scheme_or_all() {
+        let cors = cors();
+        assert_eq!(cors.allowed_origin("http://localhost:5173").as_deref(), Some("http://localhost:5173"));
+        assert_eq!(cors.allowed_origin("HTTP://LOCALHOST:5173").as_deref(), Some("HTTP://LOCALHOST:5173"));
+        assert_eq!(cors.allowed_origin("https://anything.example").as_deref(), Some("https://anything.example"));
+        assert!(cors.allowed_origin("http://localhost:5174").is_none());
+        assert!(cors.allowed_origin("http://evil.example").is_none());
+        assert!(cors.allowed_origin("https://").is_none());
+        let all = Cors { allow_origins: vec!["*".into()], ..Cors::default() };
+        assert_eq!(all.allowed_origin("http://evil.example").as_deref(), Some("*"));
+    }
+
+    #[test]
+    fn a_preflight_is_allowed_only_for_an_allowed_origin_method_and_headers() {
+        let cors = cors();
+        let ok = preflight(&cors, "http://localhost:5173", "POST", "Content-Type, Authorization");
+        assert_eq!(ok["access-control-allow-origin"], "http://localhost:5173");
+        assert_eq!(ok["access-control-allow-methods"], "GET,POST");
+        assert_eq!(ok["access-control-allow-headers"], "authorization,content-type");
+        assert_eq!(ok["access-control-max-age"], "600");
+        assert!(ok.get("access-control-allow-credentials").is_none());
+        for (origin, method, headers) in [
+            ("http://evil.example", "POST", ""),
+            ("http://localhost:5173", "DELETE", ""),
+            ("http://localhost:5173", "POST", "x-secret"),
+        ] {
+            let refused = preflight(&cors, origin, method, headers);
+            assert!(refused.keys().all(|k| !k.as_str().starts_with("access-control-")), "{origin} {method} {headers}");
+        }
+    }
+
+    #[test]
+    fn answers_get_the_configured_headers_instead_of_the_function_s() {
+        let cors = cors();
+        let mut headers = HeaderMap::new();
+        headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+        headers.insert("content-type", HeaderValue::from_static("application/json"));
+        cors.decorate(Some("http://localhost:5173"), &mut headers);
+        assert_eq!(headers["access-control-allow-origin"], "http://localhost:5173");
+        assert_eq!(headers["access-control-expose-headers"], "location");
+        assert_eq!(headers["content-type"], "application/json");
+        let mut headers = HeaderMap::new();
+        headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+        cors.decorate(Some("http://evil.example"), &mut headers);
+        assert!(headers.is_empty());
+    }
+
+    #[test]
+    fn a_cors_configuration_is_read_or_refused() {
+        assert_eq!(Cors::from_configuration(&Value::Null).unwrap(), None);
+        assert!(Cors::from_configuration(&json!({"AllowOrigins": "http://a"})).is_err());
+        assert!(Cors::from_configuration(&json!({"AllowOrigins": ["*"], "AllowCredentials": true})).is_err());
+        assert!(Cors::from_configuration(&json!({"MaxAge": "soon"})).is_err());
+    }
+
+    #[test]
+    fn request_ids_look_like_api_gateway_s() {
+        let id = request_id();
+        assert_eq!(id.len(), 16);
+        assert!(id.ends_with('='));
+        assert_ne!(id, request_id());
     }
 
     #[test]

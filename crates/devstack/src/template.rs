@@ -216,6 +216,17 @@ impl<'a> Resolver<'a> {
             {
                 bail!("parameter {name}={} is not one of {allowed:?}", scalar_string(&value));
             }
+            // A list parameter's `Ref` is a list: its value split on commas, each item trimmed.
+            let is_list = declaration
+                .get("Type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t == "CommaDelimitedList" || t.starts_with("List<"));
+            let value = match value {
+                Value::String(text) if is_list => {
+                    Value::Array(text.split(',').map(|item| Value::String(item.trim().to_owned())).collect())
+                }
+                other => other,
+            };
             parameters.insert(name.clone(), value);
         }
         if let Some(unknown) = overrides.keys().find(|k| !template.parameters.contains_key(*k)) {
@@ -510,6 +521,25 @@ Resources:
             resolver.resolve(&template.resources["Api"]["Properties"]["Issuer"]).unwrap(),
             "https://issuer.example"
         );
+    }
+
+    #[test]
+    fn a_list_parameter_refs_to_a_list() {
+        let text = r#"
+Parameters:
+  Origins: { Type: CommaDelimitedList, Default: "http://a, http://b" }
+Resources:
+  Api: { Type: AWS::Serverless::HttpApi, Properties: { Origins: !Ref Origins } }
+"#;
+        let template = Template::parse(text).unwrap();
+        let naming = naming();
+        let resolver = Resolver::new(&template, &naming, &HashMap::new()).unwrap();
+        let origins = resolver.resolve(&template.resources["Api"]["Properties"]["Origins"]).unwrap();
+        assert_eq!(origins, serde_json::json!(["http://a", "http://b"]));
+        let given = HashMap::from([("Origins".to_owned(), "https://c".to_owned())]);
+        let resolver = Resolver::new(&template, &naming, &given).unwrap();
+        let origins = resolver.resolve(&template.resources["Api"]["Properties"]["Origins"]).unwrap();
+        assert_eq!(origins, serde_json::json!(["https://c"]));
     }
 
     #[test]
