@@ -10,9 +10,20 @@
 //!   newest 10,000).
 //! - `GET /_devstack/endpoints`: the stack name, template and service URLs ([`Endpoints`]),
 //!   for tools that talk to the running stack (`redrive --local`).
-//! - `POST /_devstack/tokens` `{"sub"?, "groups"?: [...], "expiresInSeconds"?: 3600}` ->
-//!   `{"token", "sub"}`: a JWT the HTTP API's authorizer accepts (sub defaults to a new opaque
-//!   id, `local|<hex>`, as an external issuer's would be).
+//! - `POST /_devstack/tokens` `{"sub"?, "groups"?, "expiresInSeconds"?: 3600, "claims"?: {..},
+//!   "kid"?}` -> `{"token", "sub", "groups", "claims", "kid"}`: a JWT signed by the HTTP API's
+//!   default JWT authorizer's key ([`crate::auth`]). By default it is a Cognito-style ID token
+//!   the authorizer accepts: `sub` (default: a new opaque id, `local|<hex>`, as an external
+//!   issuer's would be), `iss` (the template's issuer), `aud` (its first audience), `iat`
+//!   (now), `exp` (`iat + expiresInSeconds`; negative: already expired), `token_use: "id"` and
+//!   `groups` (any JSON, default `[]`: a list of names, or a string, a number... as a hostile
+//!   test needs). `claims` overrides or adds any claim (`nbf`, `iat`, `exp`, `aud`,
+//!   `client_id`, `token_use`, `cognito:groups`, ...; a `null` value removes the claim), so
+//!   black-box tests can send tokens the authorizer must refuse (a future `nbf`, an `exp` a
+//!   second ago, the wrong `token_use`). `kid` sets the header's key id (`null`: none;
+//!   default: the stack key's, as published in the JWKS). The answer's `claims` are the
+//!   token's payload. `404` when the API has no JWT authorizer; `400`/`422` for a body of
+//!   another shape.
 //! - `POST /_devstack/functions/{logicalId}/event-source-mappings/{enable|disable}`.
 //! - `PUT /_devstack/services/sns/fault` makes the SNS endpoint answer 500 (an outage);
 //!   `DELETE` clears it ([`crate::faults`], merged into this router by the stack).
@@ -200,12 +211,26 @@ async fn clear_fault(State(state): State<ControlState>, Path(name): Path<String>
 }
 
 #[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct TokenRequest {
     sub: Option<String>,
-    #[serde(default)]
-    groups: Vec<String>,
+    #[serde(default = "no_groups")]
+    groups: serde_json::Value,
     expires_in_seconds: Option<i64>,
+    #[serde(default)]
+    claims: serde_json::Map<String, serde_json::Value>,
+    /// Absent: the stack key's id; `null`: no `kid`; a string: that `kid`.
+    #[serde(default, deserialize_with = "present")]
+    kid: Option<Option<String>>,
+}
+
+fn no_groups() -> serde_json::Value {
+    json!([])
+}
+
+/// A field that is present (even as `null`) is `Some`.
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
+    <Option<String> as serde::Deserialize>::deserialize(deserializer).map(Some)
 }
 
 async fn token(State(state): State<ControlState>, Json(request): Json<TokenRequest>) -> Response {
@@ -213,8 +238,22 @@ async fn token(State(state): State<ControlState>, Json(request): Json<TokenReque
         return (StatusCode::NOT_FOUND, "the HTTP API has no JWT authorizer").into_response();
     };
     let sub = request.sub.unwrap_or_else(|| format!("local|{}", uuid::Uuid::new_v4().simple()));
-    match authorizer.mint(&sub, &request.groups, request.expires_in_seconds.unwrap_or(3600)) {
-        Ok(token) => Json(json!({ "token": token, "sub": sub, "groups": request.groups })).into_response(),
+    let mut claims = authorizer.default_claims(&sub, &[], request.expires_in_seconds.unwrap_or(3600));
+    claims.insert("groups".to_owned(), request.groups.clone());
+    for (name, value) in request.claims {
+        if value.is_null() {
+            claims.remove(&name);
+        } else {
+            claims.insert(name, value);
+        }
+    }
+    let kid = request.kid.unwrap_or_else(|| Some(authorizer.key().kid().to_owned()));
+    match authorizer.sign(&claims, kid.as_deref()) {
+        Ok(token) => {
+            let sub = claims.get("sub").cloned().unwrap_or_default();
+            Json(json!({ "token": token, "sub": sub, "groups": request.groups, "claims": claims, "kid": kid }))
+                .into_response()
+        }
         Err(err) => (StatusCode::INTERNAL_SERVER_ERROR, err.to_string()).into_response(),
     }
 }

@@ -182,7 +182,10 @@ impl Stack {
             .await
             .with_context(|| format!("binding the HTTP API to port {}", options.api_port))?;
         let api_url = format!("http://{}", api_listener.local_addr()?);
-        let api = Gateway::new(routes).with_cors(crate::gateway::cors_of(&template, &resolver)?).router();
+        // The issuers' JWKS and OpenID configuration, beside the routes (crate::auth).
+        let issuers: Vec<crate::auth::JwtAuthorizer> = authorizers.values().cloned().collect();
+        let api = crate::auth::discovery_router(&issuers, &api_url)
+            .merge(Gateway::new(routes).with_cors(crate::gateway::cors_of(&template, &resolver)?).router());
         tasks.spawn(async move {
             let _ = axum::serve(api_listener, api).await;
         });

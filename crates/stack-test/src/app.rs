@@ -60,6 +60,20 @@ impl TestApp {
         self.stack.mint_token(sub, groups, ttl_seconds).expect("the HTTP API has a JWT authorizer")
     }
 
+    /// A token from the stack's `POST /_devstack/tokens` over HTTP, for any `request` body
+    /// that endpoint takes (`{"sub", "groups", "expiresInSeconds", "claims", "kid"}`, see
+    /// `devstack::control`): tokens with odd groups or claims the authorizer must refuse.
+    ///
+    /// # Panics
+    /// When the endpoint does not answer with a token.
+    pub async fn mint_token(&self, request: &Value) -> String {
+        let url = format!("{}/_devstack/tokens", self.stack.lambda_url);
+        let response = self.http.post(url).json(request).send().await.expect("the control endpoint answers");
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        body["token"].as_str().unwrap_or_else(|| panic!("no token for {request}: {status} {body}")).to_owned()
+    }
+
     /// Sends `method path` with `token` (none: no `Authorization` header) and an optional
     /// JSON body (with `content-type: application/json`).
     pub async fn send_as(&self, token: Option<&str>, method: &str, path: &str, body: Option<&Value>) -> Reply {

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use serde_json::json;
+use serde_json::{Value, json};
 use siren_order::{Reply, TestApp, new_subject};
 
 fn assert_status(reply: &Reply, status: u16, what: &str) {
@@ -122,10 +122,160 @@ async fn another_customer_sees_nothing_of_mine_and_changes_nothing() {
     assert_eq!(mine.body["status"], "Waiting");
     let theirs = app.send_as(Some(&token), "GET", "/orders", None).await;
     assert_eq!(theirs.body["orders"], json!([]));
+    // The routes that take an id and need a role: the customer has none.
+    assert_status(
+        &app.send_as(
+            Some(&token),
+            "PATCH",
+            &format!("/deliveries/{}", world.delivery),
+            Some(&json!({ "status": "Preparing" })),
+        )
+        .await,
+        403,
+        "moving another's ticket",
+    );
+    assert_status(
+        &app.send_as(
+            Some(&token),
+            "PATCH",
+            &format!("/products/{}", world.product),
+            Some(&json!({ "status": "SoldOut", "price": 1 })),
+        )
+        .await,
+        403,
+        "changing a product",
+    );
+    // Another's order and one that does not exist answer alike: no way to probe ids.
+    let missing = format!("/orders/{}", uuid::Uuid::new_v4());
+    assert_status(&as_intruder("GET", missing.clone()).await, 404, "an order that does not exist");
+    assert_status(&as_intruder("POST", format!("{missing}/cancel")).await, 404, "cancelling one that does not exist");
+    assert_status(
+        &as_intruder("GET", format!("/customers/{}", new_subject())).await,
+        404,
+        "a customer that does not exist",
+    );
+    // Nothing moved: the ticket still waits, the product is unchanged.
+    assert_unchanged(&world).await;
     // The customer sees their own profile and orders.
     let own =
         app.send_as(Some(&app.token_of(&world.customer)), "GET", &format!("/customers/{}", world.customer), None).await;
     assert_status(&own, 200, "own profile");
+}
+
+/// The world's order and ticket still wait and its product is on sale at its price.
+async fn assert_unchanged(world: &World) {
+    let app = &world.app;
+    assert_eq!(app.send("GET", &format!("/orders/{}", world.order), None).await.body["status"], "Waiting");
+    let waiting = app.send("GET", "/deliveries?status=Waiting", None).await;
+    assert!(waiting.body.to_string().contains(&world.delivery), "the ticket still waits: {waiting:?}");
+    let product = app.send_as(None, "GET", &format!("/products/{}", world.product), None).await;
+    assert_eq!((&product.body["status"], &product.body["price"]), (&json!("OnSale"), &json!(4500)), "{product:?}");
+}
+
+/// A fresh identity's token from `POST /_devstack/tokens` with `request`'s fields (`groups`
+/// as any JSON, `claims` overriding the defaults, `kid`).
+async fn minted(app: &TestApp, mut request: Value) -> String {
+    request["sub"] = json!(new_subject());
+    app.mint_token(&request).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_group_that_only_looks_like_a_role_grants_nothing() {
+    let world = world().await;
+    let app = &world.app;
+    let menu = json!({ "name": "Mocha", "price": 5500 });
+    let owner_routes = [
+        ("POST", "/products".to_owned(), Some(menu.clone())),
+        ("PATCH", format!("/products/{}", world.product), Some(json!({ "status": "SoldOut" }))),
+        ("GET", format!("/reports/sales?date={}", world.today), None),
+        ("GET", format!("/reports/orders?date={}", world.today), None),
+    ];
+    let barista_routes = [
+        ("GET", "/deliveries".to_owned(), None),
+        ("GET", "/deliveries?status=Waiting".to_owned(), None),
+        ("PATCH", format!("/deliveries/{}", world.delivery), Some(json!({ "status": "Preparing" }))),
+    ];
+    let lookalikes = [
+        json!({ "groups": ["barista,owner"] }),
+        json!({ "groups": ["owner,barista"] }),
+        json!({ "groups": ["not owner", "not barista"] }),
+        json!({ "groups": ["owner barista"] }),
+        json!({ "groups": "[owner barista]" }),
+        json!({ "groups": "[owner]" }),
+        json!({ "groups": "[barista]" }),
+        json!({ "groups": "barista,owner" }),
+        json!({ "groups": "owner barista" }),
+        json!({ "groups": ["[owner]", "[barista]"] }),
+        json!({ "groups": ["owner ", " barista"] }),
+        json!({ "groups": ["Owner", "BARISTA"] }),
+        json!({ "groups": [["owner"], ["barista"]] }),
+        json!({ "groups": ["owner", "barista", 1] }),
+        json!({ "groups": { "owner": true, "barista": true } }),
+        json!({ "groups": [], "claims": { "cognito:groups": ["barista,owner"] } }),
+        json!({ "groups": [], "claims": { "cognito:groups": "[owner barista]" } }),
+        json!({ "groups": [], "claims": { "cognito:groups": ["not owner", "not barista"] } }),
+    ];
+    for request in &lookalikes {
+        let token = minted(app, request.clone()).await;
+        for (method, path, body) in owner_routes.iter().chain(&barista_routes) {
+            let reply = app.send_as(Some(&token), method, path, body.as_ref()).await;
+            assert_status(&reply, 403, &format!("{method} {path} with {request}"));
+        }
+        // Nor does it see a stranger's order as staff would.
+        let order = app.send_as(Some(&token), "GET", &format!("/orders/{}", world.order), None).await;
+        assert_status(&order, 404, &format!("another's order with {request}"));
+    }
+    assert_unchanged(&world).await;
+
+    // The same tokens with the real names do pass, through either claim.
+    let owner = minted(app, json!({ "groups": ["owner"] })).await;
+    let barista = minted(app, json!({ "groups": [], "claims": { "cognito:groups": ["barista"] } })).await;
+    let sales = format!("/reports/sales?date={}", world.today);
+    assert_status(&app.send_as(Some(&owner), "GET", &sales, None).await, 200, "the owner reads the sales");
+    assert_status(&app.send_as(Some(&barista), "GET", "/deliveries", None).await, 200, "the barista reads the counter");
+    let with_comma = minted(app, json!({ "groups": ["barista,owner", "owner"] })).await;
+    assert_status(&app.send_as(Some(&with_comma), "GET", &sales, None).await, 200, "owner beside an odd name");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_protected_route_refuses_what_api_gateway_refuses() {
+    let world = world().await;
+    let app = &world.app;
+    let now = chrono::Utc::now().timestamp();
+    let roles = json!(["owner", "barista"]);
+    let refused = [
+        json!({ "claims": { "nbf": now + 60 } }),
+        json!({ "claims": { "iat": now + 60 } }),
+        json!({ "expiresInSeconds": -1 }),
+        json!({ "claims": { "exp": now - 1 } }),
+        json!({ "claims": { "exp": null } }),
+        json!({ "claims": { "aud": "another-client" } }),
+        json!({ "claims": { "aud": null } }),
+        json!({ "claims": { "iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_another" } }),
+        json!({ "claims": { "iss": "https://evil.example" } }),
+        json!({ "claims": { "token_use": "access" } }),
+        json!({ "claims": { "token_use": "refresh" } }),
+        json!({ "claims": { "token_use": null } }),
+        json!({ "kid": null }),
+        json!({ "kid": "another-key" }),
+    ];
+    let accepted = minted(app, json!({ "groups": roles, "claims": { "nbf": now - 1 } })).await;
+    for (method, path) in world.protected_routes() {
+        let body = json!({ "status": "Completed" });
+        for request in &refused {
+            let mut request = request.clone();
+            request["groups"] = roles.clone();
+            let token = minted(app, request.clone()).await;
+            let reply = app.send_as(Some(&token), method, &path, Some(&body)).await;
+            assert_status(&reply, 401, &format!("{method} {path} with {request}"));
+        }
+        // Its neighbour passes the authorizer (on the routes that change nothing).
+        if method == "GET" {
+            let reply = app.send_as(Some(&accepted), method, &path, None).await;
+            assert_status(&reply, 200, &format!("{method} {path} with a valid token"));
+        }
+    }
+    assert_unchanged(&world).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
