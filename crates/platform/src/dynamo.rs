@@ -1,7 +1,8 @@
 //! Typed DynamoDB access for every context's adapter:
 //! - items are plain `#[derive(Serialize, Deserialize)]` structs mapped by `serde_dynamo`
 //!   ([`to_item`], [`from_item`]); no hand-written attribute code;
-//! - [`Table`] reads (consistent `GetItem`, index queries) and writes transactions;
+//! - [`Table`] reads (consistent `GetItem`, index queries, one page of an index with
+//!   [`Table::query_page`]) and writes transactions;
 //! - [`put`] with a [`Condition`] is the one way an item is written that must be new, or
 //!   must still be at the version it read;
 //! - [`WriteError`] tells a lost optimistic-concurrency race ([`WriteError::Conflict`],
@@ -15,6 +16,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::outbox::{TransactError, transact};
+use crate::page::{Cursor, Page, PageError, PageRequest};
 
 /// A DynamoDB item.
 pub type Item = HashMap<String, AttributeValue>;
@@ -156,6 +158,67 @@ impl Table {
         output.items.unwrap_or_default().into_iter().map(from_item).collect()
     }
 
+    /// One page of the items of `index` whose partition attribute is `partition`, in
+    /// sort-key order (`forward`) or reversed ([`crate::page`] tells the convention).
+    ///
+    /// Reads `page.limit() + 1` items to tell whether more follow: the page holds at most
+    /// `page.limit()` items, and its cursor is the key of its last item when one more
+    /// exists (`None` otherwise). When DynamoDB stops early at its 1 MB page size, the page
+    /// is shorter and its cursor is DynamoDB's `LastEvaluatedKey`. The page's cursor, the
+    /// client's `nextToken`, must be a key of exactly this index's and the table's key
+    /// attributes, in the partition read.
+    ///
+    /// # Errors
+    /// [`PageError::InvalidCursor`] when `page`'s cursor does not fit (nothing is queried);
+    /// [`PageError::Storage`] when the query fails, a returned item lacks a key attribute
+    /// or an item does not map to `T`.
+    pub async fn query_page<T: DeserializeOwned>(
+        &self,
+        index: &Index<'_>,
+        partition: impl Into<String>,
+        forward: bool,
+        page: &PageRequest,
+    ) -> Result<Page<T>, PageError> {
+        let partition = partition.into();
+        let attributes = index.key_attributes();
+        let start = page
+            .cursor()
+            .map(|cursor| cursor.start_key(&attributes, &[TABLE_SORT_KEY, index.sort], (index.partition, &partition)))
+            .transpose()?;
+        let limit = usize::try_from(page.limit()).context("a page limit")?;
+        let output = self
+            .client
+            .query()
+            .table_name(&self.name)
+            .index_name(index.name)
+            .key_condition_expression("#p = :p")
+            .expression_attribute_names("#p", index.partition)
+            .expression_attribute_values(":p", AttributeValue::S(partition))
+            .scan_index_forward(forward)
+            .limit(i32::try_from(limit + 1).context("a page limit")?)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .with_context(|| format!("Query {} of {}", index.name, self.name))?;
+        let mut items = output.items.unwrap_or_default();
+        let next = if items.len() > limit {
+            items.truncate(limit);
+            let last = items.last().context("a page of at least one item")?;
+            let key = attributes
+                .iter()
+                .map(|name| {
+                    let value = last.get(*name).with_context(|| format!("an item of {} without {name}", index.name));
+                    value.map(|value| ((*name).to_owned(), value.clone()))
+                })
+                .collect::<anyhow::Result<Item>>()?;
+            Some(Cursor::of_key(key)?)
+        } else {
+            output.last_evaluated_key.map(Cursor::of_key).transpose()?
+        };
+        let items = items.into_iter().map(from_item).collect::<anyhow::Result<Vec<T>>>()?;
+        Ok(Page::new(items, next))
+    }
+
     /// The transaction item that puts `item` if `condition` holds.
     pub fn put(&self, item: Item, condition: Condition) -> TransactWriteItem {
         put(&self.name, item, condition)
@@ -167,6 +230,30 @@ impl Table {
     /// [`WriteError::Conflict`] when a condition failed, [`WriteError::Storage`] otherwise.
     pub async fn write(&self, items: Vec<TransactWriteItem>) -> Result<(), WriteError> {
         transact(&self.client, items).await.map_err(WriteError::from)
+    }
+}
+
+/// The partition key attribute of every table item (see [`key`]).
+pub const TABLE_PARTITION_KEY: &str = "pk";
+/// The sort key attribute of every table item (see [`key`]).
+pub const TABLE_SORT_KEY: &str = "sk";
+
+/// A global secondary index with a string partition and sort key, over a table keyed by
+/// `pk` and `sk` (all projected), as [`Table::query_page`] reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Index<'a> {
+    /// The index's name, e.g. `ByOwner`.
+    pub name: &'a str,
+    /// Its partition key attribute, e.g. `gsi1pk`.
+    pub partition: &'a str,
+    /// Its sort key attribute, e.g. `gsi1sk`.
+    pub sort: &'a str,
+}
+
+impl Index<'_> {
+    /// Every key attribute of an item read through it: the table's and the index's.
+    fn key_attributes(&self) -> [&str; 4] {
+        [TABLE_PARTITION_KEY, TABLE_SORT_KEY, self.partition, self.sort]
     }
 }
 

@@ -22,6 +22,7 @@ pub mod logging;
 pub mod metrics;
 pub mod money;
 pub mod outbox;
+pub mod page;
 pub mod relay;
 pub mod retry;
 pub mod text;

@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use platform::EventEnvelope;
 use platform::dynamo::WriteError;
 use platform::inbox::Applied;
+use platform::page::{Page, PageError, PageLimits, PageRequest};
 use platform::retry::{Conflict, on_conflict};
 
 use crate::domain::{
@@ -24,23 +25,29 @@ use crate::domain::{
 };
 use crate::ports::{ConsumedEvents, Deliveries, DeliveryQueue, OrdersAtCounter, WaitingNumbers};
 
-/// Most deliveries [`list_queue`] returns.
-pub const QUEUE_LIMIT: usize = 100;
+/// Page size of [`list_queue`] (`GET /deliveries`): 100 deliveries without `limit`, at
+/// most 500.
+pub const QUEUE_LIMIT: PageLimits = PageLimits::new(100, 500);
 
 /// Why the queue could not be listed.
 #[derive(Debug, thiserror::Error)]
 pub enum ListQueueError {
-    /// Storage failed.
+    /// The page's cursor is not one of this queue, or storage failed.
     #[error(transparent)]
-    Storage(anyhow::Error),
+    Page(#[from] PageError),
 }
 
-/// The deliveries in `status`, oldest first, at most [`QUEUE_LIMIT`].
+/// One `page` of the deliveries in `status`, oldest first (sized within [`QUEUE_LIMIT`]
+/// by the edge).
 ///
 /// # Errors
-/// [`ListQueueError::Storage`].
-pub async fn list_queue(queue: &impl DeliveryQueue, status: DeliveryStatus) -> Result<Vec<Delivery>, ListQueueError> {
-    queue.in_status(status, QUEUE_LIMIT).await.map_err(ListQueueError::Storage)
+/// [`ListQueueError::Page`] for a cursor of another queue or a storage failure.
+pub async fn list_queue(
+    queue: &impl DeliveryQueue,
+    status: DeliveryStatus,
+    page: &PageRequest,
+) -> Result<Page<Delivery>, ListQueueError> {
+    Ok(queue.in_status(status, page).await?)
 }
 
 /// Why a delivery was not moved; nothing changed.

@@ -6,6 +6,7 @@ use chrono::{SecondsFormat, Utc};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
 use platform::http::{ApiError, json, parse_json, path_parameter};
+use platform::page::PageRequest;
 use serde::{Deserialize, Serialize};
 
 use crate::application::{self, ListQueueError, MoveDeliveryError};
@@ -49,23 +50,31 @@ impl From<&Delivery> for DeliveryView {
     }
 }
 
-/// The body of `GET /deliveries`.
+/// The body of `GET /deliveries`: one page of the queue.
 #[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct QueueView {
-    /// Oldest first, at most [`application::QUEUE_LIMIT`].
+    /// Oldest first, at most `limit` ([`application::QUEUE_LIMIT`]).
     pub deliveries: Vec<DeliveryView>,
+    /// The `nextToken` of the next page; `null` on the last page.
+    #[serde(rename = "nextToken", default)]
+    pub next_token: Option<String>,
 }
 
 impl From<ListQueueError> for ApiError {
     fn from(err: ListQueueError) -> Self {
         match err {
-            ListQueueError::Storage(err) => Self::Internal(err),
+            ListQueueError::Page(err) => err.into(),
         }
     }
 }
 
-/// `GET /deliveries?status=Waiting` -> 200 [`QueueView`]: the counter's queue, oldest first;
-/// `status` defaults to `Waiting`; 400 naming `status` for an unknown status.
+/// `GET /deliveries?status=Waiting&limit=&nextToken=` -> 200 [`QueueView`]
+/// `{"deliveries": [DeliveryView], "nextToken": string | null}`: one page of the counter's
+/// queue, oldest first, of `limit` deliveries (default 100, at most 500:
+/// [`application::QUEUE_LIMIT`]); `nextToken` is `null` on the last page, else passed back
+/// (with the same `status`) for the next one ([`platform::page`]). `status` defaults to
+/// `Waiting`; 400 naming `status` for an unknown status, `limit` when it is not an integer
+/// from 1 to 500, `nextToken` when it is malformed or from another status's queue.
 ///
 /// # Errors
 /// The problem to answer.
@@ -77,8 +86,13 @@ pub async fn list_deliveries(queue: &impl DeliveryQueue, request: Request) -> Re
             text.parse().map_err(|_| ApiError::field("status", "must be Waiting, Preparing, Completed or Cancelled"))?
         }
     };
-    let deliveries = application::list_queue(queue, status).await?;
-    json(StatusCode::OK, &QueueView { deliveries: deliveries.iter().map(DeliveryView::from).collect() })
+    let page = PageRequest::from_request(&request, application::QUEUE_LIMIT)?;
+    let deliveries = application::list_queue(queue, status, &page).await?;
+    let next_token = deliveries.next_token();
+    json(
+        StatusCode::OK,
+        &QueueView { deliveries: deliveries.items.iter().map(DeliveryView::from).collect(), next_token },
+    )
 }
 
 /// The body of `PATCH /deliveries/{deliveryId}`.

@@ -14,6 +14,7 @@ use std::future::Future;
 use platform::EventEnvelope;
 use platform::dynamo::WriteError;
 use platform::inbox::Applied;
+use platform::page::{Page, PageError, PageRequest};
 
 use crate::domain::{
     BusinessDay, Delivery, DeliveryEvent, DeliveryId, DeliveryStatus, OrderAtCounter, OrderId, WaitingNumber,
@@ -21,15 +22,17 @@ use crate::domain::{
 
 /// The barista's view of the counter: deliveries by status.
 pub trait DeliveryQueue {
-    /// The deliveries in `status`, oldest (first issued) first, at most `limit`.
+    /// One `page` of the deliveries in `status`, oldest (first issued) first.
     ///
     /// # Errors
-    /// When storage fails or a stored delivery does not read back.
+    /// [`PageError::InvalidCursor`] when the page's cursor is not one of this status's
+    /// queue; [`PageError::Storage`] when storage fails or a stored delivery does not read
+    /// back.
     fn in_status(
         &self,
         status: DeliveryStatus,
-        limit: usize,
-    ) -> impl Future<Output = anyhow::Result<Vec<Delivery>>> + Send;
+        page: &PageRequest,
+    ) -> impl Future<Output = Result<Page<Delivery>, PageError>> + Send;
 }
 
 /// Reading and changing one delivery.

@@ -29,9 +29,10 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
 use contracts::delivery::{self as wire, DeliveryCancelled, DeliveryCompleted, DeliveryStarted, OrderWaited};
 use platform::EventEnvelope;
-use platform::dynamo::{Condition, Table, WriteError, from_item, key, to_item};
+use platform::dynamo::{Condition, Index, Table, WriteError, from_item, key, to_item};
 use platform::inbox::{Applied, Inbox};
 use platform::outbox::Outbox;
+use platform::page::{Page, PageError, PageRequest};
 use serde::{Deserialize, Serialize};
 
 use crate::SOURCE;
@@ -314,11 +315,10 @@ struct SequenceItem {
 
 impl DeliveryQueue for DynamoDeliveries {
     #[tracing::instrument(skip_all, fields(%status))]
-    async fn in_status(&self, status: DeliveryStatus, limit: usize) -> anyhow::Result<Vec<Delivery>> {
-        let limit = i32::try_from(limit).unwrap_or(i32::MAX);
-        let items: Vec<DeliveryItem> =
-            self.table.query_index(STATUS_INDEX, "gsi1pk", status_key(status), true, limit).await?;
-        Ok(items.into_iter().map(Delivery::from).collect())
+    async fn in_status(&self, status: DeliveryStatus, page: &PageRequest) -> Result<Page<Delivery>, PageError> {
+        let index = Index { name: STATUS_INDEX, partition: "gsi1pk", sort: "gsi1sk" };
+        let items: Page<DeliveryItem> = self.table.query_page(&index, status_key(status), true, page).await?;
+        Ok(Page::new(items.items.into_iter().map(Delivery::from).collect(), items.next))
     }
 }
 

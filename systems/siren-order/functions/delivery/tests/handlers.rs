@@ -43,6 +43,19 @@ fn list(status: &str) -> Request {
     request(&event)
 }
 
+/// `list-deliveries.json` for one page of `status` of `limit` deliveries after `token`.
+fn list_page(status: &str, limit: u32, token: Option<&str>) -> Request {
+    let mut event = sample("list-deliveries.json");
+    let mut query = format!("status={status}&limit={limit}");
+    event["queryStringParameters"] = json!({ "status": status, "limit": limit.to_string() });
+    if let Some(token) = token {
+        query.push_str(&format!("&nextToken={token}"));
+        event["queryStringParameters"]["nextToken"] = token.into();
+    }
+    event["rawQueryString"] = query.into();
+    request(&event)
+}
+
 fn answer(response: &Response<Body>) -> (u16, Value) {
     (response.status().as_u16(), serde_json::from_slice(response.body().as_ref()).unwrap())
 }
@@ -94,7 +107,7 @@ async fn the_barista_lists_the_queue_oldest_first() {
     let (_emulators, deliveries) = setup().await;
     let (status, body) =
         answer(&delivery::http::list_deliveries(&deliveries, request(&sample("list-deliveries.json"))).await.unwrap());
-    assert_eq!((status, body), (200, json!({ "deliveries": [] })));
+    assert_eq!((status, body), (200, json!({ "deliveries": [], "nextToken": null })));
 
     let [first, second] = two_orders(&deliveries).await;
     let (status, body) =
@@ -111,8 +124,23 @@ async fn the_barista_lists_the_queue_oldest_first() {
     assert!(created.ends_with('Z') && created.len() == "2026-11-21T05:57:20.802Z".len(), "{created}");
     assert_eq!(queue[0]["businessDay"].as_str().unwrap().len(), "2026-11-21".len());
 
+    assert_eq!(body["nextToken"], Value::Null, "two deliveries fit the default page");
+
+    // One per page: the first page says more follows, the second (exactly full) is last.
+    let (_, page) = answer(&delivery::http::list_deliveries(&deliveries, list_page("Waiting", 1, None)).await.unwrap());
+    assert_eq!(page["deliveries"][0]["orderId"], first.as_str());
+    let token = page["nextToken"].as_str().expect("a token: one more follows").to_owned();
+    let (_, page) =
+        answer(&delivery::http::list_deliveries(&deliveries, list_page("Waiting", 1, Some(&token))).await.unwrap());
+    assert_eq!(page["deliveries"][0]["orderId"], second.as_str());
+    assert_eq!(page["nextToken"], Value::Null, "{page}");
+    // The Waiting queue's token does not read another status's queue.
+    let refused = delivery::http::list_deliveries(&deliveries, list_page("Completed", 1, Some(&token))).await;
+    let (status, body) = answer(&refused.unwrap_err().into_response());
+    assert_eq!((status, body["errors"][0]["field"].clone()), (400, json!("nextToken")));
+
     let (status, body) = answer(&delivery::http::list_deliveries(&deliveries, list("Completed")).await.unwrap());
-    assert_eq!((status, body), (200, json!({ "deliveries": [] })));
+    assert_eq!((status, body), (200, json!({ "deliveries": [], "nextToken": null })));
     let refused = delivery::http::list_deliveries(&deliveries, list("Lost")).await.unwrap_err().into_response();
     let (status, body) = answer(&refused);
     assert_eq!(status, 400);

@@ -19,6 +19,7 @@ use delivery::domain::{
 use delivery::ports::{ConsumedEvents, Deliveries, DeliveryQueue, OrdersAtCounter, WaitingNumbers};
 use platform::dynamo::WriteError;
 use platform::inbox::Applied;
+use platform::page::{Page, PageError, PageRequest};
 use platform::{EventEnvelope, Won};
 
 /// Everything the fake stores; each write checks its conditions, then applies all or nothing.
@@ -78,12 +79,11 @@ impl FakeCounter {
 }
 
 impl DeliveryQueue for FakeCounter {
-    async fn in_status(&self, status: DeliveryStatus, limit: usize) -> anyhow::Result<Vec<Delivery>> {
+    async fn in_status(&self, status: DeliveryStatus, page: &PageRequest) -> Result<Page<Delivery>, PageError> {
         let mut found: Vec<Delivery> =
             self.state().deliveries.values().filter(|d| d.status() == status).cloned().collect();
         found.sort_by_key(|d| (d.created_at(), d.id().clone()));
-        found.truncate(limit);
-        Ok(found)
+        Page::of_list(found, &status.to_string(), page)
     }
 }
 
@@ -445,8 +445,10 @@ async fn the_queue_lists_one_status_oldest_first() {
     let started = counter.state().orders[&order(3)].clone();
     let OrderAtCounter::Issued(started) = started else { panic!("issued") };
     move_delivery(&counter, &started, Progress::Preparing, at("2026-11-21T05:01:00Z")).await.unwrap();
-    let waiting = application::list_queue(&counter, DeliveryStatus::Waiting).await.unwrap();
-    let orders: Vec<&str> = waiting.iter().map(|d| d.order_id().as_str()).collect();
+    let waiting = application::list_queue(&counter, DeliveryStatus::Waiting, &PageRequest::first(100)).await.unwrap();
+    let orders: Vec<&str> = waiting.items.iter().map(|d| d.order_id().as_str()).collect();
     assert_eq!(orders, ["order-2", "order-1"]);
-    assert_eq!(application::list_queue(&counter, DeliveryStatus::Preparing).await.unwrap().len(), 1);
+    assert!(waiting.next.is_none());
+    let preparing = application::list_queue(&counter, DeliveryStatus::Preparing, &PageRequest::first(100)).await;
+    assert_eq!(preparing.unwrap().items.len(), 1);
 }

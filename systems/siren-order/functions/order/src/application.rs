@@ -7,6 +7,7 @@ use platform::auth::Caller;
 use platform::dynamo::WriteError;
 use platform::idempotency::{Fingerprint, IdempotencyKey, IdempotencyRecord};
 use platform::invoke::InvokeError;
+use platform::page::{Page, PageError, PageLimits, PageRequest};
 use platform::retry::Conflict;
 
 use crate::domain::{CancelError, CustomerId, Order, OrderId, PlaceError, ProductId, RequestedLine};
@@ -16,8 +17,8 @@ use crate::ports::{DeliveryCancellation, DeliveryDesk, Orders, ProductPricing};
 pub const BARISTA: &str = "barista";
 /// The role of the shop's owner, who may see any order and anyone's list.
 pub const OWNER: &str = "owner";
-/// Most orders [`list_orders`] returns.
-pub const LIST_LIMIT: usize = 50;
+/// Page size of [`list_orders`] (`GET /orders`): 50 orders without `limit`, at most 100.
+pub const LIST_LIMIT: PageLimits = PageLimits::new(50, 100);
 
 /// The command of `POST /orders`, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,26 +170,28 @@ pub enum ListOrdersError {
     /// Another customer's orders, and the caller is not the owner.
     #[error("no orders of customer {0} for you")]
     NotYours(CustomerId),
-    /// Storage failed.
+    /// The page's cursor is not one of this list, or storage failed.
     #[error(transparent)]
-    Storage(#[from] anyhow::Error),
+    Page(#[from] PageError),
 }
 
-/// The orders of `customer_id`, newest first, at most [`LIST_LIMIT`]: the caller's own,
-/// or anyone's for the owner.
+/// One `page` of the orders of `customer_id`, newest first (sized within [`LIST_LIMIT`]
+/// by the edge): the caller's own, or anyone's for the owner.
 ///
 /// # Errors
-/// [`ListOrdersError::NotYours`] for another customer's; [`ListOrdersError::Storage`].
+/// [`ListOrdersError::NotYours`] for another customer's; [`ListOrdersError::Page`] for a
+/// cursor of another list or a storage failure.
 #[tracing::instrument(skip_all, fields(customer_id = %customer_id))]
 pub async fn list_orders(
     orders: &impl Orders,
     caller: &Caller,
     customer_id: &CustomerId,
-) -> Result<Vec<Order>, ListOrdersError> {
+    page: &PageRequest,
+) -> Result<Page<Order>, ListOrdersError> {
     if customer_id.as_str() != caller.subject && !caller.is(OWNER) {
         return Err(ListOrdersError::NotYours(customer_id.clone()));
     }
-    Ok(orders.list_for_customer(customer_id, LIST_LIMIT).await?)
+    Ok(orders.list_for_customer(customer_id, page).await?)
 }
 
 /// Why [`cancel_order`] did not cancel.

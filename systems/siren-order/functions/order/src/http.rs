@@ -8,6 +8,7 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use platform::Won;
 use platform::http::{ApiError, Validation, json, parse_json, path_parameter};
 use platform::idempotency::IdempotencyRecord;
+use platform::page::PageRequest;
 use serde::{Deserialize, Serialize};
 
 use crate::application::{
@@ -241,25 +242,33 @@ pub async fn get_order<O: Orders>(deps: &wiring::GetOrder<O>, request: Request) 
     json(StatusCode::OK, &OrderView::from(&order))
 }
 
-/// Body of `GET /orders`.
+/// Body of `GET /orders`: one page.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct OrdersView {
     /// Newest first.
     pub orders: Vec<OrderView>,
+    /// The `nextToken` of the next page; `null` on the last page.
+    #[serde(rename = "nextToken", default)]
+    pub next_token: Option<String>,
 }
 
 impl From<ListOrdersError> for ApiError {
     fn from(err: ListOrdersError) -> Self {
         match err {
             ListOrdersError::NotYours(_) => Self::NotFound(err.to_string()),
-            ListOrdersError::Storage(err) => Self::Internal(err),
+            ListOrdersError::Page(err) => err.into(),
         }
     }
 }
 
-/// `GET /orders?customerId=` -> 200 `{"orders": [OrderView]}`, newest first, at most 50;
+/// `GET /orders?customerId=&limit=&nextToken=` -> 200 `{"orders": [OrderView],
+/// "nextToken": string | null}`, newest first, one page of `limit` orders (default 50, at
+/// most 100: [`application::LIST_LIMIT`]); `nextToken` is `null` on the last page, else
+/// passed back (with the same `customerId`) for the next one ([`platform::page`]).
 /// `customerId` defaults to the caller; another customer's -> 404 (the owner may ask for
-/// anyone's); 400 naming `customerId` when it is no customer id; 401 without a token.
+/// anyone's); 400 naming `customerId` when it is no customer id, `limit` when it is not
+/// an integer from 1 to 100, `nextToken` when it is malformed or from another customer's
+/// list; 401 without a token.
 ///
 /// # Errors
 /// The [`ApiError`] of each refusal above.
@@ -271,8 +280,10 @@ pub async fn list_orders<O: Orders>(
     let query = request.query_string_parameters_ref().and_then(|query| query.first("customerId"));
     let customer_id = CustomerId::parse(query.unwrap_or(&caller.subject))
         .map_err(|err| ApiError::field("customerId", err.to_string()))?;
-    let orders = application::list_orders(&deps.orders, &caller, &customer_id).await?;
-    json(StatusCode::OK, &OrdersView { orders: orders.iter().map(OrderView::from).collect() })
+    let page = PageRequest::from_request(&request, application::LIST_LIMIT)?;
+    let orders = application::list_orders(&deps.orders, &caller, &customer_id, &page).await?;
+    let next_token = orders.next_token();
+    json(StatusCode::OK, &OrdersView { orders: orders.items.iter().map(OrderView::from).collect(), next_token })
 }
 
 impl From<CancelOrderError> for ApiError {

@@ -10,6 +10,7 @@ use platform::dynamo::WriteError;
 use platform::idempotency::{IdempotencyKey, IdempotencyRecord};
 use platform::inbox::Applied;
 use platform::invoke::InvokeError;
+use platform::page::{Page, PageError, PageRequest};
 
 use crate::domain::{CustomerId, Order, OrderEvent, OrderId, Pricing, ProductId};
 
@@ -21,15 +22,16 @@ pub trait Orders {
     /// When storage fails or the stored order is unreadable.
     fn find(&self, id: &OrderId) -> impl Future<Output = anyhow::Result<Option<Order>>> + Send;
 
-    /// The orders of `customer_id`, newest first, at most `limit`.
+    /// One `page` of the orders of `customer_id`, newest first.
     ///
     /// # Errors
-    /// When storage fails or a stored order is unreadable.
+    /// [`PageError::InvalidCursor`] when the page's cursor is not one of this customer's
+    /// list; [`PageError::Storage`] when storage fails or a stored order is unreadable.
     fn list_for_customer(
         &self,
         customer_id: &CustomerId,
-        limit: usize,
-    ) -> impl Future<Output = anyhow::Result<Vec<Order>>> + Send;
+        page: &PageRequest,
+    ) -> impl Future<Output = Result<Page<Order>, PageError>> + Send;
 
     /// The first answer kept for `key` of `customer_id`; `None` when the key is new (or
     /// its record expired).

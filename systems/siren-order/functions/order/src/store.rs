@@ -17,10 +17,11 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono::{DateTime, SecondsFormat, Utc};
 use contracts::order as wire;
-use platform::dynamo::{Condition, Table, WriteError, to_item};
+use platform::dynamo::{Condition, Index, Table, WriteError, to_item};
 use platform::idempotency::{IdempotencyKey, IdempotencyRecord};
 use platform::inbox::{Applied, Inbox};
 use platform::outbox::Outbox;
+use platform::page::{Page, PageError, PageRequest};
 use platform::{EventEnvelope, Won};
 use serde::{Deserialize, Serialize};
 
@@ -30,6 +31,8 @@ use crate::ports::Orders;
 
 /// Name of the by-customer index.
 pub const CUSTOMER_INDEX: &str = "ByCustomer";
+/// The by-customer index with its key attributes.
+const BY_CUSTOMER: Index<'static> = Index { name: CUSTOMER_INDEX, partition: "gsi1pk", sort: "gsi1sk" };
 /// The `kind` of order items.
 const ORDER_KIND: &str = "Order";
 /// The sort key of order items.
@@ -106,12 +109,9 @@ impl Orders for DynamoOrders {
     }
 
     #[tracing::instrument(skip_all, fields(customer_id = %customer_id))]
-    async fn list_for_customer(&self, customer_id: &CustomerId, limit: usize) -> anyhow::Result<Vec<Order>> {
-        let items: Vec<OrderItem> = self
-            .table
-            .query_index(CUSTOMER_INDEX, "gsi1pk", customer_pk(customer_id), false, i32::try_from(limit)?)
-            .await?;
-        items.into_iter().map(Order::try_from).collect()
+    async fn list_for_customer(&self, customer_id: &CustomerId, page: &PageRequest) -> Result<Page<Order>, PageError> {
+        let items: Page<OrderItem> = self.table.query_page(&BY_CUSTOMER, customer_pk(customer_id), false, page).await?;
+        Ok(items.try_map(Order::try_from)?)
     }
 
     #[tracing::instrument(skip_all, fields(customer_id = %customer_id))]

@@ -20,6 +20,7 @@ use platform::http::ApiError;
 use platform::idempotency::{IdempotencyKey, IdempotencyRecord};
 use platform::inbox::Applied;
 use platform::invoke::InvokeError;
+use platform::page::{Page, PageError, PageRequest};
 use platform::{EventEnvelope, Won};
 use serde_json::{Value, json};
 
@@ -74,13 +75,12 @@ impl Orders for FakeOrders {
         Ok(self.order(id.as_str()))
     }
 
-    async fn list_for_customer(&self, customer_id: &CustomerId, limit: usize) -> anyhow::Result<Vec<Order>> {
+    async fn list_for_customer(&self, customer_id: &CustomerId, page: &PageRequest) -> Result<Page<Order>, PageError> {
         let stored = self.state.lock().unwrap();
         let mut orders: Vec<Order> =
             stored.orders.values().filter(|o| o.customer_id() == customer_id).cloned().collect();
         orders.sort_by_key(|o| std::cmp::Reverse(o.placed_at()));
-        orders.truncate(limit);
-        Ok(orders)
+        Page::of_list(orders, customer_id.as_str(), page)
     }
 
     async fn find_idempotency(

@@ -3,6 +3,7 @@
 
 use chrono::Utc;
 use platform::dynamo::WriteError;
+use platform::page::{Page, PageError, PageLimits, PageRequest};
 use platform::retry::Conflict;
 use tracing::Instrument;
 
@@ -119,20 +120,25 @@ pub async fn get_product(products: &impl ProductLookup, id: &ProductId) -> Resul
     products.find(id).await?.ok_or_else(|| GetProductError::NotFound(id.to_string()))
 }
 
+/// Page size of [`list_products`] (`GET /products`): 100 products without `limit`, at
+/// most 500.
+pub const MENU_LIMIT: PageLimits = PageLimits::new(100, 500);
+
 /// Why `list_products` failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ListProductsError {
-    /// Storage failed.
+    /// The page's cursor is not one of the menu, or storage failed.
     #[error(transparent)]
-    Storage(#[from] anyhow::Error),
+    Page(#[from] PageError),
 }
 
-/// The menu: every product on sale, by name.
+/// One `page` of the menu: the products on sale, by name (sized within [`MENU_LIMIT`] by
+/// the edge).
 ///
 /// # Errors
 /// See [`ListProductsError`].
-pub async fn list_products(menu: &impl Menu) -> Result<Vec<Product>, ListProductsError> {
-    Ok(menu.on_sale().await?)
+pub async fn list_products(menu: &impl Menu, page: &PageRequest) -> Result<Page<Product>, ListProductsError> {
+    Ok(menu.on_sale(page).await?)
 }
 
 /// Most ids one check may ask about.

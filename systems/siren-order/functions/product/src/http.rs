@@ -5,6 +5,7 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use platform::Won;
 use platform::http::{ApiError, Validation, json, parse_json, path_parameter};
+use platform::page::PageRequest;
 use serde::{Deserialize, Serialize};
 
 use crate::application::{self, ChangeProductError, GetProductError, ListProductsError, RegisterProductError};
@@ -46,28 +47,38 @@ impl From<&Product> for ProductView {
     }
 }
 
-/// Body of `GET /products`.
+/// Body of `GET /products`: one page of the menu.
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
 pub struct MenuView {
     /// The products on sale, by name.
     pub products: Vec<ProductView>,
+    /// The `nextToken` of the next page; `null` on the last page.
+    #[serde(rename = "nextToken", default)]
+    pub next_token: Option<String>,
 }
 
 impl From<ListProductsError> for ApiError {
     fn from(err: ListProductsError) -> Self {
         match err {
-            ListProductsError::Storage(err) => Self::Internal(err),
+            ListProductsError::Page(err) => err.into(),
         }
     }
 }
 
-/// `GET /products` (public) -> 200 [`MenuView`]: the products on sale, by name.
+/// `GET /products?limit=&nextToken=` (public) -> 200 [`MenuView`] `{"products":
+/// [ProductView], "nextToken": string | null}`: one page of the products on sale, by name,
+/// of `limit` products (default 100, at most 500: [`application::MENU_LIMIT`]);
+/// `nextToken` is `null` on the last page, else passed back for the next one
+/// ([`platform::page`]). 400 naming `limit` when it is not an integer from 1 to 500,
+/// `nextToken` when it is malformed or from another list.
 ///
 /// # Errors
 /// The problem the response carries.
-pub async fn list_products(deps: &wiring::ListProducts, _request: Request) -> Result<Response<Body>, ApiError> {
-    let menu = application::list_products(&deps.products).await?;
-    json(StatusCode::OK, &MenuView { products: menu.iter().map(ProductView::from).collect() })
+pub async fn list_products(deps: &wiring::ListProducts, request: Request) -> Result<Response<Body>, ApiError> {
+    let page = PageRequest::from_request(&request, application::MENU_LIMIT)?;
+    let menu = application::list_products(&deps.products, &page).await?;
+    let next_token = menu.next_token();
+    json(StatusCode::OK, &MenuView { products: menu.items.iter().map(ProductView::from).collect(), next_token })
 }
 
 impl From<GetProductError> for ApiError {

@@ -4,6 +4,7 @@
 use std::future::Future;
 
 use platform::dynamo::WriteError;
+use platform::page::{Page, PageError, PageRequest};
 
 use crate::domain::{Product, ProductEvent, ProductId};
 
@@ -27,11 +28,12 @@ pub trait ProductBatch {
 
 /// Reads the menu (`GET /products`).
 pub trait Menu {
-    /// Every product on sale, sorted by name (case-insensitively).
+    /// One `page` of the products on sale, sorted by name (case-insensitively).
     ///
     /// # Errors
-    /// When storage fails or an item is corrupt.
-    fn on_sale(&self) -> impl Future<Output = anyhow::Result<Vec<Product>>> + Send;
+    /// [`PageError::InvalidCursor`] when the page's cursor is not one of the menu;
+    /// [`PageError::Storage`] when storage fails or an item is corrupt.
+    fn on_sale(&self, page: &PageRequest) -> impl Future<Output = Result<Page<Product>, PageError>> + Send;
 }
 
 /// Adds products (`POST /products`).

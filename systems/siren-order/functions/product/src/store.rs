@@ -9,11 +9,12 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
+use aws_sdk_dynamodb::types::KeysAndAttributes;
 use chrono::{DateTime, Utc};
 use contracts::product as wire;
-use platform::dynamo::{Condition, Item, Table, WriteError, from_item, key, to_item};
+use platform::dynamo::{Condition, Index, Item, Table, WriteError, from_item, key, to_item};
 use platform::outbox::Outbox;
+use platform::page::{Page, PageError, PageRequest};
 use platform::{EventEnvelope, Won};
 use serde::{Deserialize, Serialize};
 
@@ -179,23 +180,11 @@ impl ProductBatch for DynamoProducts {
 
 impl Menu for DynamoProducts {
     #[tracing::instrument(skip_all)]
-    async fn on_sale(&self) -> anyhow::Result<Vec<Product>> {
-        // Every page: the menu has no paging of its own.
-        let items: Vec<Item> = self
-            .table
-            .client()
-            .query()
-            .table_name(self.table.name())
-            .index_name(MENU_INDEX)
-            .key_condition_expression("gsi1pk = :status")
-            .expression_attribute_values(":status", AttributeValue::S(status_key(ProductStatus::OnSale)))
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<_, _>>()
-            .await
-            .context("Query the menu")?;
-        items.into_iter().map(product_of).collect()
+    async fn on_sale(&self, page: &PageRequest) -> Result<Page<Product>, PageError> {
+        let index = Index { name: MENU_INDEX, partition: "gsi1pk", sort: "gsi1sk" };
+        let items: Page<ProductItem> =
+            self.table.query_page(&index, status_key(ProductStatus::OnSale), true, page).await?;
+        Ok(items.try_map(Product::try_from)?)
     }
 }
 
@@ -243,6 +232,7 @@ impl ProductChanges for DynamoProductWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aws_sdk_dynamodb::types::AttributeValue;
 
     fn s(text: &str) -> AttributeValue {
         AttributeValue::S(text.to_owned())

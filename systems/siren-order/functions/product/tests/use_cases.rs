@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use platform::Won;
 use platform::dynamo::WriteError;
 use platform::http::ApiError;
+use platform::page::{Page, PageError, PageRequest};
 use product::application::{
     ChangeProductError, CheckProductsError, GetProductError, change_product, check_products, get_product,
     list_products, register_product,
@@ -40,11 +41,11 @@ impl ProductBatch for FakeProducts {
 }
 
 impl Menu for FakeProducts {
-    async fn on_sale(&self) -> anyhow::Result<Vec<Product>> {
+    async fn on_sale(&self, page: &PageRequest) -> Result<Page<Product>, PageError> {
         let mut menu: Vec<Product> =
             self.products.lock().unwrap().iter().filter(|p| p.is_orderable()).cloned().collect();
         menu.sort_by_key(|p| p.name.as_str().to_lowercase());
-        Ok(menu)
+        Page::of_list(menu, "menu", page)
     }
 }
 
@@ -162,8 +163,13 @@ async fn the_menu_is_what_is_on_sale_by_name() {
     }
     let mocha = products.products.lock().unwrap()[2].id.clone();
     change_product(&products, &mocha, &sold_out()).await.unwrap();
-    let menu: Vec<String> =
-        list_products(&products).await.unwrap().iter().map(|p| p.name.as_str().to_owned()).collect();
+    let menu: Vec<String> = list_products(&products, &PageRequest::first(100))
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|p| p.name.as_str().to_owned())
+        .collect();
     assert_eq!(menu, ["americano", "Latte"]);
 }
 

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
+use platform::page::{Cursor, PageError, PageLimits, PageRequest};
 
 use crate::domain::{Fact, OrdersReport, ReportEvent, SalesReport};
 use crate::ports::{Kept, ReportFacts, ReportViews};
@@ -55,20 +56,36 @@ pub async fn sales_report(views: &impl ReportViews, date: NaiveDate) -> Result<S
     Ok(SalesReport::of(date, &orders, &names))
 }
 
+/// Page size of [`orders_report`] (`GET /reports/orders`): 100 orders without `limit`, at
+/// most 500.
+pub const ORDERS_REPORT_LIMIT: PageLimits = PageLimits::new(100, 500);
+
 /// Why [`orders_report`] did not answer.
 #[derive(Debug, thiserror::Error)]
 pub enum OrdersReportError {
+    /// The page's cursor is not one of this day's list.
+    #[error("the orders report's nextToken does not fit: {0}")]
+    InvalidCursor(#[source] platform::page::InvalidCursor),
     /// Storage failed.
     #[error("the orders report could not be read")]
     Storage(#[source] anyhow::Error),
 }
 
-/// The orders of the shop day `date` with their current status, in the order they were
-/// placed.
+/// One `page` of the orders of the shop day `date` with their current status, in the
+/// order they were placed (sized within [`ORDERS_REPORT_LIMIT`] by the edge), and the
+/// cursor of the next page (`None` on the last).
 ///
 /// # Errors
+/// [`OrdersReportError::InvalidCursor`] for a cursor of another day's list;
 /// [`OrdersReportError::Storage`] when the views cannot be read.
-pub async fn orders_report(views: &impl ReportViews, date: NaiveDate) -> Result<OrdersReport, OrdersReportError> {
-    let orders = views.orders_of_day(date).await.map_err(OrdersReportError::Storage)?;
-    Ok(OrdersReport::of(date, orders))
+pub async fn orders_report(
+    views: &impl ReportViews,
+    date: NaiveDate,
+    page: &PageRequest,
+) -> Result<(OrdersReport, Option<Cursor>), OrdersReportError> {
+    let orders = views.orders_of_day_page(date, page).await.map_err(|err| match err {
+        PageError::InvalidCursor(invalid) => OrdersReportError::InvalidCursor(invalid),
+        PageError::Storage(err) => OrdersReportError::Storage(err),
+    })?;
+    Ok((OrdersReport::of(date, orders.items), orders.next))
 }

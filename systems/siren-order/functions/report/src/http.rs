@@ -6,6 +6,7 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
 use platform::Won;
 use platform::http::{ApiError, json};
+use platform::page::PageRequest;
 use serde::Serialize;
 
 use crate::application::{self, OrdersReportError, SalesReportError};
@@ -24,17 +25,25 @@ pub async fn sales_report(views: &impl ReportViews, request: Request) -> Result<
     json(StatusCode::OK, &SalesReportBody::from(report))
 }
 
-/// `GET /reports/orders?date=YYYY-MM-DD` -> 200 [`OrdersReportBody`]: the orders placed
-/// that shop day, in the order they were placed, with their current status; 400 without
-/// a valid date; 401 without a token; 403 unless the caller is an owner.
+/// `GET /reports/orders?date=YYYY-MM-DD&limit=&nextToken=` -> 200 [`OrdersReportBody`]
+/// `{"date", "orders": [OrderRow], "nextToken": string | null}`: one page of the orders
+/// placed that shop day, in the order they were placed, with their current status, of
+/// `limit` orders (default 100, at most 500: [`application::ORDERS_REPORT_LIMIT`]);
+/// `nextToken` is `null` on the last page, else passed back (with the same `date`) for the
+/// next one ([`platform::page`]). 400 without a valid date, naming `limit` when it is not
+/// an integer from 1 to 500, `nextToken` when it is malformed or from another day's list;
+/// 401 without a token; 403 unless the caller is an owner.
 ///
 /// # Errors
 /// The error answers above; 500 when the views cannot be read.
 pub async fn orders_report(views: &impl ReportViews, request: Request) -> Result<Response<Body>, ApiError> {
     platform::auth::caller(&request)?.require("owner")?;
     let date = date(&request)?;
-    let report = application::orders_report(views, date).await?;
-    json(StatusCode::OK, &OrdersReportBody::from(report))
+    let page = PageRequest::from_request(&request, application::ORDERS_REPORT_LIMIT)?;
+    let (report, next) = application::orders_report(views, date, &page).await?;
+    let mut body = OrdersReportBody::from(report);
+    body.next_token = next.as_ref().map(platform::page::Cursor::token);
+    json(StatusCode::OK, &body)
 }
 
 /// The `date` query parameter: a shop day, `YYYY-MM-DD`.
@@ -56,6 +65,7 @@ impl From<SalesReportError> for ApiError {
 impl From<OrdersReportError> for ApiError {
     fn from(err: OrdersReportError) -> Self {
         match err {
+            OrdersReportError::InvalidCursor(invalid) => invalid.into(),
             OrdersReportError::Storage(cause) => ApiError::Internal(cause),
         }
     }
@@ -132,8 +142,11 @@ impl From<SalesReport> for SalesReportBody {
 pub struct OrdersReportBody {
     /// The shop's local day, `YYYY-MM-DD`.
     pub date: NaiveDate,
-    /// The day's orders, in the order they were placed.
+    /// The day's orders, in the order they were placed: one page.
     pub orders: Vec<OrderRow>,
+    /// The `nextToken` of the next page; `null` on the last page.
+    #[serde(rename = "nextToken")]
+    pub next_token: Option<String>,
 }
 
 /// One of `orders` in [`OrdersReportBody`].
@@ -156,7 +169,11 @@ pub struct OrderRow {
 
 impl From<OrdersReport> for OrdersReportBody {
     fn from(report: OrdersReport) -> Self {
-        Self { date: report.date, orders: report.orders.into_iter().filter_map(OrderRow::of).collect() }
+        Self {
+            date: report.date,
+            orders: report.orders.into_iter().filter_map(OrderRow::of).collect(),
+            next_token: None,
+        }
     }
 }
 

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 
 use chrono::NaiveDate;
+use platform::page::{Page, PageError, PageRequest};
 
 use crate::domain::{OrderFact, OrderFacts, OrderId, ProductFacts, ProductId};
 
@@ -43,6 +44,18 @@ pub trait ReportViews {
     /// # Errors
     /// When storage fails or a stored view is unreadable.
     fn orders_of_day(&self, day: NaiveDate) -> impl Future<Output = anyhow::Result<Vec<OrderFacts>>> + Send;
+
+    /// One `page` of the views of the orders placed on the shop day `day`, in the order
+    /// they were placed.
+    ///
+    /// # Errors
+    /// [`PageError::InvalidCursor`] when the page's cursor is not one of this day's list;
+    /// [`PageError::Storage`] when storage fails or a stored view is unreadable.
+    fn orders_of_day_page(
+        &self,
+        day: NaiveDate,
+        page: &PageRequest,
+    ) -> impl Future<Output = Result<Page<OrderFacts>, PageError>> + Send;
 
     /// The current name of every product seen, by id.
     ///

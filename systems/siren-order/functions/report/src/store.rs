@@ -19,7 +19,8 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use platform::Won;
-use platform::dynamo::{Item, Table, from_item, key, to_item};
+use platform::dynamo::{Index, Item, Table, from_item, key, to_item};
+use platform::page::{Page, PageError, PageRequest};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
@@ -268,6 +269,13 @@ impl ReportViews for DynamoReport {
     async fn orders_of_day(&self, day: NaiveDate) -> anyhow::Result<Vec<OrderFacts>> {
         let items = self.query_all(Some(DAY_INDEX), "gsi1pk", day_partition(day)).await?;
         items.into_iter().map(|item| from_item::<OrderViewItem>(item)?.try_into()).collect()
+    }
+
+    async fn orders_of_day_page(&self, day: NaiveDate, page: &PageRequest) -> Result<Page<OrderFacts>, PageError> {
+        let index = Index { name: DAY_INDEX, partition: "gsi1pk", sort: "gsi1sk" };
+        let items: Page<OrderViewItem> =
+            Box::pin(self.table.query_page(&index, day_partition(day), true, page)).await?;
+        Ok(items.try_map(OrderFacts::try_from)?)
     }
 
     async fn product_names(&self) -> anyhow::Result<BTreeMap<ProductId, String>> {

@@ -87,6 +87,7 @@ async fn duplicated_and_reordered_events_give_the_same_reports() {
                 "waitingNumber": 1,
                 "placedAt": "2026-11-21T05:57:20.802Z",
             }],
+            "nextToken": null,
         })
     );
 

@@ -11,6 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use contracts::delivery::{DeliveryEvent, OrderWaited};
 use contracts::order::{OrderCancelled, OrderCompleted, OrderEvent, OrderLine, OrderPlaced};
 use contracts::product::{ProductChanged, ProductEvent, ProductRegistered};
+use platform::page::{Page, PageError, PageRequest};
 use platform::{EventEnvelope, Won};
 use report::application::{orders_report, sales_report};
 use report::domain::{OrderFact, OrderFacts, OrderId, OrderStatus, ProductFacts, ProductId};
@@ -49,6 +50,12 @@ impl ReportViews for Views {
     async fn orders_of_day(&self, day: NaiveDate) -> anyhow::Result<Vec<OrderFacts>> {
         let orders = self.orders.lock().unwrap();
         Ok(orders.values().filter(|o| o.placement.as_ref().is_some_and(|p| p.day == day)).cloned().collect())
+    }
+
+    async fn orders_of_day_page(&self, day: NaiveDate, page: &PageRequest) -> Result<Page<OrderFacts>, PageError> {
+        let mut orders = self.orders_of_day(day).await?;
+        orders.sort_by_key(|o| (o.placement.as_ref().map(|p| p.placed_at), o.order_id.clone()));
+        Page::of_list(orders, &day.to_string(), page)
     }
 
     async fn product_names(&self) -> anyhow::Result<BTreeMap<ProductId, String>> {
@@ -164,7 +171,7 @@ async fn duplicates_and_reordering_change_nothing() {
     assert_eq!((sales.products[0].name.as_str(), sales.products[0].quantity), ("Americano (Hot)", 2));
     assert_eq!(sales.completed_orders, 1);
     assert_eq!(sales.average_completion_seconds, Some(300.0));
-    let orders = orders_report(&in_order, day("2026-11-21")).await.unwrap();
+    let orders = orders_report(&in_order, day("2026-11-21"), &PageRequest::first(500)).await.unwrap().0;
 
     for shuffle in [
         |events: &mut Vec<EventEnvelope>| events.reverse(),
@@ -179,7 +186,7 @@ async fn duplicates_and_reordering_change_nothing() {
         let shuffled = Views::default();
         record_all(&shuffled, &events).await;
         assert_eq!(sales_report(&shuffled, day("2026-11-21")).await.unwrap(), sales);
-        assert_eq!(orders_report(&shuffled, day("2026-11-21")).await.unwrap(), orders);
+        assert_eq!(orders_report(&shuffled, day("2026-11-21"), &PageRequest::first(500)).await.unwrap().0, orders);
     }
 }
 
@@ -194,7 +201,7 @@ async fn a_cancellation_recorded_after_a_completion_takes_the_order_out_of_the_r
     assert_eq!((sales.orders, sales.revenue, sales.completed_orders), (0, Won::ZERO, 0));
     assert_eq!((sales.cancelled.count, sales.cancelled.amount), (1, Won::new(9000)));
     assert!(sales.products.is_empty());
-    let orders = orders_report(&views, day("2026-11-21")).await.unwrap();
+    let orders = orders_report(&views, day("2026-11-21"), &PageRequest::first(500)).await.unwrap().0;
     assert_eq!(orders.orders[0].status(), OrderStatus::Cancelled);
 }
 
@@ -214,7 +221,7 @@ async fn an_order_is_reported_on_the_shops_local_day() {
     record_all(&views, &[placed("o-1", 1, "2026-11-20T23:30:00Z")]).await;
     assert_eq!(sales_report(&views, day("2026-11-20")).await.unwrap().orders, 0);
     assert_eq!(sales_report(&views, day("2026-11-21")).await.unwrap().orders, 1);
-    let orders = orders_report(&views, day("2026-11-21")).await.unwrap();
+    let orders = orders_report(&views, day("2026-11-21"), &PageRequest::first(500)).await.unwrap().0;
     assert_eq!(orders.orders[0].order_id.as_str(), "o-1");
     assert_eq!(orders.orders[0].status(), OrderStatus::Placed);
 }
