@@ -531,7 +531,7 @@ mod tests {
         assert_eq!(refused_field(r#"{"items":[{"q":1},{"id":"a","q":1,"q":2}]}"#).0, "items[1].q");
         assert_eq!(refused_field(r#"{"a":{"b":{"c":1,"c":1}}}"#).0, "a.b.c");
         // Keys are compared after NFC: `é` spelt two ways is one key.
-        assert_eq!(refused_field(r#"{"caf\u00e9":1,"cafe\u0301":2}"#).0, "café");
+        assert_eq!(refused_field(r#"{"cr\u00e8me":1,"cre\u0300me":2}"#).0, "crème");
         // Distinct keys at different levels are fine.
         let value = parse_json::<serde_json::Value>(&request(r#"{"a":{"a":1},"b":[{"a":2},{"a":3}]}"#, None)).unwrap();
         assert_eq!(value["b"][1]["a"], 3);
@@ -558,8 +558,8 @@ mod tests {
 
     #[test]
     fn strings_reach_the_handler_in_nfc() {
-        let item: Item = parse_json(&request(r#"{"name":"cafe\u0301 \u1111\u1161\u11ab","price":1}"#, None)).unwrap();
-        assert_eq!(item.name, "café 판");
+        let item: Item = parse_json(&request(r#"{"name":"cre\u0300me \u1111\u1161\u11ab","price":1}"#, None)).unwrap();
+        assert_eq!(item.name, "crème 판");
         let item: Item = parse_json(&request("{\"name\":\"e\u{301}\",\"price\":1}", None)).unwrap();
         assert_eq!(item.name, "é");
     }
@@ -610,7 +610,7 @@ mod tests {
             request("", None).with_query_string_parameters(query)
         };
         assert_eq!(query_parameter(&with(&[]), "q").unwrap(), None);
-        assert_eq!(query_parameter(&with(&[("q", "cafe\u{301}")]), "q").unwrap().as_deref(), Some("café"));
+        assert_eq!(query_parameter(&with(&[("q", "cre\u{300}me")]), "q").unwrap().as_deref(), Some("crème"));
         for bad in [with(&[("q", "a\u{202e}")]), with(&[("q", "a\0")]), with(&[("q", "a"), ("q", "b")])] {
             let (status, body) = problem(query_parameter(&bad, "q").unwrap_err());
             assert_eq!((status, body["errors"][0]["field"].as_str()), (400, Some("q")));

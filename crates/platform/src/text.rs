@@ -7,16 +7,16 @@
 //! No text we accept is meant to be laid out over several lines or to hide anything, so
 //! every string of a JSON body ([`crate::http::parse_json`], values and object keys),
 //! every query parameter read through [`crate::http::query_parameter`] and every
-//! [`bounded`] text refuses a string holding any of these code points ([`refusal`]):
+//! [`bounded`] text refuses a string holding any of these characters ([`refusal`]):
 //!
-//! | kind ([`Refusal`]) | code points |
+//! | kind ([`Refusal`]) | characters |
 //! | --- | --- |
 //! | [`Refusal::Control`] | general category `Cc`: U+0000–U+001F (NUL, TAB, LF, CR, ESC, …), U+007F, U+0080–U+009F |
 //! | [`Refusal::Bidi`] | the `Bidi_Control` property: U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069 |
 //! | [`Refusal::Invisible`] | general category `Cf` (format: U+00AD soft hyphen, U+200B–U+200D zero-width space and joiners, U+2060–U+2064, U+FEFF, U+0600–U+0605, U+FFF9–U+FFFB, tags U+E0001 and U+E0020–U+E007F, …) and the `Default_Ignorable_Code_Point` property (Hangul fillers U+115F, U+1160, U+3164, U+FFA0, variation selectors U+FE00–U+FE0F and U+E0100–U+E01EF, U+034F combining grapheme joiner, U+180B–U+180F, …) |
 //! | [`Refusal::Separator`] | U+2028 line separator and U+2029 paragraph separator (`Zl`, `Zp`) |
 //! | [`Refusal::PrivateUse`] | general category `Co`: U+E000–U+F8FF, planes 15 and 16 |
-//! | [`Refusal::Unassigned`] | general category `Cn`: code points not assigned in the Unicode version of the `icu_properties` data (ICU4X 2), noncharacters (U+FDD0–U+FDEF, U+xFFFE, U+xFFFF) included |
+//! | [`Refusal::Unassigned`] | general category `Cn`: characters not assigned in the Unicode version of the `icu_properties` data (ICU4X 2), noncharacters (U+FDD0–U+FDEF, U+xFFFE, U+xFFFF) included |
 //!
 //! Surrogates cannot occur (Rust strings and `serde_json` refuse them). Ordinary spaces
 //! (U+0020, U+00A0, U+3000, …) are allowed; [`bounded`] trims them at both ends. A
@@ -229,10 +229,10 @@ mod tests {
     #[test]
     fn ordinary_text_of_many_scripts_is_allowed() {
         for text in [
-            "Americano",
+            "Espresso tonic",
             "아메리카노",
             "カフェラテ",
-            "café au lait",
+            "crème brûlée",
             "Ünïcödé",
             "ñandú",
             "قهوة",
@@ -246,7 +246,7 @@ mod tests {
 
     #[test]
     fn text_is_normalized_to_nfc_before_counting() {
-        assert_eq!(bounded("cafe\u{301}", 100).unwrap(), "café");
+        assert_eq!(bounded("cre\u{300}me", 100).unwrap(), "crème");
         // Conjoining jamo: 판 spelt out letter by letter.
         let jamo = "\u{1111}\u{1161}\u{11ab}";
         assert_eq!(bounded(jamo, 100).unwrap(), "판");
