@@ -23,6 +23,7 @@ pub mod lambda;
 pub mod log;
 pub mod model;
 pub mod observe;
+pub mod openapi;
 pub mod resources;
 pub mod schedule;
 pub mod stack;

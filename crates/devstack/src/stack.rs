@@ -185,6 +185,7 @@ impl Stack {
         // The issuers' JWKS and OpenID configuration, beside the routes (crate::auth).
         let issuers: Vec<crate::auth::JwtAuthorizer> = authorizers.values().cloned().collect();
         let api = crate::auth::discovery_router(&issuers, &api_url)
+            .merge(crate::openapi::router(crate::openapi::document_of(&options.template), api_url.clone()))
             .merge(Gateway::new(routes).with_cors(crate::gateway::cors_of(&template, &resolver)?).router());
         tasks.spawn(async move {
             let _ = axum::serve(api_listener, api).await;

@@ -21,6 +21,7 @@ pub mod lambda;
 pub mod logging;
 pub mod metrics;
 pub mod money;
+pub mod openapi;
 pub mod outbox;
 pub mod page;
 pub mod relay;

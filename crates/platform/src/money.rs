@@ -8,8 +8,11 @@ use serde::{Deserialize, Serialize};
 
 /// An amount in won, `0..=u64::MAX`. On the wire and in DynamoDB it is a plain integer
 /// (`9000`), so contracts and items stay readable.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(transparent)]
+#[schema(example = 4500)]
 pub struct Won(u64);
 
 impl Won {

@@ -213,6 +213,57 @@ fn routes(template: &Template, findings: &mut Vec<String>) {
     }
 }
 
+/// Every difference between the operations of `document` (an OpenAPI document, e.g.
+/// the system's generated `openapi.json`) and the HTTP routes of `system`'s template:
+/// a route the document lacks, an operation no route serves, or a route whose
+/// authorization differs (public in one, protected in the other). Empty when they agree.
+///
+/// # Panics
+/// When the template does not parse.
+pub fn openapi_routes(system: &System, document: &Value) -> Vec<String> {
+    let template = Template::load(system.template()).expect("the template parses");
+    let mut routes: BTreeMap<(String, String), bool> = BTreeMap::new();
+    for (_, function) in functions(&template) {
+        for event in function["Properties"]["Events"].as_object().into_iter().flatten().map(|(_, e)| e) {
+            if event["Type"] == "HttpApi" {
+                let props = &event["Properties"];
+                let public = props["Auth"]["Authorizer"] == "NONE";
+                let method = props["Method"].as_str().unwrap_or("?").to_ascii_uppercase();
+                routes.insert((method, props["Path"].as_str().unwrap_or("?").to_owned()), public);
+            }
+        }
+    }
+    let mut operations: BTreeMap<(String, String), bool> = BTreeMap::new();
+    for (path, item) in document["paths"].as_object().into_iter().flatten() {
+        for (method, operation) in item.as_object().into_iter().flatten() {
+            if ["get", "put", "post", "delete", "patch", "head", "options"].contains(&method.as_str()) {
+                let security = operation.get("security").unwrap_or(&document["security"]);
+                let public =
+                    security.as_array().is_none_or(|s| s.iter().all(|r| r.as_object().is_some_and(|r| r.is_empty())));
+                operations.insert((method.to_ascii_uppercase(), path.clone()), public);
+            }
+        }
+    }
+    let mut findings = Vec::new();
+    for ((method, path), public) in &routes {
+        match operations.get(&(method.clone(), path.clone())) {
+            None => findings.push(format!("the document lacks the route {method} {path}")),
+            Some(documented) if documented != public => findings.push(format!(
+                "{method} {path} is {} in the template but {} in the document",
+                if *public { "public" } else { "protected" },
+                if *documented { "public" } else { "protected" }
+            )),
+            Some(_) => {}
+        }
+    }
+    for (method, path) in operations.keys() {
+        if !routes.contains_key(&(method.clone(), path.clone())) {
+            findings.push(format!("the document has {method} {path}, which no route serves"));
+        }
+    }
+    findings
+}
+
 fn mappings(template: &Template, findings: &mut Vec<String>) {
     for (logical_id, function) in functions(template) {
         for (name, event) in function["Properties"]["Events"].as_object().into_iter().flatten() {

@@ -3,6 +3,8 @@
 //! [`TestApp`], which adds the staff identity, registered customers' tokens and the
 //! shop's routes (customers, the menu, orders) to [`stack_test::TestApp`].
 
+pub mod openapi;
+
 use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::Mutex;

@@ -11,17 +11,26 @@ use crate::domain::{Customer, CustomerId, CustomerName, Email, Phone, Registrati
 use crate::wiring;
 
 /// Body of `POST /customers`. Unknown fields are refused, naming them.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = RegisterCustomerRequest, example = json!({"name": "Kim Minji", "email": "minji@example.com", "phone": "010-1234-5678"}))]
 struct RegisterBody {
+    /// Display name, 1 to 100 characters (trimmed).
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 100)]
     name: Option<String>,
+    /// Email address, at most 254 characters; one customer per address.
+    #[schema(required = true, value_type = String, format = Email, max_length = 254)]
     email: Option<String>,
+    /// Phone number: digits with an optional leading `+` and `-`/space separators, 7 to 15 digits.
+    #[schema(required = false, value_type = String, max_length = 40)]
     phone: Option<String>,
+    /// The caller's own id (the token's `sub`), if sent at all.
+    #[schema(required = false, value_type = String)]
     customer_id: Option<String>,
 }
 
 /// A customer as the API shows it.
-#[derive(Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerView {
     /// Customer id: the token's `sub`.
@@ -32,6 +41,7 @@ pub struct CustomerView {
     pub email: String,
     /// Phone number, if given.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub phone: Option<String>,
     /// Points balance.
     pub points: u64,
@@ -93,6 +103,13 @@ fn registration(body: RegisterBody) -> Result<(Option<CustomerId>, Registration)
 ///
 /// # Errors
 /// The problem the response carries.
+#[utoipa::path(post, path = "/customers", tag = "customers", operation_id = "registerCustomer",
+    request_body = RegisterBody,
+    responses(
+        (status = 201, description = "Registered, with the welcome points.", body = CustomerView),
+        (status = 403, description = "`customerId` is not the caller's, or the token's `sub` cannot be a customer id.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Registered already, or the email address is taken.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn register_customer(deps: &wiring::RegisterCustomer, request: Request) -> Result<Response<Body>, ApiError> {
     let caller = platform::auth::caller(&request)?;
     let (claimed, registration) = registration(parse_json(&request)?)?;
@@ -116,6 +133,12 @@ impl From<GetCustomerError> for ApiError {
 ///
 /// # Errors
 /// The problem the response carries.
+#[utoipa::path(get, path = "/customers/{customerId}", tag = "customers", operation_id = "getCustomer",
+    params(("customerId" = String, Path, description = "The customer's id (a token's `sub`).")),
+    responses(
+        (status = 200, description = "The customer, with the points balance.", body = CustomerView),
+        (status = 404, description = "No such customer, or someone else's (not told apart).", body = platform::openapi::Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn get_customer(deps: &wiring::GetCustomer, request: Request) -> Result<Response<Body>, ApiError> {
     let caller = platform::auth::caller(&request)?;
     let raw = path_parameter(&request, "customerId")?;
@@ -123,3 +146,8 @@ pub async fn get_customer(deps: &wiring::GetCustomer, request: Request) -> Resul
     let customer = application::get_customer(&deps.customers, &caller, &id).await?;
     json(StatusCode::OK, &CustomerView::from(&customer))
 }
+
+/// The customer context's routes, for the system's OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(register_customer, get_customer), tags((name = "customers", description = "Sign-up and the points balance.")))]
+pub struct Api;

@@ -49,6 +49,7 @@ platform::opaque_id!(
     strum::EnumString,
     strum::IntoStaticStr,
     strum::Display,
+    utoipa::ToSchema,
 )]
 pub enum DeliveryStatus {
     /// Issued, in the queue.

@@ -14,7 +14,7 @@ use crate::domain::{Delivery, DeliveryId, DeliveryStatus, Progress};
 use crate::ports::{Deliveries, DeliveryQueue};
 
 /// A delivery as the API shows it.
-#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryView {
     /// Delivery id (UUID).
@@ -24,10 +24,12 @@ pub struct DeliveryView {
     /// Who ordered.
     pub customer_id: String,
     /// The day's waiting number, from 1.
+    #[schema(minimum = 1)]
     pub waiting_number: u32,
     /// The shop's business day of the number, `YYYY-MM-DD`.
     pub business_day: String,
     /// `Waiting`, `Preparing`, `Completed` or `Cancelled`.
+    #[schema(value_type = DeliveryStatus)]
     pub status: String,
     /// When it was issued, RFC 3339 UTC with milliseconds.
     pub created_at: String,
@@ -51,7 +53,7 @@ impl From<&Delivery> for DeliveryView {
 }
 
 /// The body of `GET /deliveries`: one page of the queue.
-#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct QueueView {
     /// Oldest first, at most `limit` ([`application::QUEUE_LIMIT`]).
     pub deliveries: Vec<DeliveryView>,
@@ -78,6 +80,16 @@ impl From<ListQueueError> for ApiError {
 ///
 /// # Errors
 /// The problem to answer.
+#[utoipa::path(get, path = "/deliveries", tag = "counter", operation_id = "listDeliveries",
+    params(
+        ("status" = Option<DeliveryStatus>, Query, description = "Which deliveries: `Waiting` when left out."),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 500, description = "Deliveries per page, 1 to 500; 100 when left out."),
+        ("nextToken" = Option<String>, Query, description = "The `nextToken` of the previous page, with the same `status`."),
+    ),
+    responses(
+        (status = 200, description = "One page of the queue, oldest first; `nextToken` is `null` on the last page.", body = QueueView),
+        (status = 403, description = "The caller is not a barista.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn list_deliveries(queue: &impl DeliveryQueue, request: Request) -> Result<Response<Body>, ApiError> {
     platform::auth::caller(&request)?.require("barista")?;
     let status = match request.query_string_parameters_ref().and_then(|query| query.first("status")) {
@@ -96,10 +108,12 @@ pub async fn list_deliveries(queue: &impl DeliveryQueue, request: Request) -> Re
 }
 
 /// The body of `PATCH /deliveries/{deliveryId}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ChangeDeliveryRequest, example = json!({"status": "Preparing"}))]
 pub struct ChangeRequest {
     /// `Preparing` or `Completed`.
+    #[schema(required = true, value_type = String, pattern = "^(Preparing|Completed)$")]
     pub status: Option<String>,
 }
 
@@ -121,6 +135,15 @@ impl From<MoveDeliveryError> for ApiError {
 ///
 /// # Errors
 /// The problem to answer.
+#[utoipa::path(patch, path = "/deliveries/{deliveryId}", tag = "counter", operation_id = "changeDelivery",
+    params(("deliveryId" = String, Path, description = "The delivery's id.")),
+    request_body = ChangeRequest,
+    responses(
+        (status = 200, description = "Moved (or already there).", body = DeliveryView),
+        (status = 403, description = "The caller is not a barista.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such delivery.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Cancelled, a move back, or the delivery is changing.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn change_delivery(deliveries: &impl Deliveries, request: Request) -> Result<Response<Body>, ApiError> {
     platform::auth::caller(&request)?.require("barista")?;
     let id = path_parameter(&request, "deliveryId")?;
@@ -134,3 +157,11 @@ pub async fn change_delivery(deliveries: &impl Deliveries, request: Request) -> 
     let moved = application::move_delivery(deliveries, &id, to, Utc::now()).await?;
     json(StatusCode::OK, &DeliveryView::from(&moved))
 }
+
+/// The counter's routes, for the system's OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(list_deliveries, change_delivery),
+    tags((name = "counter", description = "The barista's queue of waiting numbers."))
+)]
+pub struct Api;

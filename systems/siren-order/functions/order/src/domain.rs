@@ -133,7 +133,17 @@ impl From<Quantity> for u32 {
 
 /// Where an order is. Written as its name (`Placed`, ...) in the API and in storage.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::Display, strum::EnumString, strum::IntoStaticStr,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    utoipa::ToSchema,
 )]
 pub enum OrderStatus {
     /// Accepted; the counter has not issued a waiting number yet.

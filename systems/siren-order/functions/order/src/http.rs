@@ -21,7 +21,7 @@ use crate::ports::{DeliveryDesk, Orders, ProductPricing};
 use crate::wiring;
 
 /// An order as the API shows it. Amounts in won, times RFC 3339 UTC with milliseconds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderView {
     /// Order id.
@@ -36,9 +36,11 @@ pub struct OrderView {
     pub lines: Vec<LineView>,
     /// The counter's waiting number, once issued.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, minimum = 1)]
     pub waiting_number: Option<u32>,
     /// The counter's delivery, once known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub delivery_id: Option<String>,
     /// Whether `POST /orders/{orderId}/cancel` can still succeed.
     pub cancellable: bool,
@@ -49,7 +51,7 @@ pub struct OrderView {
 }
 
 /// One line of an [`OrderView`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LineView {
     /// The product.
@@ -94,22 +96,27 @@ impl From<&Order> for OrderView {
 }
 
 /// One requested line of `POST /orders`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ItemRequest {
     /// The product.
+    #[schema(required = true, value_type = String)]
     pub product_id: Option<String>,
     /// How many, 1 to 20.
+    #[schema(required = true, value_type = i64, minimum = 1, maximum = 20)]
     pub quantity: Option<i64>,
 }
 
 /// Body of `POST /orders`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"items": [{"productId": "0193f1c2-7d1e-7c3a-9a2b-4f5e6d7c8b9a", "quantity": 2}]}))]
 pub struct PlaceOrderRequest {
     /// Who orders: the caller; may be left out.
+    #[schema(required = false, value_type = String)]
     pub customer_id: Option<String>,
     /// What, 1 to 20 lines, each product once.
+    #[schema(required = true, value_type = Vec<ItemRequest>, min_items = 1, max_items = 20)]
     pub items: Option<Vec<ItemRequest>>,
 }
 
@@ -184,6 +191,18 @@ impl From<PlaceOrderError> for ApiError {
 ///
 /// # Errors
 /// The [`ApiError`] of each refusal above; nothing is written.
+#[utoipa::path(post, path = "/orders", tag = "orders", operation_id = "placeOrder",
+    params(("Idempotency-Key" = String, Header, pattern = "^[!-~]{1,255}$", description = "A unique value per attempt, 1 to 255 visible ASCII characters; a retry sends the same key and body and gets the first answer again.")),
+    request_body = PlaceOrderRequest,
+    responses(
+        (status = 201, description = "Placed (or the first answer again, with `Idempotent-Replayed: true`).", body = OrderView,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this is the first answer to the same key again."))),
+        (status = 403, description = "`customerId` is someone else's, or the token's `sub` is no customer id.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown or sold-out products (named), or the key was used with another body.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The order could not be stored; try again.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The menu cannot answer now (`Retry-After`).", body = platform::openapi::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = String, description = "Seconds to wait."))),
+    ))]
 pub async fn place_order<O: Orders, P: ProductPricing>(
     deps: &wiring::PlaceOrder<O, P>,
     request: Request,
@@ -235,6 +254,12 @@ impl From<GetOrderError> for ApiError {
 ///
 /// # Errors
 /// The [`ApiError`] of each refusal above.
+#[utoipa::path(get, path = "/orders/{orderId}", tag = "orders", operation_id = "getOrder",
+    params(("orderId" = String, Path, description = "The order's id.")),
+    responses(
+        (status = 200, description = "The order with its status and waiting number.", body = OrderView),
+        (status = 404, description = "No such order, or not the caller's.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn get_order<O: Orders>(deps: &wiring::GetOrder<O>, request: Request) -> Result<Response<Body>, ApiError> {
     let caller = platform::auth::caller(&request)?;
     let id = order_id(&request)?;
@@ -243,7 +268,7 @@ pub async fn get_order<O: Orders>(deps: &wiring::GetOrder<O>, request: Request) 
 }
 
 /// Body of `GET /orders`: one page.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OrdersView {
     /// Newest first.
     pub orders: Vec<OrderView>,
@@ -272,6 +297,16 @@ impl From<ListOrdersError> for ApiError {
 ///
 /// # Errors
 /// The [`ApiError`] of each refusal above.
+#[utoipa::path(get, path = "/orders", tag = "orders", operation_id = "listOrders",
+    params(
+        ("customerId" = Option<String>, Query, description = "Whose orders: the caller's when left out; only an owner may name another customer."),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Orders per page, 1 to 100; 50 when left out."),
+        ("nextToken" = Option<String>, Query, description = "The `nextToken` of the previous page, with the same `customerId`."),
+    ),
+    responses(
+        (status = 200, description = "One page of the customer's orders, newest first; `nextToken` is `null` on the last page.", body = OrdersView),
+        (status = 404, description = "Another customer's orders (only an owner may read them).", body = platform::openapi::Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn list_orders<O: Orders>(
     deps: &wiring::ListOrders<O>,
     request: Request,
@@ -305,6 +340,15 @@ impl From<CancelOrderError> for ApiError {
 ///
 /// # Errors
 /// The [`ApiError`] of each refusal above; nothing is written.
+#[utoipa::path(post, path = "/orders/{orderId}/cancel", tag = "orders", operation_id = "cancelOrder",
+    params(("orderId" = String, Path, description = "The order's id.")),
+    responses(
+        (status = 200, description = "Cancelled (again, if it was already).", body = OrderView),
+        (status = 404, description = "No such order, or not the caller's.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The counter has started it, or the order is changing.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The counter cannot answer now (`Retry-After`).", body = platform::openapi::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = String, description = "Seconds to wait."))),
+    ))]
 pub async fn cancel_order<O: Orders, D: DeliveryDesk>(
     deps: &wiring::CancelOrder<O, D>,
     request: Request,
@@ -314,3 +358,11 @@ pub async fn cancel_order<O: Orders, D: DeliveryDesk>(
     let order = application::cancel_order(&deps.orders, &deps.desk, &caller, &id).await?;
     json(StatusCode::OK, &OrderView::from(&order))
 }
+
+/// The order context's routes, for the system's OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(place_order, get_order, list_orders, cancel_order),
+    tags((name = "orders", description = "Placing, following and cancelling orders."))
+)]
+pub struct Api;

@@ -104,7 +104,17 @@ impl Price {
 
 /// Whether a product can be ordered now; stored and shown as `OnSale` / `SoldOut`.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::EnumString, strum::IntoStaticStr, strum::Display,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::Display,
+    utoipa::ToSchema,
 )]
 pub enum ProductStatus {
     /// On the menu and orderable.

@@ -16,7 +16,7 @@ use crate::wiring;
 const OWNER: &str = "owner";
 
 /// A product as the API shows it.
-#[derive(Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProductView {
     /// Product id.
@@ -27,6 +27,7 @@ pub struct ProductView {
     pub price: Won,
     /// Category, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub category: Option<String>,
     /// `OnSale` or `SoldOut`.
     pub status: ProductStatus,
@@ -48,7 +49,7 @@ impl From<&Product> for ProductView {
 }
 
 /// Body of `GET /products`: one page of the menu.
-#[derive(Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct MenuView {
     /// The products on sale, by name.
     pub products: Vec<ProductView>,
@@ -74,6 +75,14 @@ impl From<ListProductsError> for ApiError {
 ///
 /// # Errors
 /// The problem the response carries.
+#[utoipa::path(get, path = "/products", tag = "menu", operation_id = "listProducts", security(()),
+    params(
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 500, description = "Products per page, 1 to 500; 100 when left out."),
+        ("nextToken" = Option<String>, Query, description = "The `nextToken` of the previous page."),
+    ),
+    responses(
+        (status = 200, description = "One page of the products on sale, by name; `nextToken` is `null` on the last page.", body = MenuView),
+    ))]
 pub async fn list_products(deps: &wiring::ListProducts, request: Request) -> Result<Response<Body>, ApiError> {
     let page = PageRequest::from_request(&request, application::MENU_LIMIT)?;
     let menu = application::list_products(&deps.products, &page).await?;
@@ -95,6 +104,12 @@ impl From<GetProductError> for ApiError {
 ///
 /// # Errors
 /// The problem the response carries.
+#[utoipa::path(get, path = "/products/{productId}", tag = "menu", operation_id = "getProduct", security(()),
+    params(("productId" = String, Path, description = "The product's id.")),
+    responses(
+        (status = 200, description = "The product, whatever its status.", body = ProductView),
+        (status = 404, description = "No such product.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn get_product(deps: &wiring::GetProduct, request: Request) -> Result<Response<Body>, ApiError> {
     let raw = path_parameter(&request, "productId")?;
     let id = ProductId::parse(&raw).map_err(|_| GetProductError::NotFound(raw.clone()))?;
@@ -103,11 +118,18 @@ pub async fn get_product(deps: &wiring::GetProduct, request: Request) -> Result<
 }
 
 /// Body of `POST /products`; unknown fields are refused, naming them.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = RegisterProductRequest, example = json!({"name": "Americano", "price": 4500, "category": "coffee"}))]
 struct RegisterBody {
+    /// Name on the menu, 1 to 100 characters (trimmed).
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 100)]
     name: Option<String>,
+    /// Price in won, 1 to 1,000,000.
+    #[schema(required = true, value_type = i64, minimum = 1, maximum = 1_000_000)]
     price: Option<i64>,
+    /// Category, 1 to 50 characters (trimmed).
+    #[schema(required = false, value_type = String, min_length = 1, max_length = 50)]
     category: Option<String>,
 }
 
@@ -137,6 +159,12 @@ impl From<RegisterProductError> for ApiError {
 ///
 /// # Errors
 /// The problem the response carries.
+#[utoipa::path(post, path = "/products", tag = "menu", operation_id = "registerProduct",
+    request_body = RegisterBody,
+    responses(
+        (status = 201, description = "On sale at version 1.", body = ProductView),
+        (status = 403, description = "The caller is not an owner.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn register_product(deps: &wiring::RegisterProduct, request: Request) -> Result<Response<Body>, ApiError> {
     platform::auth::caller(&request)?.require(OWNER)?;
     let new = new_product(parse_json(&request)?)?;
@@ -145,10 +173,15 @@ pub async fn register_product(deps: &wiring::RegisterProduct, request: Request) 
 }
 
 /// Body of `PATCH /products/{productId}`; at least one field; unknown fields are refused.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = ChangeProductRequest, min_properties = 1, example = json!({"status": "SoldOut"}))]
 struct ChangeBody {
+    /// New price in won, 1 to 1,000,000.
+    #[schema(required = false, value_type = i64, minimum = 1, maximum = 1_000_000)]
     price: Option<i64>,
+    /// `OnSale` or `SoldOut`.
+    #[schema(required = false, value_type = ProductStatus)]
     status: Option<String>,
 }
 
@@ -185,6 +218,15 @@ impl From<ChangeProductError> for ApiError {
 ///
 /// # Errors
 /// The problem the response carries.
+#[utoipa::path(patch, path = "/products/{productId}", tag = "menu", operation_id = "changeProduct",
+    params(("productId" = String, Path, description = "The product's id.")),
+    request_body = ChangeBody,
+    responses(
+        (status = 200, description = "The product as changed (a change to the current values changes nothing).", body = ProductView),
+        (status = 403, description = "The caller is not an owner.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such product.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Concurrent changes kept winning; try again.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn change_product(deps: &wiring::ChangeProduct, request: Request) -> Result<Response<Body>, ApiError> {
     platform::auth::caller(&request)?.require(OWNER)?;
     let raw = path_parameter(&request, "productId")?;
@@ -193,3 +235,11 @@ pub async fn change_product(deps: &wiring::ChangeProduct, request: Request) -> R
     let product = application::change_product(&deps.products, &id, &change).await?;
     json(StatusCode::OK, &ProductView::from(&product))
 }
+
+/// The menu's routes, for the system's OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(list_products, get_product, register_product, change_product),
+    tags((name = "menu", description = "The menu: public to read, kept by the owner."))
+)]
+pub struct Api;

@@ -18,6 +18,12 @@ use crate::ports::ReportViews;
 ///
 /// # Errors
 /// The error answers above; 500 when the views cannot be read.
+#[utoipa::path(get, path = "/reports/sales", tag = "reports", operation_id = "salesReport",
+    params(("date" = String, Query, format = Date, description = "The shop's local day, `YYYY-MM-DD`.")),
+    responses(
+        (status = 200, description = "The day's sales.", body = SalesReportBody),
+        (status = 403, description = "The caller is not an owner.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn sales_report(views: &impl ReportViews, request: Request) -> Result<Response<Body>, ApiError> {
     platform::auth::caller(&request)?.require("owner")?;
     let date = date(&request)?;
@@ -36,6 +42,16 @@ pub async fn sales_report(views: &impl ReportViews, request: Request) -> Result<
 ///
 /// # Errors
 /// The error answers above; 500 when the views cannot be read.
+#[utoipa::path(get, path = "/reports/orders", tag = "reports", operation_id = "ordersReport",
+    params(
+        ("date" = String, Query, format = Date, description = "The shop's local day, `YYYY-MM-DD`."),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 500, description = "Orders per page, 1 to 500; 100 when left out."),
+        ("nextToken" = Option<String>, Query, description = "The `nextToken` of the previous page, with the same `date`."),
+    ),
+    responses(
+        (status = 200, description = "One page of the day's orders, in the order they were placed; `nextToken` is `null` on the last page.", body = OrdersReportBody),
+        (status = 403, description = "The caller is not an owner.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn orders_report(views: &impl ReportViews, request: Request) -> Result<Response<Body>, ApiError> {
     platform::auth::caller(&request)?.require("owner")?;
     let date = date(&request)?;
@@ -72,10 +88,11 @@ impl From<OrdersReportError> for ApiError {
 }
 
 /// The body of `GET /reports/sales`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SalesReportBody {
     /// The shop's local day, `YYYY-MM-DD`.
+    #[schema(value_type = String, format = Date)]
     pub date: NaiveDate,
     /// Orders placed that day and not cancelled.
     pub orders: u64,
@@ -92,7 +109,7 @@ pub struct SalesReportBody {
 }
 
 /// `cancelled` in [`SalesReportBody`].
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CancelledBody {
     /// How many.
     pub count: u64,
@@ -101,10 +118,11 @@ pub struct CancelledBody {
 }
 
 /// One of `products` in [`SalesReportBody`].
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProductSalesBody {
     /// Product id.
+    #[schema(value_type = String)]
     pub product_id: ProductId,
     /// Its current name, else its name at order time.
     pub name: String,
@@ -138,9 +156,10 @@ impl From<SalesReport> for SalesReportBody {
 }
 
 /// The body of `GET /reports/orders`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct OrdersReportBody {
     /// The shop's local day, `YYYY-MM-DD`.
+    #[schema(value_type = String, format = Date)]
     pub date: NaiveDate,
     /// The day's orders, in the order they were placed: one page.
     pub orders: Vec<OrderRow>,
@@ -150,14 +169,17 @@ pub struct OrdersReportBody {
 }
 
 /// One of `orders` in [`OrdersReportBody`].
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderRow {
     /// Order id.
+    #[schema(value_type = String)]
     pub order_id: OrderId,
     /// Who ordered.
+    #[schema(value_type = String)]
     pub customer_id: CustomerId,
     /// Current status as the events tell it: `Placed`, `Waiting`, `Completed`, `Cancelled`.
+    #[schema(value_type = String, pattern = "^(Placed|Waiting|Completed|Cancelled)$")]
     pub status: OrderStatus,
     /// Total in won.
     pub amount: Won,
@@ -197,3 +219,8 @@ impl OrderRow {
 fn millis(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
+
+/// The owner's report routes, for the system's OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(sales_report, orders_report), tags((name = "reports", description = "The owner's daily reports.")))]
+pub struct Api;
