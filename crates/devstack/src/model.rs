@@ -128,10 +128,22 @@ fn function(
         .ok_or_else(|| anyhow!("Metadata.BuildProperties.Binary is required (rust-cargolambda)"))?
         .to_owned();
     let properties = &resource["Properties"];
+    // SAM merges a map of `Globals` with the function's own (the function's keys win), e.g.
+    // `LoggingConfig` with a global `LogFormat` and a per-function `LogGroup`; any other
+    // value (or an intrinsic) of the function replaces the global one.
     let property = |key: &str| -> anyhow::Result<Value> {
-        match properties.get(key).or_else(|| globals.get(key)) {
-            Some(value) => resolver.resolve(value),
-            None => Ok(Value::Null),
+        match (globals.get(key), properties.get(key)) {
+            (Some(Value::Object(global)), Some(Value::Object(own)))
+                if !own.keys().chain(global.keys()).any(|k| k == "Ref" || k.starts_with("Fn::")) =>
+            {
+                let mut merged = global.clone();
+                merged.extend(own.clone());
+                resolver.resolve(&Value::Object(merged))
+            }
+            (global, own) => match own.or(global) {
+                Some(value) => resolver.resolve(value),
+                None => Ok(Value::Null),
+            },
         }
     };
     let name = resolver.resolve_string(&json!({"Ref": logical_id}))?;

@@ -2,8 +2,9 @@
 //!
 //! The YAML short forms (`!Ref`, `!GetAtt`, `!Sub`, ...) are turned into their long JSON
 //! forms first; [`Resolver`] then evaluates `Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::Join`,
-//! `Fn::Select`, `Fn::If` (on a literal `true`/`false` condition) and the pseudo
-//! parameters against the local stack's naming of physical resources.
+//! `Fn::Select`, `Fn::If` (on a literal `true`/`false` condition), `Fn::FindInMap` (over the
+//! `Mappings` section) and the pseudo parameters against the local stack's naming of
+//! physical resources.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -23,6 +24,10 @@ pub struct Template {
     pub globals: Map<String, Value>,
     /// `Conditions` section: name -> condition function.
     pub conditions: Map<String, Value>,
+    /// `Mappings` section: map name -> top-level key -> second-level key -> value.
+    pub mappings: Map<String, Value>,
+    /// `Outputs` section: name -> output (`Value`, optional `Description`, `Condition`).
+    pub outputs: Map<String, Value>,
     /// `Resources`: logical id -> resource (with `Type`, `Properties`, `Metadata`).
     pub resources: BTreeMap<String, Value>,
 }
@@ -56,6 +61,8 @@ impl Template {
             parameters: object("Parameters"),
             globals: object("Globals"),
             conditions: object("Conditions"),
+            mappings: object("Mappings"),
+            outputs: object("Outputs"),
             resources,
         })
     }
@@ -384,6 +391,18 @@ impl<'a> Resolver<'a> {
                 let chosen = self.resolve(&parts[if holds { 1 } else { 2 }])?;
                 Ok(chosen)
             }
+            "Fn::FindInMap" => {
+                let parts = argument.as_array().filter(|p| p.len() == 3).ok_or_else(|| anyhow!("Fn::FindInMap"))?;
+                let keys: Vec<String> =
+                    parts.iter().map(|part| self.resolve(part).map(|v| scalar_string(&v))).collect::<Result<_, _>>()?;
+                self.template
+                    .mappings
+                    .get(&keys[0])
+                    .and_then(|map| map.get(&keys[1]))
+                    .and_then(|entry| entry.get(&keys[2]))
+                    .cloned()
+                    .ok_or_else(|| anyhow!("Fn::FindInMap: no {}.{}.{} in Mappings", keys[0], keys[1], keys[2]))
+            }
             other => bail!("{other} is not supported by the local stack"),
         }
     }
@@ -492,6 +511,31 @@ Resources:
         );
         assert_eq!(env["QUEUE"], "arn:aws:sqs:us-east-1:000000000000:s-Queue");
         assert_eq!(env["JOINED"], "a,info");
+    }
+
+    #[test]
+    fn find_in_map_reads_the_mappings_with_resolved_keys() {
+        let text = r#"
+Parameters:
+  LogLevel: { Type: String, Default: warn }
+Mappings:
+  LogLevels:
+    warn: { Lambda: WARN, System: WARN }
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      LoggingConfig:
+        ApplicationLogLevel: !FindInMap [LogLevels, !Ref LogLevel, Lambda]
+        SystemLogLevel: !FindInMap [LogLevels, missing, System]
+"#;
+        let template = Template::parse(text).unwrap();
+        let naming = naming();
+        let resolver = Resolver::new(&template, &naming, &HashMap::new()).unwrap();
+        let logging = &template.resources["Fn"]["Properties"]["LoggingConfig"];
+        assert_eq!(resolver.resolve(&logging["ApplicationLogLevel"]).unwrap(), "WARN");
+        let error = resolver.resolve(&logging["SystemLogLevel"]).unwrap_err().to_string();
+        assert!(error.contains("LogLevels.missing.System"), "{error}");
     }
 
     #[test]

@@ -13,7 +13,14 @@
 //!   (`ReportBatchItemFailures`), bounds its retries and has an on-failure destination;
 //!   every SQS mapping reports partial failures, caps its concurrency and reads a queue
 //!   with a dead-letter queue;
-//! - every table has a stream (`NEW_IMAGE`), TTL on `expiresAt` and on-demand billing;
+//! - every table has a stream (`NEW_IMAGE`), TTL on `expiresAt` and on-demand billing, and
+//!   is protected: `DeletionPolicy` and `UpdateReplacePolicy` `Retain`, point-in-time recovery;
+//! - every function logs JSON at an `ApplicationLogLevel` to its own log group
+//!   (`LoggingConfig.LogGroup`, a `!Ref` to an `AWS::Logs::LogGroup` of the template with a
+//!   `RetentionInDays`), `Globals` and the function's `LoggingConfig` merged as SAM does; the
+//!   HTTP API writes an access log (`AccessLogSettings` with a `Format`) to such a group;
+//! - every SNS topic is encrypted (`KmsMasterKeyId`) and every SQS queue too
+//!   (`SqsManagedSseEnabled: true` or `KmsMasterKeyId`);
 //! - every outbox relay (binary `outbox-relay`) also runs on a `Schedule` (its sweep), and
 //!   the table whose stream it reads has the sparse `Unpublished` index the sweep queries;
 //! - every function has a sample event, listed in `events/README.md`, that is JSON.
@@ -43,6 +50,8 @@ pub fn template(system: &System) -> Vec<String> {
     routes(&template, &mut findings);
     mappings(&template, &mut findings);
     tables(&template, &mut findings);
+    logs(&template, &mut findings);
+    encryption(&template, &mut findings);
     outbox_relays(&template, &mut findings);
     sample_events(system, &template, &mut findings);
     findings
@@ -322,6 +331,76 @@ fn tables(template: &Template, findings: &mut Vec<String>) {
         if props["BillingMode"] != "PAY_PER_REQUEST" {
             findings.push(format!("table {logical_id} should bill PAY_PER_REQUEST"));
         }
+        for policy in ["DeletionPolicy", "UpdateReplacePolicy"] {
+            if table[policy] != "Retain" {
+                findings.push(format!("table {logical_id} needs {policy}: Retain (its data must outlive the stack)"));
+            }
+        }
+        let recovery = &props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"];
+        if *recovery != Value::Bool(true) && *recovery != "true" {
+            findings.push(format!("table {logical_id} needs point-in-time recovery"));
+        }
+    }
+}
+
+/// The log group a `LogGroup` / `DestinationArn` value names, when it is a `!Ref` or
+/// `!GetAtt <group>.Arn` of an `AWS::Logs::LogGroup` of the template with a retention.
+fn log_group<'a>(template: &'a Template, value: &Value, at: &str, findings: &mut Vec<String>) -> Option<&'a str> {
+    let target = value["Ref"].as_str().or_else(|| value["Fn::GetAtt"][0].as_str());
+    let Some((id, group)) = target.and_then(|id| template.resources.get_key_value(id)) else {
+        findings.push(format!("{at} must name a log group of the template (!Ref or !GetAtt <group>.Arn)"));
+        return None;
+    };
+    if group["Type"] != "AWS::Logs::LogGroup" {
+        findings.push(format!("{at} names {id}, which is not an AWS::Logs::LogGroup"));
+        return None;
+    }
+    if group["Properties"]["RetentionInDays"].is_null() {
+        findings.push(format!("log group {id} ({at}) needs a RetentionInDays"));
+    }
+    Some(id.as_str())
+}
+
+fn logs(template: &Template, findings: &mut Vec<String>) {
+    let global = &template.globals.get("Function").unwrap_or(&Value::Null)["LoggingConfig"];
+    let mut used: BTreeMap<&str, &str> = BTreeMap::new();
+    for (logical_id, function) in functions(template) {
+        let own = &function["Properties"]["LoggingConfig"];
+        let setting = |key: &str| if own[key].is_null() { &global[key] } else { &own[key] };
+        if setting("LogFormat") != "JSON" {
+            findings.push(format!("{logical_id} must log JSON (LoggingConfig.LogFormat)"));
+        }
+        if setting("ApplicationLogLevel").is_null() {
+            findings.push(format!("{logical_id} needs a LoggingConfig.ApplicationLogLevel"));
+        }
+        let at = format!("{logical_id}.LoggingConfig.LogGroup");
+        if let Some(group) = log_group(template, setting("LogGroup"), &at, findings)
+            && let Some(other) = used.insert(group, logical_id)
+        {
+            findings.push(format!("{other} and {logical_id} share the log group {group}"));
+        }
+    }
+    for (logical_id, api) in template.of_type("AWS::Serverless::HttpApi") {
+        let settings = &api["Properties"]["AccessLogSettings"];
+        if settings["Format"].is_null() {
+            findings.push(format!("{logical_id} needs an access log (AccessLogSettings with a Format)"));
+        }
+        log_group(template, &settings["DestinationArn"], &format!("{logical_id}.AccessLogSettings"), findings);
+    }
+}
+
+fn encryption(template: &Template, findings: &mut Vec<String>) {
+    for (logical_id, topic) in template.of_type("AWS::SNS::Topic") {
+        if topic["Properties"]["KmsMasterKeyId"].is_null() {
+            findings.push(format!("topic {logical_id} must be encrypted (KmsMasterKeyId)"));
+        }
+    }
+    for (logical_id, queue) in template.of_type("AWS::SQS::Queue") {
+        let props = &queue["Properties"];
+        let managed = props["SqsManagedSseEnabled"] == Value::Bool(true) || props["SqsManagedSseEnabled"] == "true";
+        if !managed && props["KmsMasterKeyId"].is_null() {
+            findings.push(format!("queue {logical_id} must be encrypted (SqsManagedSseEnabled or KmsMasterKeyId)"));
+        }
     }
 }
 
@@ -375,5 +454,90 @@ fn sample_events(system: &System, template: &Template, findings: &mut Vec<String
                 Err(_) => findings.push(format!("events/{file} is missing")),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // a test unwraps what must hold
+
+    use super::*;
+
+    const KEPT: &str = r#"
+Globals:
+  Function:
+    LoggingConfig: { LogFormat: JSON, ApplicationLogLevel: INFO }
+Resources:
+  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      AccessLogSettings: { DestinationArn: !GetAtt ApiLogs.Arn, Format: '{"requestId":"$context.requestId"}' }
+  ApiLogs: { Type: AWS::Logs::LogGroup, Properties: { RetentionInDays: 30 } }
+  FnLogs: { Type: AWS::Logs::LogGroup, Properties: { RetentionInDays: 30 } }
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      LoggingConfig: { LogGroup: !Ref FnLogs }
+  Table:
+    Type: AWS::DynamoDB::Table
+    DeletionPolicy: Retain
+    UpdateReplacePolicy: Retain
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }
+      StreamSpecification: { StreamViewType: NEW_IMAGE }
+      TimeToLiveSpecification: { AttributeName: expiresAt, Enabled: true }
+  Topic: { Type: AWS::SNS::Topic, Properties: { KmsMasterKeyId: alias/aws/sns } }
+  Queue: { Type: AWS::SQS::Queue, Properties: { SqsManagedSseEnabled: true } }
+"#;
+
+    fn findings(text: &str) -> Vec<String> {
+        let template = Template::parse(text).unwrap();
+        let mut findings = Vec::new();
+        tables(&template, &mut findings);
+        logs(&template, &mut findings);
+        encryption(&template, &mut findings);
+        findings
+    }
+
+    #[test]
+    fn a_template_that_keeps_the_rules_has_no_findings() {
+        assert_eq!(findings(KEPT), Vec::<String>::new());
+    }
+
+    #[test]
+    fn unprotected_tables_unlogged_functions_and_plain_topics_and_queues_are_found() {
+        let broken = KEPT
+            .replace("    DeletionPolicy: Retain\n", "")
+            .replace("PointInTimeRecoveryEnabled: true", "PointInTimeRecoveryEnabled: false")
+            .replace(", ApplicationLogLevel: INFO", "")
+            .replace("RetentionInDays: 30 } }\n  Fn:", "LogGroupClass: STANDARD } }\n  Fn:")
+            .replace("Format: '{\"requestId\":\"$context.requestId\"}'", "Other: 1")
+            .replace("KmsMasterKeyId: alias/aws/sns", "DisplayName: plain")
+            .replace("SqsManagedSseEnabled: true", "SqsManagedSseEnabled: false");
+        let found = findings(&broken);
+        for expected in [
+            "table Table needs DeletionPolicy: Retain",
+            "table Table needs point-in-time recovery",
+            "Fn needs a LoggingConfig.ApplicationLogLevel",
+            "log group FnLogs (Fn.LoggingConfig.LogGroup) needs a RetentionInDays",
+            "Api needs an access log",
+            "topic Topic must be encrypted",
+            "queue Queue must be encrypted",
+        ] {
+            assert!(found.iter().any(|f| f.starts_with(expected)), "no finding {expected:?} in {found:#?}");
+        }
+        assert_eq!(found.len(), 7, "{found:#?}");
+    }
+
+    #[test]
+    fn a_function_without_its_own_log_group_is_found() {
+        let shared = KEPT.replace(
+            "  Table:\n",
+            "  Other:\n    Type: AWS::Serverless::Function\n    Properties:\n      LoggingConfig: { LogGroup: !Ref FnLogs }\n  Lone:\n    Type: AWS::Serverless::Function\n    Properties: {}\n  Table:\n",
+        );
+        let found = findings(&shared);
+        assert!(found.iter().any(|f| f == "Fn and Other share the log group FnLogs"), "{found:#?}");
+        assert!(found.iter().any(|f| f.starts_with("Lone.LoggingConfig.LogGroup must name a log group")), "{found:#?}");
     }
 }

@@ -1,6 +1,6 @@
 //! SirenOrder's template keeps the rules every system keeps ([`stack_test::lint`]), serves
-//! the spec's routes, has a topic per context, and lets only the order functions invoke,
-//! each only its own target.
+//! the spec's routes, has a topic per context, lets only the order functions invoke, each
+//! only its own target, and gives an operator the outputs to sign in and to find its data.
 
 #![allow(clippy::unwrap_used)] // a test unwraps what must hold
 
@@ -27,6 +27,14 @@ async fn every_function_starts_with_the_environment_the_template_gives_it() {
     let app = siren_order::TestApp::start().await;
     let failed = stack_test::lint::cold_starts(&app).await;
     assert!(failed.is_empty(), "cold starts failed:\n{}", failed.join("\n"));
+    // Globals' LoggingConfig (format, levels from the LogLevel mapping) merged with each
+    // function's own (its log group), as SAM merges them.
+    for (logical_id, _) in functions(&template()) {
+        let environment = &app.stack.function(logical_id).unwrap().environment;
+        assert_eq!(environment.get("AWS_LAMBDA_LOG_FORMAT").map(String::as_str), Some("JSON"), "{logical_id}");
+        assert_eq!(environment.get("AWS_LAMBDA_LOG_LEVEL").map(String::as_str), Some("INFO"), "{logical_id}");
+        assert_eq!(environment.get("RUST_LOG").map(String::as_str), Some("info"), "{logical_id}");
+    }
 }
 
 #[test]
@@ -95,4 +103,49 @@ fn only_the_order_functions_may_invoke_and_only_what_they_call() {
     ]
     .into();
     assert_eq!(invokers, expected);
+}
+
+#[test]
+fn the_outputs_give_a_sign_in_path_the_operations_topic_every_table_and_every_dead_letter_queue() {
+    let template = template();
+    let reference = |output: &str| {
+        let value = &template.outputs.get(output).unwrap_or_else(|| panic!("no output {output}"))["Value"];
+        value["Ref"].as_str().map(str::to_owned)
+    };
+    assert_eq!(reference("UserPoolId").as_deref(), Some("UserPool"));
+    assert_eq!(reference("UserPoolClientId").as_deref(), Some("UserPoolClient"));
+    assert_eq!(reference("OperationsTopicArn").as_deref(), Some("OperationsAlarmTopic"));
+    assert!(template.outputs["Issuer"]["Value"]["Fn::If"].is_array(), "Issuer is the pool's or the JwtIssuer");
+    // The flow the README's `aws cognito-idp initiate-auth` uses is one the app client allows.
+    assert_eq!(template.outputs["AuthFlow"]["Value"], "USER_PASSWORD_AUTH");
+    let flows = &template.resources["UserPoolClient"]["Properties"]["ExplicitAuthFlows"];
+    for flow in ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] {
+        assert!(flows.as_array().unwrap().iter().any(|f| f == flow), "the app client lacks {flow}");
+    }
+    let tables: Vec<&String> = template.of_type("AWS::DynamoDB::Table").map(|(id, _)| id).collect();
+    assert_eq!(tables.len(), 6);
+    for table in tables {
+        assert_eq!(reference(&format!("{table}Name")).as_deref(), Some(table.as_str()), "output {table}Name");
+    }
+    // Every queue some queue or stream mapping dead-letters to.
+    let mut dead_letter_queues: Vec<String> = template
+        .of_type("AWS::SQS::Queue")
+        .filter_map(|(_, queue)| queue["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0].as_str())
+        .map(str::to_owned)
+        .collect();
+    for (_, function) in functions(&template) {
+        for event in function["Properties"]["Events"].as_object().into_iter().flatten().map(|(_, e)| e) {
+            if let Some(queue) =
+                event["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0].as_str()
+            {
+                dead_letter_queues.push(queue.to_owned());
+            }
+        }
+    }
+    dead_letter_queues.sort();
+    dead_letter_queues.dedup();
+    assert_eq!(dead_letter_queues.len(), 6, "{dead_letter_queues:?}");
+    for queue in &dead_letter_queues {
+        assert_eq!(reference(&format!("{queue}Url")).as_deref(), Some(queue.as_str()), "output {queue}Url");
+    }
 }
