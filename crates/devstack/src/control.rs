@@ -8,6 +8,10 @@
 //!   newest 10,000, [`crate::log::DEFAULT_CAPACITY`]).
 //! - `GET /_devstack/invocations`: the invocations with their duration and cold start (the
 //!   newest 10,000).
+//! - `GET /_devstack/metrics[?name=MetricName]`: the CloudWatch Embedded Metric Format
+//!   metrics the functions wrote to stdout (the newest 10,000 values), one JSON object per
+//!   value: `{"function", "namespace", "name", "value", "unit", "dimensions", "timestampMs"}`
+//!   ([`crate::metrics`]); `name` keeps only that metric's.
 //! - `GET /_devstack/endpoints`: the stack name, template and service URLs ([`Endpoints`]),
 //!   for tools that talk to the running stack (`redrive --local`).
 //! - `POST /_devstack/tokens` `{"sub"?, "groups"?, "expiresInSeconds"?: 3600, "claims"?: {..},
@@ -57,6 +61,8 @@ pub struct ControlState {
     pub messages: MessageLog,
     /// Invocation reports (the newest ones).
     pub reports: crate::log::BoundedLog<InvocationReport>,
+    /// EMF metric values from function output (the newest ones).
+    pub metrics: crate::metrics::MetricLog,
     /// The HTTP API's default JWT authorizer, which mints local tokens.
     pub authorizer: Option<crate::auth::JwtAuthorizer>,
     /// Where the stack's services listen.
@@ -92,6 +98,7 @@ pub fn router(state: ControlState) -> axum::Router {
         .route("/_devstack/sns-messages", get(messages))
         .route("/_devstack/tokens", post(token))
         .route("/_devstack/invocations", get(invocations))
+        .route("/_devstack/metrics", get(metrics))
         .route("/_devstack/endpoints", get(endpoints))
         .route("/_devstack/functions/{name}/event-source-mappings/{action}", post(switch))
         .route("/_devstack/functions/{name}/fault", axum::routing::put(set_fault).delete(clear_fault))
@@ -163,6 +170,15 @@ async fn endpoints(State(state): State<ControlState>) -> Response {
 
 async fn invocations(State(state): State<ControlState>) -> Response {
     Json(state.reports.snapshot()).into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct MetricQuery {
+    name: Option<String>,
+}
+
+async fn metrics(State(state): State<ControlState>, Query(query): Query<MetricQuery>) -> Response {
+    Json(state.metrics.snapshot_where(|m| query.name.as_ref().is_none_or(|name| &m.name == name))).into_response()
 }
 
 async fn switch(State(state): State<ControlState>, Path((name, action)): Path<(String, String)>) -> Response {

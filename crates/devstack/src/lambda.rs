@@ -79,6 +79,10 @@ pub struct Invocation {
 /// Called with every finished invocation (the local stack prints one line each).
 pub type InvocationObserver = Arc<dyn Fn(&FunctionSpec, &Invocation) + Send + Sync>;
 
+/// Called with every line a function's processes write to stdout (the local stack reads
+/// EMF metrics from them, [`crate::metrics`]).
+pub type OutputObserver = Arc<dyn Fn(&FunctionSpec, &str) + Send + Sync>;
+
 struct Job {
     request_id: String,
     payload: Bytes,
@@ -127,6 +131,8 @@ struct Shared {
     next_worker: AtomicUsize,
     echo_logs: bool,
     tasks: std::sync::Mutex<tokio::task::JoinSet<()>>,
+    /// Told every stdout line, once set ([`Function::observe_output`]).
+    output: std::sync::OnceLock<OutputObserver>,
 }
 
 impl Function {
@@ -144,8 +150,15 @@ impl Function {
             next_worker: AtomicUsize::new(0),
             echo_logs,
             tasks: std::sync::Mutex::new(tokio::task::JoinSet::new()),
+            output: std::sync::OnceLock::new(),
         });
         Self { shared, observer, fault: Arc::default() }
+    }
+
+    /// Tells `observer` every line the function's processes write to stdout from now on;
+    /// only the first observer set counts.
+    pub fn observe_output(&self, observer: OutputObserver) {
+        let _ = self.shared.output.set(observer);
     }
 
     /// Injects `fault` into every following invocation (`Fault::default()` clears it).
@@ -367,6 +380,7 @@ async fn run_worker(spec: FunctionSpec, shared: Arc<Shared>) -> anyhow::Result<(
     for stream in [child.stdout.take().map(Either::Out), child.stderr.take().map(Either::Err)].into_iter().flatten() {
         let name = spec.logical_id.clone();
         let echo = shared.echo_logs;
+        let output = matches!(stream, Either::Out(_)).then(|| (shared.output.get().cloned(), spec.clone()));
         tokio::spawn(async move {
             let mut lines = match stream {
                 Either::Out(out) => {
@@ -378,6 +392,9 @@ async fn run_worker(spec: FunctionSpec, shared: Arc<Shared>) -> anyhow::Result<(
             while let Ok(Some(line)) = lines.next_line().await {
                 if echo {
                     eprintln!("  {name} | {line}");
+                }
+                if let Some((Some(observer), spec)) = &output {
+                    observer(spec, &line);
                 }
             }
         });

@@ -21,6 +21,7 @@ pub mod filter;
 pub mod gateway;
 pub mod lambda;
 pub mod log;
+pub mod metrics;
 pub mod model;
 pub mod observe;
 pub mod openapi;

@@ -78,6 +78,7 @@ pub struct Stack {
     switches: Arc<Vec<MappingSwitch>>,
     messages: MessageLog,
     reports: crate::log::BoundedLog<InvocationReport>,
+    metrics: crate::metrics::MetricLog,
     topics: BTreeMap<String, String>,
     physical_names: BTreeMap<String, String>,
     checkpoints: Checkpoints,
@@ -173,6 +174,11 @@ impl Stack {
             })
             .collect();
         let functions = Arc::new(functions);
+        let metrics: crate::metrics::MetricLog = crate::log::BoundedLog::with_capacity(options.log_capacity);
+        let collector = crate::metrics::collector(metrics.clone());
+        for function in functions.values() {
+            function.observe_output(Arc::clone(&collector));
+        }
 
         let mut tasks = tokio::task::JoinSet::new();
         let (default_authorizer, authorizers) = http_authorizers(&template, &resolver, &key)?;
@@ -251,6 +257,7 @@ impl Stack {
             switches: Arc::clone(&switches),
             messages: messages.clone(),
             reports: reports.clone(),
+            metrics: metrics.clone(),
             authorizer: token_authorizer.clone(),
             endpoints: crate::control::Endpoints {
                 stack_name: options.stack_name.clone(),
@@ -276,6 +283,7 @@ impl Stack {
             switches,
             messages,
             reports,
+            metrics,
             topics,
             physical_names,
             checkpoints: checkpoints.clone(),
@@ -352,6 +360,12 @@ impl Stack {
     /// [`StackOptions::log_capacity`]).
     pub fn reports(&self) -> Vec<InvocationReport> {
         self.reports.snapshot()
+    }
+
+    /// The EMF metric values the functions emitted so far, oldest first (the newest ones
+    /// the log keeps, see [`StackOptions::log_capacity`]; [`crate::metrics`]).
+    pub fn metrics(&self) -> Vec<crate::metrics::MetricDatum> {
+        self.metrics.snapshot()
     }
 }
 

@@ -33,6 +33,7 @@ use lambda_http::{Body, Request, Response};
 use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tracing::Instrument;
 
 use crate::envelope::EventEnvelope;
 use crate::http::ApiError;
@@ -40,7 +41,11 @@ use crate::http::ApiError;
 /// The error type of a `main`.
 pub type Error = lambda_runtime::Error;
 
-/// Installs logging, then builds the function's dependencies from its configuration.
+/// Installs logging and metrics, then builds the function's dependencies from its
+/// configuration.
+///
+/// The `service` of the logs and of the metrics' `Service` dimension is `SERVICE_NAME` when
+/// set, else the crate that defines `D` (`order` for `order::wiring::PlaceOrder`).
 ///
 /// # Errors
 /// The configuration's error (a missing or malformed variable, named), after logging it.
@@ -48,6 +53,7 @@ pub async fn start<D, E>(config: impl Future<Output = Result<D, E>>) -> Result<D
 where
     E: std::error::Error + Send + Sync + 'static,
 {
+    crate::logging::set_service(&std::env::var("SERVICE_NAME").unwrap_or_else(|_| service_of::<D>()));
     crate::logging::init();
     crate::metrics::init();
     config.await.map_err(|err| {
@@ -66,14 +72,87 @@ where
     Fut: Future<Output = Result<Response<Body>, ApiError>> + Send,
 {
     lambda_http::run(service_fn(|request: Request| {
-        let answer = handler(request);
+        let span = http_span(&request);
+        let answer = span.in_scope(|| handler(request));
         async move {
-            let response = crate::http::respond(answer.await);
+            let result = answer.await;
+            log_refusal(&result);
+            let response = crate::http::respond(result);
             crate::metrics::flush();
             Ok::<_, Error>(response)
         }
+        .instrument(span)
     }))
     .await
+}
+
+/// The invocation span of an HTTP request, its `correlation_id` the request's
+/// `x-correlation-id` (when it is a plain token of at most 128 characters: letters, digits,
+/// `-`, `_`, `.`, `:`), else API Gateway's request id (`apigw-requestid`).
+fn http_span(request: &Request) -> tracing::Span {
+    use lambda_http::RequestExt;
+    let context = request.lambda_context_ref();
+    let span = crate::logging::invocation_span(
+        context.map_or("", |c| c.request_id.as_str()),
+        context.and_then(|c| c.xray_trace_id.as_deref()),
+    );
+    let given = request
+        .headers()
+        .get("x-correlation-id")
+        .and_then(|value| value.to_str().ok())
+        .filter(|value| is_plain_token(value));
+    #[allow(unreachable_patterns, clippy::match_wildcard_for_single_variants)]
+    let gateway = match request.request_context_ref() {
+        Some(lambda_http::request::RequestContext::ApiGatewayV2(context)) => context.request_id.clone(),
+        _ => None,
+    };
+    if let Some(correlation) = given.map(str::to_owned).or(gateway) {
+        span.record("correlation_id", correlation.as_str());
+    }
+    span
+}
+
+fn is_plain_token(value: &str) -> bool {
+    !value.is_empty()
+        && value.len() <= 128
+        && value.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+}
+
+/// Logs one line for a refused request (every 4xx and 5xx): `status`, `title` (the
+/// status's reason phrase) and `reason` (the problem's detail; for a 400 on fields, their
+/// names only). Never a body, a header or a token. 5xx at `error`, 4xx at `warn`.
+fn log_refusal(result: &Result<Response<Body>, ApiError>) {
+    let (status, reason) = match result {
+        Ok(response) if response.status().as_u16() >= 400 => (response.status(), "answered by the handler".to_owned()),
+        Ok(_) => return,
+        Err(err) => (err.status(), refusal_reason(err)),
+    };
+    let title = status.canonical_reason().unwrap_or("Error");
+    if status.is_server_error() {
+        tracing::error!(status = status.as_u16(), title, reason, "request refused");
+    } else {
+        tracing::warn!(status = status.as_u16(), title, reason, "request refused");
+    }
+}
+
+fn refusal_reason(err: &ApiError) -> String {
+    match err {
+        ApiError::Validation(fields) => {
+            let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+            format!("invalid fields: {}", names.join(", "))
+        }
+        ApiError::MalformedJson(_) => "the body is not valid JSON".to_owned(),
+        ApiError::PayloadTooLarge => "the body is too large".to_owned(),
+        ApiError::UnsupportedMediaType => "the body is not application/json".to_owned(),
+        ApiError::Unauthorized => "no valid identity".to_owned(),
+        ApiError::Forbidden(what)
+        | ApiError::NotFound(what)
+        | ApiError::Conflict(what)
+        | ApiError::Unprocessable(what) => what.clone(),
+        ApiError::Unavailable { detail, .. } => detail.clone(),
+        // The cause is logged by `ApiError::into_response`, with its chain.
+        ApiError::Internal(_) => "internal error".to_owned(),
+    }
 }
 
 /// Serves SQS batches of domain events: `handler` runs once per event, in order (its
@@ -95,11 +174,13 @@ where
     };
     lambda_runtime::run(service_fn(|batch: LambdaEvent<SqsEvent>| {
         let handler = &handler;
+        let span = lambda_span(&batch.context);
         async move {
             let response = crate::inbox::for_each_event(batch.payload, handler).await;
             crate::metrics::flush();
             Ok::<SqsBatchResponse, Error>(response)
         }
+        .instrument(span)
     }))
     .await
 }
@@ -119,12 +200,14 @@ where
     Fut: Future<Output = Result<Resp, E>> + Send,
 {
     lambda_runtime::run(service_fn(|request: LambdaEvent<Req>| {
-        let answer = handler(request.payload);
+        let span = lambda_span(&request.context);
+        let answer = span.in_scope(|| handler(request.payload));
         async move {
             let result = answer.await.map_err(retryable);
             crate::metrics::flush();
             result
         }
+        .instrument(span)
     }))
     .await
 }
@@ -139,12 +222,14 @@ where
     Fut: Future<Output = DynamoDbEventResponse> + Send,
 {
     lambda_runtime::run(service_fn(|batch: LambdaEvent<StreamBatch>| {
-        let answer = handler(batch.payload);
+        let span = lambda_span(&batch.context);
+        let answer = span.in_scope(|| handler(batch.payload));
         async move {
             let response = answer.await;
             crate::metrics::flush();
             Ok::<_, Error>(response)
         }
+        .instrument(span)
     }))
     .await
 }
@@ -168,11 +253,12 @@ where
     E: std::fmt::Display,
 {
     lambda_runtime::run(service_fn(|event: LambdaEvent<serde_json::Value>| {
-        let answer = match Invocation::of(event.payload) {
+        let span = lambda_span(&event.context);
+        let answer = span.in_scope(|| match Invocation::of(event.payload) {
             Ok(Invocation::Batch(batch)) => Either::Batch(on_batch(batch)),
             Ok(Invocation::Schedule(scheduled)) => Either::Schedule(on_schedule(scheduled)),
             Err(err) => Either::Refused(err),
-        };
+        });
         async move {
             let result = match answer {
                 Either::Batch(answer) => Ok(serde_json::to_value(answer.await)?),
@@ -188,8 +274,21 @@ where
             crate::metrics::flush();
             result
         }
+        .instrument(span)
     }))
     .await
+}
+
+/// The invocation span of a non-HTTP invocation (its events carry their own
+/// `correlation_id`, [`crate::inbox`], [`crate::relay`]).
+fn lambda_span(context: &lambda_runtime::Context) -> tracing::Span {
+    crate::logging::invocation_span(&context.request_id, context.xray_trace_id.as_deref())
+}
+
+/// The crate that defines `T`: the first segment of its type name.
+fn service_of<T>() -> String {
+    let name = std::any::type_name::<T>();
+    name.split("::").next().unwrap_or(name).trim_start_matches('<').to_owned()
 }
 
 /// An EventBridge scheduled event (`source: aws.events`, `detail-type: Scheduled Event`).
@@ -253,5 +352,52 @@ mod tests {
         assert!(Invocation::of(serde_json::json!({ "detail-type": "Scheduled Event" })).is_err());
         assert!(Invocation::of(serde_json::json!({ "Records": "no" })).is_err());
         assert!(Invocation::of(serde_json::json!({ "hello": 1 })).is_err());
+    }
+
+    #[test]
+    fn every_refused_request_logs_one_line_with_its_status_and_reason_and_no_input() {
+        let refused = [
+            Err(ApiError::Validation(vec![crate::http::FieldError::new("items[0].quantity", "secret-ish 99")])),
+            Err(ApiError::MalformedJson("expected value near 'Bearer abc'".into())),
+            Err(ApiError::NotFound("order 0192 not found".into())),
+            Err(ApiError::Internal(anyhow::anyhow!("table password=hunter2"))),
+            Ok(Response::builder().status(409).body(Body::Text("{\"token\":\"t0k\"}".into())).unwrap()),
+            Ok(Response::builder().status(201).body(Body::Empty).unwrap()),
+        ];
+        let lines = crate::logging::tests::capture(|| {
+            for result in &refused {
+                log_refusal(result);
+            }
+        });
+        let refusals: Vec<_> = lines.iter().filter(|l| l["message"] == "request refused").collect();
+        assert_eq!(refusals.len(), 5, "one line per refused request, none for a 201: {lines:?}");
+        let seen: Vec<(u64, &str, &str)> = refusals
+            .iter()
+            .map(|l| (l["status"].as_u64().unwrap(), l["level"].as_str().unwrap(), l["reason"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (400, "WARN", "invalid fields: items[0].quantity"),
+                (400, "WARN", "the body is not valid JSON"),
+                (404, "WARN", "order 0192 not found"),
+                (500, "ERROR", "internal error"),
+                (409, "WARN", "answered by the handler"),
+            ]
+        );
+        assert_eq!(refusals[2]["title"], "Not Found");
+        let text = serde_json::to_string(&lines).unwrap();
+        for secret in ["secret-ish", "Bearer", "hunter2", "t0k"] {
+            assert!(!text.contains(secret), "{secret} leaked: {text}");
+        }
+    }
+
+    #[test]
+    fn the_service_is_the_crate_of_the_configuration_type() {
+        assert_eq!(service_of::<crate::relay::Relay>(), "platform");
+        assert_eq!(service_of::<u32>(), "u32");
+        assert!(is_plain_token("0192a-b_c.d:e"));
+        assert!(!is_plain_token("a b") && !is_plain_token("") && !is_plain_token(&"x".repeat(129)));
+        assert!(!is_plain_token("evil\n{\"level\":\"ERROR\"}"));
     }
 }

@@ -161,6 +161,24 @@ impl TestApp {
         assert!(self.stack.set_mappings_enabled(logical_id, enabled) > 0, "{logical_id} has no mapping");
     }
 
+    /// The values of EMF metric `name` the functions emitted so far, oldest first (as
+    /// `GET /_devstack/metrics?name=` serves them, `devstack::metrics`).
+    pub fn metrics(&self, name: &str) -> Vec<devstack::metrics::MetricDatum> {
+        self.stack.metrics().into_iter().filter(|m| m.name == name).collect()
+    }
+
+    /// Waits up to `timeout` for `condition` over the values of metric `name` (a function
+    /// writes its metrics just before it answers, and the stack reads them a moment later);
+    /// returns them.
+    pub async fn wait_for_metrics(
+        &self,
+        name: &str,
+        timeout: Duration,
+        condition: impl Fn(&[devstack::metrics::MetricDatum]) -> bool,
+    ) -> Vec<devstack::metrics::MetricDatum> {
+        poll_until(timeout, || async { self.metrics(name) }, |metrics| condition(metrics)).await
+    }
+
     /// How many times function `logical_id` was invoked so far.
     pub fn invocations(&self, logical_id: &str) -> usize {
         self.stack.reports().iter().filter(|r| r.function == logical_id).count()

@@ -119,6 +119,7 @@ pub async fn place_order(
     match orders.place(&order, &command.key, &record, &events).await {
         Ok(()) => {
             tracing::info!(amount = order.amount().get(), "order placed");
+            crate::metrics::placed(&order);
             Ok(Placed::New { order, answer: record })
         }
         // A concurrent request with the same key won: answer as it did.
@@ -257,15 +258,18 @@ pub async fn cancel_order(
         DeliveryCancellation::AlreadyStarted => return Err(CancelError::AlreadyStarted.into()),
         DeliveryCancellation::Cancelled => {}
     }
-    let cancelled = platform::retry::on_conflict(|| async {
+    let (cancelled, now) = platform::retry::on_conflict(|| async {
         let current = orders.find(id).await?.ok_or_else(not_found)?;
         let (next, events) = current.cancel(Utc::now())?;
         if !events.is_empty() {
             orders.save(&next, current.version(), &events).await?;
         }
-        Ok::<_, CancelOrderError>(next)
+        Ok::<_, CancelOrderError>((next, !events.is_empty()))
     })
     .await?;
     tracing::info!("order cancelled");
+    if now {
+        crate::metrics::cancelled();
+    }
     Ok(cancelled)
 }

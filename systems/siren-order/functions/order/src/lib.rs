@@ -8,11 +8,13 @@
 //!   counter's consent to cancel.
 //! - [`store`]: the DynamoDB adapter; [`calls`]: the synchronous-call adapters.
 //! - [`http`]: the API Gateway handlers; [`wiring`]: each function's configuration.
+//! - [`metrics`]: the business metrics (orders placed, cancelled, completed, revenue, times).
 
 pub mod application;
 pub mod calls;
 pub mod domain;
 pub mod http;
+pub mod metrics;
 pub mod policies;
 pub mod ports;
 pub mod store;

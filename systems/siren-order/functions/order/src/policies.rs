@@ -109,11 +109,15 @@ pub async fn apply(orders: &impl Orders, event: &EventEnvelope) -> Result<Follow
     let (id, fact) = fact_of(event.decode::<DeliveryEvent>()?)?;
     platform::retry::on_conflict(|| async {
         let order = orders.find(&id).await?.ok_or_else(|| FollowDeliveryError::UnknownOrder(id.clone()))?;
-        let Some((next, events)) = order.follow(&fact, Utc::now()) else {
+        let now = Utc::now();
+        let Some((next, events)) = order.follow(&fact, now) else {
             return Ok(Followed::Unchanged);
         };
         Ok(match orders.save_once(event, &next, order.version(), &events).await? {
-            Applied::Now => Followed::Moved(next.status()),
+            Applied::Now => {
+                crate::metrics::moved(order.status(), &next, now);
+                Followed::Moved(next.status())
+            }
             Applied::AlreadyDone => Followed::Duplicate,
         })
     })
