@@ -116,7 +116,7 @@ pub fn document(api: utoipa::openapi::OpenApi, info: &Info<'_>) -> Result<Value,
         for item in paths.values_mut() {
             let Some(item) = item.as_object_mut() else { continue };
             for (method, operation) in item.iter_mut() {
-                if ["get", "put", "post", "delete", "patch", "head", "options"].contains(&method.as_str()) {
+                if METHODS.contains(&method.as_str()) {
                     add_shared_answers(operation);
                 }
             }
@@ -125,11 +125,19 @@ pub fn document(api: utoipa::openapi::OpenApi, info: &Info<'_>) -> Result<Value,
     Ok(sorted(doc))
 }
 
+/// The keys of a path item that are operations.
+const METHODS: [&str; 7] = ["get", "put", "post", "delete", "patch", "head", "options"];
+
+/// Whether `operation` declares no security (`security: [{}]`, utoipa's `security(())`);
+/// without a `security` of its own it has the document's, [`JWT_SCHEME`].
+fn is_public(operation: &Value) -> bool {
+    operation["security"].as_array().is_some_and(|s| s.iter().all(|r| r.as_object().is_some_and(Map::is_empty)))
+}
+
 /// Adds the answers every operation can give (see the module docs) to `operation`,
 /// keeping what the handler declared and adding the other side's media type beside it.
 fn add_shared_answers(operation: &mut Value) {
-    let public =
-        operation["security"].as_array().is_some_and(|s| s.iter().all(|r| r.as_object().is_some_and(Map::is_empty)));
+    let public = is_public(operation);
     let has_body = operation.get("requestBody").is_some();
     let has_input = has_body || operation["parameters"].as_array().is_some_and(|p| !p.is_empty());
     let problem = |description: &str| answer(description, PROBLEM_JSON, "Problem");
@@ -189,11 +197,8 @@ pub fn operations(document: &Value) -> Vec<(String, String, bool)> {
     let mut operations = Vec::new();
     for (path, item) in document["paths"].as_object().into_iter().flatten() {
         for (method, operation) in item.as_object().into_iter().flatten() {
-            if ["get", "put", "post", "delete", "patch", "head", "options"].contains(&method.as_str()) {
-                let public = operation["security"]
-                    .as_array()
-                    .is_some_and(|s| s.iter().all(|r| r.as_object().is_some_and(Map::is_empty)));
-                operations.push((method.to_ascii_uppercase(), path.clone(), public));
+            if METHODS.contains(&method.as_str()) {
+                operations.push((method.to_ascii_uppercase(), path.clone(), is_public(operation)));
             }
         }
     }

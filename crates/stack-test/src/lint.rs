@@ -222,14 +222,15 @@ fn routes(template: &Template, findings: &mut Vec<String>) {
     }
 }
 
-/// Every difference between the operations of `document` (an OpenAPI document, e.g.
-/// the system's generated `openapi.json`) and the HTTP routes of `system`'s template:
-/// a route the document lacks, an operation no route serves, or a route whose
-/// authorization differs (public in one, protected in the other). Empty when they agree.
+/// Every difference between `operations` (an OpenAPI document's, as
+/// `platform::openapi::operations` lists them: `(METHOD, path, public)`) and the HTTP routes
+/// of `system`'s template: a route the document lacks, an operation no route serves, or a
+/// route whose authorization differs (public in one, protected in the other). Empty when
+/// they agree.
 ///
 /// # Panics
 /// When the template does not parse.
-pub fn openapi_routes(system: &System, document: &Value) -> Vec<String> {
+pub fn openapi_routes(system: &System, operations: &[(String, String, bool)]) -> Vec<String> {
     let template = Template::load(system.template()).expect("the template parses");
     let mut routes: BTreeMap<(String, String), bool> = BTreeMap::new();
     for (_, function) in functions(&template) {
@@ -242,17 +243,8 @@ pub fn openapi_routes(system: &System, document: &Value) -> Vec<String> {
             }
         }
     }
-    let mut operations: BTreeMap<(String, String), bool> = BTreeMap::new();
-    for (path, item) in document["paths"].as_object().into_iter().flatten() {
-        for (method, operation) in item.as_object().into_iter().flatten() {
-            if ["get", "put", "post", "delete", "patch", "head", "options"].contains(&method.as_str()) {
-                let security = operation.get("security").unwrap_or(&document["security"]);
-                let public =
-                    security.as_array().is_none_or(|s| s.iter().all(|r| r.as_object().is_some_and(|r| r.is_empty())));
-                operations.insert((method.to_ascii_uppercase(), path.clone()), public);
-            }
-        }
-    }
+    let operations: BTreeMap<(String, String), bool> =
+        operations.iter().map(|(method, path, public)| ((method.clone(), path.clone()), *public)).collect();
     let mut findings = Vec::new();
     for ((method, path), public) in &routes {
         match operations.get(&(method.clone(), path.clone())) {
