@@ -78,9 +78,20 @@ pub fn flush() {
 
 #[cfg(test)]
 mod tests {
+    /// The recorder is one per process and tests run in parallel: each test holds this lock
+    /// and drains what an earlier test left before it records.
+    static RECORDER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    fn exclusive_recorder() -> std::sync::MutexGuard<'static, ()> {
+        let guard = RECORDER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        super::init();
+        super::flush_to(std::io::sink()).unwrap();
+        guard
+    }
+
     #[test]
     fn what_is_recorded_is_flushed_once_as_an_emf_document() {
-        super::init();
+        let _recorder = exclusive_recorder();
         metrics::counter!("TestThings", "kind" => "blue").increment(2);
         let mut out = Vec::new();
         super::flush_to(&mut out).unwrap();
@@ -100,7 +111,7 @@ mod tests {
 
     #[test]
     fn a_duration_is_recorded_in_milliseconds_and_a_count_as_a_counter() {
-        super::init();
+        let _recorder = exclusive_recorder();
         super::milliseconds("TestWait", chrono::TimeDelta::milliseconds(1500));
         super::milliseconds("TestWait", chrono::TimeDelta::milliseconds(-3));
         super::count("TestSum", 4500);
