@@ -1,0 +1,3 @@
+//! Writes Clothes rental's OpenAPI document (not yet generated).
+
+fn main() {}
