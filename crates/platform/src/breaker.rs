@@ -57,7 +57,10 @@
 //! `dependency`, `transition`; see [`crate::metrics`]) and is one structured log line, message
 //! `circuit breaker transition`, with fields `dependency`, `transition` (`opened`,
 //! `half_open`, `closed`, `reopened`), `failures` and `open_for_ms`: `warn` when it opens,
-//! `info` otherwise. [`Breaker::state`] reads the state.
+//! `info` otherwise. Each transition to open (`opened`, and `reopened` when the probe fails)
+//! also counts 1 in [`OPENED_METRIC`], whose one dimension is the process's `Service`, so a
+//! template can alarm on it per service (EMF metrics match their exact dimension set).
+//! [`Breaker::state`] reads the state.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -73,6 +76,12 @@ use crate::dynamo::{Item, Table, from_item, key};
 /// (`opened`, `half_open`, `closed`, `reopened`): an alarm on `opened` pages whoever owns
 /// the dependency.
 pub const TRANSITIONS_METRIC: &str = "CircuitBreakerTransitions";
+
+/// The EMF counter of transitions to open (`opened` and `reopened`), with only the `Service`
+/// dimension every metric carries ([`crate::metrics`]): one alarm per calling service fires
+/// while any of its dependencies keeps failing. Exactly one worker counts each transition
+/// (the one whose conditional write made it).
+pub const OPENED_METRIC: &str = "BreakerOpened";
 
 /// Consecutive failures (across all workers) that open the breaker, by default.
 pub const FAILURES_TO_OPEN: u32 = 5;
@@ -431,6 +440,9 @@ impl Breaker {
     fn transition(&self, transition: &'static str, failures: u32) {
         metrics::counter!(TRANSITIONS_METRIC, "dependency" => self.dependency.clone(), "transition" => transition)
             .increment(1);
+        if transition == "opened" || transition == "reopened" {
+            crate::metrics::count(OPENED_METRIC, 1);
+        }
         let open_for_ms = millis(self.policy.open_for);
         if transition == "opened" {
             tracing::warn!(dependency = %self.dependency, transition, failures, open_for_ms, "circuit breaker transition");

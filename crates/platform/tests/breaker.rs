@@ -117,13 +117,20 @@ async fn failures_spread_over_workers_open_the_breaker_for_every_worker_at_once(
     // The opening is counted in the EMF metric (other tests of this binary may add theirs).
     let mut emf = Vec::new();
     platform::metrics::flush_to(&mut emf).unwrap();
-    let opened = String::from_utf8(emf).unwrap().lines().any(|line| {
+    let emf = String::from_utf8(emf).unwrap();
+    let opened = emf.lines().any(|line| {
         let document: Value = serde_json::from_str(line).unwrap();
         document["transition"] == "opened"
             && document["dependency"] == DEPENDENCY
             && document[platform::breaker::TRANSITIONS_METRIC].as_u64() >= Some(1)
     });
     assert!(opened, "no EMF document counts the opening");
+    // ...and in BreakerOpened, with the one dimension Service (the template's alarm metric).
+    let per_service = emf.lines().map(|line| serde_json::from_str::<Value>(line).unwrap()).any(|document| {
+        let dimensions = &document["_aws"]["CloudWatchMetrics"][0]["Dimensions"];
+        document[platform::breaker::OPENED_METRIC].as_u64() >= Some(1) && *dimensions == json!([["Service"]])
+    });
+    assert!(per_service, "no EMF document counts BreakerOpened by Service alone:\n{emf}");
 
     // Every worker now refuses at once, without calling the dependency.
     for worker in &workers {
