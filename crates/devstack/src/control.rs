@@ -1,7 +1,7 @@
 //! The Lambda API (`Invoke`, so synchronous calls use the real `aws-sdk-lambda` client)
 //! and the local stack's own control endpoints under `/_devstack/`.
 //!
-//! - `POST /2015-03-31/functions/{name}/invocations`: invoke by name, ARN or logical id;
+//! - `POST /2015-03-31/functions/{name}/invocations`: invoke by name, ARN (qualified or not) or logical id;
 //!   `X-Amz-Invocation-Type: Event` answers 202 at once; a function error answers 200
 //!   with `X-Amz-Function-Error: Unhandled`, as Lambda does.
 //! - `GET /_devstack/sns-messages[?topic=LogicalId]`: the SNS messages published (the
@@ -111,6 +111,12 @@ fn find<'a>(state: &'a ControlState, name: &str) -> Option<&'a Arc<Function>> {
             .functions
             .values()
             .find(|f| f.spec().name == name || f.spec().arn == name || name.ends_with(&format!(":{}", f.spec().name)))
+            // Qualified (`<name or ARN>:<alias or version>`, e.g. a template's `!Ref Fn.Alias`):
+            // the local stack has no versions, so every qualifier is the function itself.
+            .or_else(|| {
+                let (unqualified, _) = name.rsplit_once(':')?;
+                state.functions.values().find(|f| f.spec().name == unqualified || f.spec().arn == unqualified)
+            })
     })
 }
 

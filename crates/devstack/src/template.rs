@@ -5,6 +5,11 @@
 //! `Fn::Select`, `Fn::If` (on a literal `true`/`false` condition), `Fn::FindInMap` (over the
 //! `Mappings` section) and the pseudo parameters against the local stack's naming of
 //! physical resources.
+//!
+//! SAM's `<Function>.Alias` (the alias `AutoPublishAlias` creates), in `Ref`, `Fn::GetAtt`
+//! and `Fn::Sub`, is the alias's ARN, `<function ARN>:<alias>`: the local stack has no
+//! versions, so the alias is the function itself (its Lambda API takes such qualified ARNs),
+//! and `AutoPublishAlias`/`DeploymentPreference` change nothing locally.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -338,10 +343,30 @@ impl<'a> Resolver<'a> {
             "AWS::NoValue" => return Ok(Value::Null),
             _ => None,
         };
+        if let Some(alias) = name.strip_suffix(".Alias").map(|function| self.alias_arn(function)) {
+            return alias.map(Value::String);
+        }
         match pseudo {
             Some(value) => Ok(Value::String(value)),
             None => Ok(Value::String(self.naming.reference(self.template, name)?)),
         }
+    }
+
+    /// The ARN of `function`'s `AutoPublishAlias` alias (its own setting, else `Globals`'):
+    /// `<function ARN>:<alias>`, which the local stack routes to the function itself.
+    fn alias_arn(&self, function: &str) -> anyhow::Result<String> {
+        let resource = self.template.resources.get(function);
+        if resource.is_none_or(|r| r["Type"] != "AWS::Serverless::Function") {
+            bail!("{function}.Alias: {function} is not an AWS::Serverless::Function of the template");
+        }
+        let own = resource.map(|r| &r["Properties"]["AutoPublishAlias"]).filter(|a| !a.is_null());
+        let global = self.template.globals.get("Function").map(|g| &g["AutoPublishAlias"]).filter(|a| !a.is_null());
+        let alias = own
+            .or(global)
+            .ok_or_else(|| anyhow!("{function}.Alias: {function} has no AutoPublishAlias (own or in Globals)"))?;
+        let alias = scalar_string(&self.resolve(alias)?);
+        let arn = self.naming.attribute(self.template, function, "Arn")?;
+        Ok(format!("{arn}:{alias}"))
     }
 
     fn intrinsic(&self, key: &str, argument: &Value) -> anyhow::Result<Value> {
@@ -354,6 +379,9 @@ impl<'a> Resolver<'a> {
                     other => bail!("Fn::GetAtt argument {other}"),
                 };
                 let [resource, attribute] = parts.as_slice() else { bail!("Fn::GetAtt needs two parts") };
+                if attribute == "Alias" {
+                    return self.alias_arn(resource).map(Value::String);
+                }
                 Ok(Value::String(self.naming.attribute(self.template, resource, attribute)?))
             }
             "Fn::Sub" => {
@@ -425,7 +453,11 @@ impl<'a> Resolver<'a> {
             } else if let Some((resource, attribute)) = name.split_once('.')
                 && self.template.resources.contains_key(resource)
             {
-                self.naming.attribute(self.template, resource, attribute)?
+                if attribute == "Alias" {
+                    self.alias_arn(resource)?
+                } else {
+                    self.naming.attribute(self.template, resource, attribute)?
+                }
             } else {
                 scalar_string(&self.reference(name)?)
             };
@@ -511,6 +543,42 @@ Resources:
         );
         assert_eq!(env["QUEUE"], "arn:aws:sqs:us-east-1:000000000000:s-Queue");
         assert_eq!(env["JOINED"], "a,info");
+    }
+
+    #[test]
+    fn a_function_alias_is_the_function_qualified_by_its_auto_publish_alias() {
+        let text = r#"
+Parameters:
+  AliasName: { Type: String, Default: live }
+Globals:
+  Function:
+    AutoPublishAlias: !Ref AliasName
+    DeploymentPreference: { Type: Canary10Percent5Minutes }
+Resources:
+  Target: { Type: AWS::Serverless::Function, Properties: {} }
+  Own: { Type: AWS::Serverless::Function, Properties: { AutoPublishAlias: blue } }
+  Table: { Type: AWS::DynamoDB::Table, Properties: {} }
+"#;
+        let template = Template::parse(text).unwrap();
+        let naming = naming();
+        let resolver = Resolver::new(&template, &naming, &HashMap::new()).unwrap();
+        let live = "arn:aws:lambda:us-east-1:000000000000:function:s-Target:live";
+        assert_eq!(resolver.resolve(&serde_json::json!({"Ref": "Target.Alias"})).unwrap(), live);
+        assert_eq!(resolver.resolve(&serde_json::json!({"Fn::GetAtt": ["Target", "Alias"]})).unwrap(), live);
+        assert_eq!(
+            resolver.resolve(&serde_json::json!({"Fn::Sub": "call ${Target.Alias}"})).unwrap(),
+            format!("call {live}")
+        );
+        assert_eq!(
+            resolver.resolve(&serde_json::json!({"Ref": "Own.Alias"})).unwrap(),
+            "arn:aws:lambda:us-east-1:000000000000:function:s-Own:blue"
+        );
+        let not_a_function = resolver.resolve(&serde_json::json!({"Ref": "Table.Alias"})).unwrap_err().to_string();
+        assert!(not_a_function.contains("not an AWS::Serverless::Function"), "{not_a_function}");
+        let without = Template::parse("Resources:\n  F: { Type: AWS::Serverless::Function }\n").unwrap();
+        let resolver = Resolver::new(&without, &naming, &HashMap::new()).unwrap();
+        let error = resolver.resolve(&serde_json::json!({"Ref": "F.Alias"})).unwrap_err().to_string();
+        assert!(error.contains("has no AutoPublishAlias"), "{error}");
     }
 
     #[test]
