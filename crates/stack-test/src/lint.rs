@@ -23,7 +23,23 @@
 //!   (`SqsManagedSseEnabled: true` or `KmsMasterKeyId`);
 //! - every outbox relay (binary `outbox-relay`) also runs on a `Schedule` (its sweep), and
 //!   the table whose stream it reads has the sparse `Unpublished` index the sweep queries;
-//! - every function has a sample event, listed in `events/README.md`, that is JSON.
+//! - every function has a sample event, listed in `events/README.md`, that is JSON;
+//! - alarms: every function has an `Errors` and a `Throttles` alarm, every stream-triggered
+//!   function an `IteratorAge` alarm, every queue with a redrive policy (an inbox) an
+//!   `ApproximateAgeOfOldestMessage` alarm and its dead-letter queue (and every stream
+//!   mapping's on-failure queue) an `ApproximateNumberOfMessagesVisible` alarm, the HTTP API
+//!   a `5xx` and a `Latency` alarm, and a system whose functions invoke others a
+//!   `BreakerOpened` alarm; every alarm notifies the operations topic (`Outputs.
+//!   OperationsTopicArn`) in `AlarmActions` and `OKActions`, and its `Threshold` and `Period`
+//!   are `!Ref`s to parameters;
+//! - dashboards: every function, queue and HTTP API appears in an `AWS::CloudWatch::Dashboard`
+//!   body (as `${Function}`, `${Queue.QueueName}`, `${Api}`);
+//! - safe deploys: every function has an `AutoPublishAlias` and a `DeploymentPreference` with
+//!   a `Type` and `Alarms` holding its own `Errors` alarm and the HTTP API's `5xx` alarm
+//!   (`Globals` merged as SAM merges them: maps merged, lists appended), and whatever calls a
+//!   function calls its alias: an Invoke target passed in a variable or granted in a policy
+//!   is `!Ref <Function>.Alias`, as is an explicit event source mapping's or permission's
+//!   `FunctionName`.
 //!
 //! [`cold_starts`] starts every function of a running stack with the template's
 //! environment: a function that reads a variable the template does not set fails its
@@ -54,6 +70,9 @@ pub fn template(system: &System) -> Vec<String> {
     encryption(&template, &mut findings);
     outbox_relays(&template, &mut findings);
     sample_events(system, &template, &mut findings);
+    alarms(&template, &mut findings);
+    dashboards(&template, &mut findings);
+    deploys(&template, &mut findings);
     findings
 }
 
@@ -449,6 +468,233 @@ fn sample_events(system: &System, template: &Template, findings: &mut Vec<String
     }
 }
 
+/// The alarm (logical id) that watches `metric` of `namespace` with the dimension `name`
+/// equal to `value` (as written in the template: `{"Ref": ..}`, `{"Fn::GetAtt": ..}`).
+fn alarm_on<'a>(template: &'a Template, namespace: &str, metric: &str, name: &str, value: &Value) -> Option<&'a str> {
+    template
+        .of_type("AWS::CloudWatch::Alarm")
+        .find(|(_, alarm)| {
+            let props = &alarm["Properties"];
+            props["Namespace"] == namespace
+                && props["MetricName"] == metric
+                && props["Dimensions"]
+                    .as_array()
+                    .is_some_and(|dimensions| dimensions.iter().any(|d| d["Name"] == name && d["Value"] == *value))
+        })
+        .map(|(id, _)| id.as_str())
+}
+
+fn reference(id: &str) -> Value {
+    serde_json::json!({ "Ref": id })
+}
+
+fn queue_name(id: &str) -> Value {
+    serde_json::json!({ "Fn::GetAtt": [id, "QueueName"] })
+}
+
+/// The queues stream mappings send what exhausts their retries to.
+fn on_failure_queues(template: &Template) -> BTreeSet<&str> {
+    functions(template)
+        .into_iter()
+        .flat_map(|(_, function)| function["Properties"]["Events"].as_object().into_iter().flatten())
+        .filter_map(|(_, event)| {
+            event["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0].as_str()
+        })
+        .collect()
+}
+
+fn invokes_functions(function: &Value) -> bool {
+    function["Properties"]["Policies"].as_array().into_iter().flatten().any(|policy| {
+        policy["Statement"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|s| s["Action"].to_string().contains("lambda:InvokeFunction"))
+    })
+}
+
+fn alarms(template: &Template, findings: &mut Vec<String>) {
+    let topic = template.outputs.get("OperationsTopicArn").and_then(|o| o["Value"]["Ref"].as_str());
+    match topic {
+        Some(topic) if template.type_of(topic) == Some("AWS::SNS::Topic") => {}
+        _ => findings.push("Outputs.OperationsTopicArn must be !Ref <the operations topic>".to_owned()),
+    }
+    let parameter = |value: &Value| value["Ref"].as_str().is_some_and(|p| template.parameters.contains_key(p));
+    for (logical_id, alarm) in template.of_type("AWS::CloudWatch::Alarm") {
+        let props = &alarm["Properties"];
+        for actions in ["AlarmActions", "OKActions"] {
+            let notifies = topic.is_some_and(|topic| {
+                props[actions].as_array().is_some_and(|a| a.iter().any(|action| *action == reference(topic)))
+            });
+            if !notifies {
+                findings.push(format!("alarm {logical_id} must notify the operations topic in {actions}"));
+            }
+        }
+        if !parameter(&props["Threshold"]) {
+            findings.push(format!("alarm {logical_id}: its Threshold must be a !Ref to a parameter"));
+        }
+        if !props["Period"].is_null() && !parameter(&props["Period"]) {
+            findings.push(format!("alarm {logical_id}: its Period must be a !Ref to a parameter"));
+        }
+    }
+    let mut watch = |namespace: &str, metric: &str, name: &str, value: Value, what: String| {
+        if alarm_on(template, namespace, metric, name, &value).is_none() {
+            findings.push(format!("{what} has no {metric} alarm ({namespace}, {name})"));
+        }
+    };
+    let mut calls_others = false;
+    for (logical_id, function) in functions(template) {
+        for metric in ["Errors", "Throttles"] {
+            watch("AWS/Lambda", metric, "FunctionName", reference(logical_id), format!("function {logical_id}"));
+        }
+        let events = function["Properties"]["Events"].as_object().into_iter().flatten();
+        if events.map(|(_, e)| &e["Type"]).any(|t| t == "DynamoDB" || t == "Kinesis") {
+            watch(
+                "AWS/Lambda",
+                "IteratorAge",
+                "FunctionName",
+                reference(logical_id),
+                format!("stream-triggered function {logical_id}"),
+            );
+        }
+        calls_others |= invokes_functions(function);
+    }
+    for (logical_id, queue) in template.of_type("AWS::SQS::Queue") {
+        let Some(dead_letters) = queue["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0].as_str()
+        else {
+            continue;
+        };
+        let (age, depth) = ("ApproximateAgeOfOldestMessage", "ApproximateNumberOfMessagesVisible");
+        watch("AWS/SQS", age, "QueueName", queue_name(logical_id), format!("inbox queue {logical_id}"));
+        watch("AWS/SQS", depth, "QueueName", queue_name(dead_letters), format!("dead-letter queue {dead_letters}"));
+    }
+    for queue in on_failure_queues(template) {
+        let what = format!("on-failure queue {queue}");
+        watch("AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", queue_name(queue), what);
+    }
+    for (logical_id, _) in template.of_type("AWS::Serverless::HttpApi") {
+        for metric in ["5xx", "Latency"] {
+            watch("AWS/ApiGateway", metric, "ApiId", reference(logical_id), format!("HTTP API {logical_id}"));
+        }
+    }
+    let breaker =
+        template.of_type("AWS::CloudWatch::Alarm").any(|(_, a)| a["Properties"]["MetricName"] == "BreakerOpened");
+    if calls_others && !breaker {
+        findings
+            .push("functions invoke others through the circuit breaker, but no alarm watches BreakerOpened".to_owned());
+    }
+}
+
+/// The texts of every dashboard body (`Fn::Sub`'s text, or a plain string).
+fn dashboard_bodies(template: &Template) -> Vec<&str> {
+    template
+        .of_type("AWS::CloudWatch::Dashboard")
+        .filter_map(|(_, dashboard)| {
+            let body = &dashboard["Properties"]["DashboardBody"];
+            body.as_str().or_else(|| body["Fn::Sub"].as_str()).or_else(|| body["Fn::Sub"][0].as_str())
+        })
+        .collect()
+}
+
+fn dashboards(template: &Template, findings: &mut Vec<String>) {
+    let bodies = dashboard_bodies(template);
+    let shown = |placeholder: &str| bodies.iter().any(|body| body.contains(placeholder));
+    for (logical_id, _) in functions(template) {
+        if !shown(&format!("${{{logical_id}}}")) {
+            findings.push(format!("no dashboard shows function {logical_id} (${{{logical_id}}})"));
+        }
+    }
+    for (logical_id, _) in template.of_type("AWS::SQS::Queue") {
+        if !shown(&format!("${{{logical_id}.QueueName}}")) {
+            findings.push(format!("no dashboard shows queue {logical_id} (${{{logical_id}.QueueName}})"));
+        }
+    }
+    for (logical_id, _) in template.of_type("AWS::Serverless::HttpApi") {
+        if !shown(&format!("${{{logical_id}}}")) {
+            findings.push(format!("no dashboard shows HTTP API {logical_id} (${{{logical_id}}})"));
+        }
+    }
+}
+
+/// A function's `key`, `Globals` merged as SAM merges them: maps merged key by key
+/// (recursively), lists appended (the globals' first), any other value the function's.
+fn merged(global: &Value, own: &Value) -> Value {
+    let intrinsic = |v: &Value| v.as_object().is_some_and(|o| o.keys().any(|k| k == "Ref" || k.starts_with("Fn::")));
+    match (global, own) {
+        (global, Value::Null) => global.clone(),
+        (Value::Object(g), Value::Object(o)) if !intrinsic(global) && !intrinsic(own) => {
+            let mut out = g.clone();
+            for (key, value) in o {
+                let merged_value = merged(g.get(key).unwrap_or(&Value::Null), value);
+                out.insert(key.clone(), merged_value);
+            }
+            Value::Object(out)
+        }
+        (Value::Array(g), Value::Array(o)) => Value::Array(g.iter().chain(o).cloned().collect()),
+        (_, own) => own.clone(),
+    }
+}
+
+/// Whether `value` names a function of the template without its alias (`!Ref F`,
+/// `!GetAtt F.Arn`, `!Sub ${F}`), which would bypass the canary.
+fn unaliased_function<'a>(template: &'a Template, value: &'a Value) -> Option<&'a str> {
+    let target = value["Ref"].as_str().or_else(|| value["Fn::GetAtt"][0].as_str())?;
+    (template.type_of(target) == Some("AWS::Serverless::Function")).then_some(target)
+}
+
+fn deploys(template: &Template, findings: &mut Vec<String>) {
+    let global = template.globals.get("Function").cloned().unwrap_or(Value::Null);
+    let api_alarms: Vec<&str> = template
+        .of_type("AWS::Serverless::HttpApi")
+        .filter_map(|(id, _)| alarm_on(template, "AWS/ApiGateway", "5xx", "ApiId", &reference(id)))
+        .collect();
+    for (logical_id, function) in functions(template) {
+        let props = &function["Properties"];
+        if merged(&global["AutoPublishAlias"], &props["AutoPublishAlias"]).is_null() {
+            findings.push(format!("{logical_id} needs an AutoPublishAlias (its own or Globals')"));
+        }
+        let preference = merged(&global["DeploymentPreference"], &props["DeploymentPreference"]);
+        if preference["Type"].is_null() {
+            findings.push(format!("{logical_id} needs a DeploymentPreference with a Type"));
+        }
+        let rollback: Vec<&Value> = preference["Alarms"].as_array().into_iter().flatten().collect();
+        let own = alarm_on(template, "AWS/Lambda", "Errors", "FunctionName", &reference(logical_id));
+        for alarm in own.into_iter().chain(api_alarms.iter().copied()) {
+            if !rollback.contains(&&reference(alarm)) {
+                findings.push(format!("{logical_id}: DeploymentPreference.Alarms must include {alarm}"));
+            }
+        }
+        if own.is_none() {
+            findings
+                .push(format!("{logical_id}: DeploymentPreference.Alarms has no Errors alarm of its own to include"));
+        }
+        let variables = props["Environment"]["Variables"].as_object().into_iter().flatten();
+        for (name, value) in variables {
+            if let Some(target) = unaliased_function(template, value) {
+                findings.push(format!("{logical_id}.{name} passes {target} itself: use !Ref {target}.Alias"));
+            }
+        }
+        for policy in props["Policies"].as_array().into_iter().flatten() {
+            for statement in policy["Statement"].as_array().into_iter().flatten() {
+                let resources = match &statement["Resource"] {
+                    Value::Array(list) => list.iter().collect(),
+                    one => vec![one],
+                };
+                for target in resources.into_iter().filter_map(|r| unaliased_function(template, r)) {
+                    findings.push(format!("{logical_id} is granted {target} itself: grant !Ref {target}.Alias"));
+                }
+            }
+        }
+    }
+    for kind in ["AWS::Lambda::EventSourceMapping", "AWS::Lambda::Permission"] {
+        for (logical_id, resource) in template.of_type(kind) {
+            if let Some(target) = unaliased_function(template, &resource["Properties"]["FunctionName"]) {
+                findings.push(format!("{logical_id} names {target} itself: use !Ref {target}.Alias"));
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)] // a test unwraps what must hold
@@ -520,6 +766,118 @@ Resources:
             assert!(found.iter().any(|f| f.starts_with(expected)), "no finding {expected:?} in {found:#?}");
         }
         assert_eq!(found.len(), 7, "{found:#?}");
+    }
+
+    /// One function read by a stream (with an on-failure queue) and calling another, one
+    /// inbox with its dead-letter queue, the HTTP API: every alarm, dashboard row and deploy
+    /// setting the rules ask for.
+    const OPERATED: &str = r#"
+Parameters:
+  T: { Type: Number, Default: 1 }
+  P: { Type: Number, Default: 60 }
+Globals:
+  Function:
+    AutoPublishAlias: live
+    DeploymentPreference: { Type: Canary10Percent5Minutes, Alarms: [!Ref ApiErrors] }
+Outputs:
+  OperationsTopicArn: { Value: !Ref Ops }
+Resources:
+  Ops: { Type: AWS::SNS::Topic }
+  Api: { Type: AWS::Serverless::HttpApi }
+  Relay:
+    Type: AWS::Serverless::Function
+    Properties:
+      DeploymentPreference: { Alarms: [!Ref RelayErrors] }
+      Environment: { Variables: { TARGET: !Ref Target.Alias } }
+      Policies: [{ Statement: [{ Effect: Allow, Action: [lambda:InvokeFunction], Resource: !Ref Target.Alias }] }]
+      Events:
+        Stream: { Type: DynamoDB, Properties: { DestinationConfig: { OnFailure: { Destination: !GetAtt Failures.Arn } } } }
+  Target:
+    Type: AWS::Serverless::Function
+    Properties:
+      DeploymentPreference: { Alarms: [!Ref TargetErrors] }
+  Inbox: { Type: AWS::SQS::Queue, Properties: { RedrivePolicy: { deadLetterTargetArn: !GetAtt Dead.Arn } } }
+  Dead: { Type: AWS::SQS::Queue }
+  Failures: { Type: AWS::SQS::Queue }
+  RelayErrors: { Type: AWS::CloudWatch::Alarm, Properties: { Namespace: AWS/Lambda, MetricName: Errors, Dimensions: [{ Name: FunctionName, Value: !Ref Relay }], Threshold: !Ref T, Period: !Ref P, AlarmActions: [!Ref Ops], OKActions: [!Ref Ops] } }
+  RelayThrottles: { Type: AWS::CloudWatch::Alarm, Properties: { Namespace: AWS/Lambda, MetricName: Throttles, Dimensions: [{ Name: FunctionName, Value: !Ref Relay }], Threshold: !Ref T, Period: !Ref P, AlarmActions: [!Ref Ops], OKActions: [!Ref Ops] } }
+  RelayAge: { Type: AWS::CloudWatch::Alarm, Properties: { Namespace: AWS/Lambda, MetricName: IteratorAge, Dimensions: [{ Name: FunctionName, Value: !Ref Relay }], Threshold: !Ref T, Period: !Ref P, AlarmActions: [!Ref Ops], OKActions: [!Ref Ops] } }
+  TargetErrors: { Type: AWS::CloudWatch::Alarm, Properties: { Namespace: AWS/Lambda, MetricName: Errors, Dimensions: [{ Name: FunctionName, Value: !Ref Target }], Threshold: !Ref T, Period: !Ref P, AlarmActions: [!Ref Ops], OKActions: [!Ref Ops] } }
+  TargetThrottles: { Type: AWS::CloudWatch::Alarm, Properties: { Namespace: AWS/Lambda, MetricName: Throttles, Dimensions: [{ Name: FunctionName, Value: !Ref Target }], Threshold: !Ref T, Period: !Ref P, AlarmActions: [!Ref Ops], OKActions: [!Ref Ops] } }
+  InboxAge: { Type: AWS::CloudWatch::Alarm, Properties: { Namespace: AWS/SQS, MetricName: ApproximateAgeOfOldestMessage, Dimensions: [{ Name: QueueName, Value: !GetAtt Inbox.QueueName }], Threshold: !Ref T, Period: !Ref P, AlarmActions: [!Ref Ops], OKActions: [!Ref Ops] } }
+  DeadDepth: { Type: AWS::CloudWatch::Alarm, Properties: { Namespace: AWS/SQS, MetricName: ApproximateNumberOfMessagesVisible, Dimensions: [{ Name: QueueName, Value: !GetAtt Dead.QueueName }], Threshold: !Ref T, Period: !Ref P, AlarmActions: [!Ref Ops], OKActions: [!Ref Ops] } }
+  FailuresDepth: { Type: AWS::CloudWatch::Alarm, Properties: { Namespace: AWS/SQS, MetricName: ApproximateNumberOfMessagesVisible, Dimensions: [{ Name: QueueName, Value: !GetAtt Failures.QueueName }], Threshold: !Ref T, Period: !Ref P, AlarmActions: [!Ref Ops], OKActions: [!Ref Ops] } }
+  ApiErrors: { Type: AWS::CloudWatch::Alarm, Properties: { Namespace: AWS/ApiGateway, MetricName: 5xx, Dimensions: [{ Name: ApiId, Value: !Ref Api }], Threshold: !Ref T, Period: !Ref P, AlarmActions: [!Ref Ops], OKActions: [!Ref Ops] } }
+  ApiLatency: { Type: AWS::CloudWatch::Alarm, Properties: { Namespace: AWS/ApiGateway, MetricName: Latency, Dimensions: [{ Name: ApiId, Value: !Ref Api }], Threshold: !Ref T, Period: !Ref P, AlarmActions: [!Ref Ops], OKActions: [!Ref Ops] } }
+  Breaker: { Type: AWS::CloudWatch::Alarm, Properties: { Namespace: !Ref AWS::StackName, MetricName: BreakerOpened, Dimensions: [{ Name: Service, Value: x }], Threshold: !Ref T, Period: !Ref P, AlarmActions: [!Ref Ops], OKActions: [!Ref Ops] } }
+  Board:
+    Type: AWS::CloudWatch::Dashboard
+    Properties:
+      DashboardBody: !Sub '${Relay} ${Target} ${Api} ${Inbox.QueueName} ${Dead.QueueName} ${Failures.QueueName}'
+"#;
+
+    fn operations(text: &str) -> Vec<String> {
+        let template = Template::parse(text).unwrap();
+        let mut findings = Vec::new();
+        alarms(&template, &mut findings);
+        dashboards(&template, &mut findings);
+        deploys(&template, &mut findings);
+        findings
+    }
+
+    #[test]
+    fn an_operated_template_has_no_findings() {
+        assert_eq!(operations(OPERATED), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_function_that_loses_its_alarms_dashboard_row_or_canary_is_found() {
+        let lost = OPERATED
+            .lines()
+            .filter(|line| !line.starts_with("  TargetErrors:") && !line.starts_with("  RelayAge:"))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .replace(" ${Target}", "")
+            .replace("      DeploymentPreference: { Alarms: [!Ref TargetErrors] }\n", "")
+            .replace("    AutoPublishAlias: live\n", "");
+        let found = operations(&lost);
+        for expected in [
+            "function Target has no Errors alarm",
+            "stream-triggered function Relay has no IteratorAge alarm",
+            "no dashboard shows function Target",
+            "Relay needs an AutoPublishAlias",
+            "Target needs an AutoPublishAlias",
+            "Target: DeploymentPreference.Alarms has no Errors alarm of its own",
+        ] {
+            assert!(found.iter().any(|f| f.starts_with(expected)), "no finding {expected:?} in {found:#?}");
+        }
+        assert_eq!(found.len(), 6, "{found:#?}");
+    }
+
+    #[test]
+    fn alarms_that_notify_no_one_or_fix_their_thresholds_and_unaliased_calls_are_found() {
+        let broken = OPERATED
+            .replace("Threshold: !Ref T, Period: !Ref P, AlarmActions: [!Ref Ops], OKActions: [!Ref Ops] } }\n  RelayThrottles", "Threshold: 1, Period: 60, AlarmActions: [!Ref Ops] } }\n  RelayThrottles")
+            .replace("DeploymentPreference: { Alarms: [!Ref RelayErrors] }", "DeploymentPreference: { Alarms: [] }")
+            .replace("Alarms: [!Ref ApiErrors]", "Alarms: []")
+            .replace("TARGET: !Ref Target.Alias", "TARGET: !Ref Target")
+            .replace("Resource: !Ref Target.Alias", "Resource: !GetAtt Target.Arn")
+            .replace("MetricName: 5xx", "MetricName: 4xx")
+            .replace("Name: QueueName, Value: !GetAtt Dead.QueueName", "Name: QueueName, Value: !GetAtt Inbox.QueueName");
+        let found = operations(&broken);
+        for expected in [
+            "alarm RelayErrors must notify the operations topic in OKActions",
+            "alarm RelayErrors: its Threshold must be a !Ref to a parameter",
+            "alarm RelayErrors: its Period must be a !Ref to a parameter",
+            "Relay: DeploymentPreference.Alarms must include RelayErrors",
+            "HTTP API Api has no 5xx alarm",
+            "dead-letter queue Dead has no ApproximateNumberOfMessagesVisible alarm",
+            "Relay.TARGET passes Target itself",
+            "Relay is granted Target itself",
+        ] {
+            assert!(found.iter().any(|f| f.starts_with(expected)), "no finding {expected:?} in {found:#?}");
+        }
+        assert_eq!(found.len(), 8, "{found:#?}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! SirenOrder's template keeps the rules every system keeps ([`stack_test::lint`]), serves
 //! the spec's routes, has a topic per context, lets only the order functions invoke, each
-//! only its own target, and gives an operator the outputs to sign in and to find its data.
+//! only its own target's alias, gives an operator the outputs to sign in and to find its
+//! data, and documents every alarm threshold and the canary as parameters.
 
 #![allow(clippy::unwrap_used)] // a test unwraps what must hold
 
@@ -89,17 +90,16 @@ fn only_the_order_functions_may_invoke_and_only_what_they_call() {
                 let actions = statement["Action"].to_string();
                 assert!(!actions.contains('*'), "{logical_id} has a wildcard action: {actions}");
                 if actions.contains("lambda:InvokeFunction") {
-                    invokers.insert(
-                        logical_id.clone(),
-                        statement["Resource"]["Fn::GetAtt"][0].as_str().unwrap_or("?").to_owned(),
-                    );
+                    // The alias (!Ref <Function>.Alias): what CodeDeploy shifts, canary included.
+                    let target = statement["Resource"]["Ref"].as_str().unwrap_or("?");
+                    invokers.insert(logical_id.clone(), target.to_owned());
                 }
             }
         }
     }
     let expected: BTreeMap<String, String> = [
-        ("PlaceOrderFunction".to_owned(), "CheckProductsFunction".to_owned()),
-        ("CancelOrderFunction".to_owned(), "CancelDeliveryFunction".to_owned()),
+        ("PlaceOrderFunction".to_owned(), "CheckProductsFunction.Alias".to_owned()),
+        ("CancelOrderFunction".to_owned(), "CancelDeliveryFunction.Alias".to_owned()),
     ]
     .into();
     assert_eq!(invokers, expected);
@@ -147,5 +147,56 @@ fn the_outputs_give_a_sign_in_path_the_operations_topic_every_table_and_every_de
     assert_eq!(dead_letter_queues.len(), 6, "{dead_letter_queues:?}");
     for queue in &dead_letter_queues {
         assert_eq!(reference(&format!("{queue}Url")).as_deref(), Some(queue.as_str()), "output {queue}Url");
+    }
+}
+
+#[test]
+fn every_alarm_threshold_and_the_canary_are_documented_parameters_with_defaults() {
+    let template = template();
+    let mut used: Vec<&str> = template
+        .of_type("AWS::CloudWatch::Alarm")
+        .flat_map(|(_, alarm)| ["Threshold", "Period", "EvaluationPeriods"].map(|key| &alarm["Properties"][key]))
+        .filter_map(|value| value["Ref"].as_str())
+        .collect();
+    used.push(template.globals["Function"]["DeploymentPreference"]["Type"]["Ref"].as_str().unwrap());
+    used.sort_unstable();
+    used.dedup();
+    assert!(used.len() >= 10, "{used:?}");
+    for name in used {
+        let parameter = &template.parameters[name];
+        assert!(!parameter["Default"].is_null(), "parameter {name} needs a default");
+        assert!(
+            parameter["Description"].as_str().is_some_and(|d| d.len() > 20),
+            "parameter {name} needs a description"
+        );
+    }
+    assert_eq!(template.parameters["DeploymentType"]["Default"], "Canary10Percent5Minutes");
+    // The breaker's alarm watches the metric platform::breaker emits, by the calling service.
+    let breaker = template.resources["OrderBreakerOpenedAlarm"]["Properties"].clone();
+    assert_eq!(breaker["MetricName"], platform::breaker::OPENED_METRIC);
+    assert_eq!(breaker["Namespace"]["Ref"], "AWS::StackName");
+    assert_eq!(breaker["Dimensions"][0]["Value"], "order");
+}
+
+#[test]
+fn the_dashboard_shows_the_business_metrics_the_order_context_emits() {
+    use order::metrics::{
+        ORDERS_CANCELLED, ORDERS_COMPLETED, ORDERS_PLACED, PLACED_TO_COMPLETED, PLACED_TO_WAITING, REVENUE,
+    };
+    let template = template();
+    let body = template.resources["OperationsDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"].as_str().unwrap();
+    // The !Sub text is JSON once its ${...} are substituted (they are all inside strings).
+    let widgets: Value = serde_json::from_str(body).unwrap();
+    assert!(widgets["widgets"].as_array().unwrap().len() >= 15);
+    for metric in [
+        ORDERS_PLACED,
+        REVENUE,
+        ORDERS_CANCELLED,
+        ORDERS_COMPLETED,
+        PLACED_TO_WAITING,
+        PLACED_TO_COMPLETED,
+        platform::breaker::OPENED_METRIC,
+    ] {
+        assert!(body.contains(&format!("\"{metric}\"")), "the dashboard lacks {metric}");
     }
 }
