@@ -3,7 +3,8 @@
 //!
 //! - `POST /2015-03-31/functions/{name}/invocations`: invoke by name, ARN (qualified or not) or logical id;
 //!   `X-Amz-Invocation-Type: Event` answers 202 at once; a function error answers 200
-//!   with `X-Amz-Function-Error: Unhandled`, as Lambda does.
+//!   with `X-Amz-Function-Error: Unhandled`, as Lambda does; the request's
+//!   `X-Amzn-Trace-Id` (a traced caller's) is the invocation's trace ([`crate::trace`]).
 //! - `GET /_devstack/sns-messages[?topic=LogicalId]`: the SNS messages published (the
 //!   newest 10,000, [`crate::log::DEFAULT_CAPACITY`]).
 //! - `GET /_devstack/invocations`: the invocations with their duration and cold start (the
@@ -12,6 +13,13 @@
 //!   metrics the functions wrote to stdout (the newest 10,000 values), one JSON object per
 //!   value: `{"function", "namespace", "name", "value", "unit", "dimensions", "timestampMs"}`
 //!   ([`crate::metrics`]); `name` keeps only that metric's.
+//! - `GET /_devstack/traces/{correlationId}`: the path of one flow ([`crate::trace`]):
+//!   `{"correlationId", "traceIds": ["1-..."], "hops": [{"function", "trigger": {"kind",
+//!   "source"}, "startedAt", "startOffsetMs", "durationMs", "outcome", "traceId",
+//!   "traceHeader", "correlationIds"}], "messages": [{"topic", "eventType", "correlationId",
+//!   "publishedAt", "offsetMs", "traceId"}]}`: the invocations that carried the id and every
+//!   invocation in the same X-Ray traces, in time order, and the messages published in them
+//!   (from the newest 10,000 invocations and messages); no hops when the id is unknown.
 //! - `GET /_devstack/endpoints`: the stack name, template and service URLs ([`Endpoints`]),
 //!   for tools that talk to the running stack (`redrive --local`).
 //! - `POST /_devstack/tokens` `{"sub"?, "groups"?, "expiresInSeconds"?: 3600, "claims"?: {..},
@@ -63,6 +71,8 @@ pub struct ControlState {
     pub reports: crate::log::BoundedLog<InvocationReport>,
     /// EMF metric values from function output (the newest ones).
     pub metrics: crate::metrics::MetricLog,
+    /// One hop per invocation, for traces (the newest ones, [`crate::trace`]).
+    pub hops: crate::trace::HopLog,
     /// The HTTP API's default JWT authorizer, which mints local tokens.
     pub authorizer: Option<crate::auth::JwtAuthorizer>,
     /// Where the stack's services listen.
@@ -99,6 +109,7 @@ pub fn router(state: ControlState) -> axum::Router {
         .route("/_devstack/tokens", post(token))
         .route("/_devstack/invocations", get(invocations))
         .route("/_devstack/metrics", get(metrics))
+        .route("/_devstack/traces/{correlation_id}", get(trace))
         .route("/_devstack/endpoints", get(endpoints))
         .route("/_devstack/functions/{name}/event-source-mappings/{action}", post(switch))
         .route("/_devstack/functions/{name}/fault", axum::routing::put(set_fault).delete(clear_fault))
@@ -135,13 +146,16 @@ async fn invoke(
             .into_response();
     };
     let payload = if payload.is_empty() { Bytes::from_static(b"{}") } else { payload };
+    // The caller's trace (the AWS SDK sends it from `_X_AMZN_TRACE_ID`) goes on, as in Lambda.
+    let caller = headers.get(crate::trace::TRACE_HTTP_HEADER).and_then(|v| v.to_str().ok());
+    let context = crate::trace::InvocationContext::invoked_by(caller);
     if headers.get("x-amz-invocation-type").and_then(|v| v.to_str().ok()) == Some("Event") {
         tokio::spawn(async move {
-            function.invoke(payload).await;
+            function.invoke_traced(payload, context).await;
         });
         return StatusCode::ACCEPTED.into_response();
     }
-    let invocation = function.invoke(payload).await;
+    let invocation = function.invoke_traced(payload, context).await;
     match invocation.outcome {
         Outcome::Response(body) => {
             (StatusCode::OK, [("x-amz-executed-version", "$LATEST"), ("content-type", "application/json")], body)
@@ -185,6 +199,10 @@ struct MetricQuery {
 
 async fn metrics(State(state): State<ControlState>, Query(query): Query<MetricQuery>) -> Response {
     Json(state.metrics.snapshot_where(|m| query.name.as_ref().is_none_or(|name| &m.name == name))).into_response()
+}
+
+async fn trace(State(state): State<ControlState>, Path(correlation_id): Path<String>) -> Response {
+    Json(crate::trace::path(&correlation_id, &state.hops.snapshot(), &state.messages.snapshot())).into_response()
 }
 
 async fn switch(State(state): State<ControlState>, Path((name, action)): Path<(String, String)>) -> Response {

@@ -111,6 +111,7 @@ impl Emulators {
             rustack_sns_http::service::SnsHttpConfig::default(),
         );
         let sns_fault = crate::faults::ServiceFault::default();
+        let sns_service = crate::trace::TracedSns::new(sns_service);
         tokio::spawn(serve(sns_listener, crate::faults::FaultySns::new(sns_service, sns_fault.clone())));
 
         Ok(Self { dynamodb, sqs, sns, dynamodb_url, sqs_url: url(sqs_addr), sns_url: url(sns_addr), sns_fault })
@@ -171,7 +172,9 @@ where
     }
 }
 
-/// Delivers SNS fan-out into the embedded SQS queues.
+/// Delivers SNS fan-out into the embedded SQS queues, each message with the publish's
+/// trace header (SNS gives it to SQS as the `AWSTraceHeader` system attribute; here it is
+/// [`crate::trace::TRACE_MESSAGE_ATTRIBUTE`]).
 struct SqsBridge {
     sqs: Arc<DurableSqs>,
 }
@@ -191,12 +194,17 @@ impl SqsPublisher for SqsBridge {
     ) -> Result<(), DeliveryError> {
         let queue_url =
             self.sqs.queue_url_for_arn(queue_arn).map_err(|err| DeliveryError::Unsupported(err.to_string()))?;
+        let message_attributes = crate::trace::publish_trace()
+            .map(|trace| (crate::trace::TRACE_MESSAGE_ATTRIBUTE.to_owned(), crate::trace::trace_attribute(&trace)))
+            .into_iter()
+            .collect();
         self.sqs
             .send_message(SendMessageInput {
                 queue_url,
                 message_body: body.to_owned(),
                 message_group_id: group.map(str::to_owned),
                 message_deduplication_id: dedup.map(str::to_owned),
+                message_attributes,
                 ..Default::default()
             })
             .await

@@ -296,8 +296,9 @@ async fn poll_shard(
         }
         let first = batch[0]["dynamodb"]["SequenceNumber"].as_str().unwrap_or_default().to_owned();
         let last = batch[batch.len() - 1]["dynamodb"]["SequenceNumber"].as_str().unwrap_or_default().to_owned();
+        let context = crate::trace::InvocationContext::stream(&mapping.table_name, &batch);
         let event = json!({ "Records": batch });
-        let invocation = function.invoke(Bytes::from(event.to_string())).await;
+        let invocation = function.invoke_traced(Bytes::from(event.to_string()), context).await;
         // The sequence number of the first record to retry, if any.
         let retry_from = match &invocation.outcome {
             Outcome::Error(_) if mapping.bisect_batch_on_function_error && batch.len() > 1 => {
@@ -518,6 +519,7 @@ async fn poll_queue_once(
             let attributes: HashMap<String, Value> = message
                 .message_attributes
                 .iter()
+                .filter(|(name, _)| name.as_str() != crate::trace::TRACE_MESSAGE_ATTRIBUTE)
                 .map(|(name, value)| {
                     (
                         name.clone(),
@@ -530,11 +532,16 @@ async fn poll_queue_once(
                     )
                 })
                 .collect();
+            // The trace SNS gave the message (the embedded SQS keeps no system attributes).
+            let mut system = message.attributes.clone();
+            if let Some(trace) = crate::trace::trace_of(message) {
+                system.insert(crate::trace::SQS_TRACE_ATTRIBUTE.to_owned(), trace);
+            }
             json!({
                 "messageId": message.message_id,
                 "receiptHandle": message.receipt_handle,
                 "body": message.body,
-                "attributes": message.attributes,
+                "attributes": system,
                 "messageAttributes": attributes,
                 "md5OfBody": message.md5_of_body,
                 "eventSource": "aws:sqs",
@@ -543,8 +550,10 @@ async fn poll_queue_once(
             })
         })
         .collect();
+    let queue = mapping.queue_arn.rsplit(':').next().unwrap_or_default();
+    let context = crate::trace::InvocationContext::sqs(queue, &records);
     let event = json!({ "Records": records });
-    let invocation = function.invoke(Bytes::from(event.to_string())).await;
+    let invocation = function.invoke_traced(Bytes::from(event.to_string()), context).await;
     let failed: Vec<String> = match &invocation.outcome {
         Outcome::Error(_) => return Ok(()),
         Outcome::Response(payload) if mapping.report_batch_item_failures => {

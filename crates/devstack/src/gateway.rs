@@ -191,7 +191,9 @@ async fn route(gateway: &Gateway, request: Request, request_id: &str) -> Respons
     if let Some(claims) = claims {
         event["requestContext"]["authorizer"] = json!({ "jwt": { "claims": claims, "scopes": null } });
     }
-    let invocation = route.function.invoke(Bytes::from(event.to_string())).await;
+    let correlation = parts.headers.get("x-correlation-id").and_then(|v| v.to_str().ok());
+    let context = crate::trace::InvocationContext::http(&route.route_key(), correlation, request_id);
+    let invocation = route.function.invoke_traced(Bytes::from(event.to_string()), context).await;
     match invocation.outcome {
         Outcome::Response(payload) => into_response(&payload),
         Outcome::Error(error) if error["errorType"] == "Sandbox.Timedout" => {

@@ -74,6 +74,10 @@ pub struct Invocation {
     /// Init duration when this invocation was a cold start (process start to first
     /// `next`), in milliseconds.
     pub init_ms: Option<f64>,
+    /// When it started (the worker took the event, or it failed before one did), UTC.
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    /// Its trigger, trace and correlation ids ([`crate::trace`]).
+    pub context: crate::trace::InvocationContext,
 }
 
 /// Called with every finished invocation (the local stack prints one line each).
@@ -85,6 +89,7 @@ pub type OutputObserver = Arc<dyn Fn(&FunctionSpec, &str) + Send + Sync>;
 
 struct Job {
     request_id: String,
+    trace_header: String,
     payload: Bytes,
     deadline_ms: u128,
     reply: oneshot::Sender<(Outcome, f64, Option<f64>)>,
@@ -182,16 +187,25 @@ impl Function {
             .collect()
     }
 
-    /// Invokes the function synchronously (`RequestResponse`) with a JSON `payload`.
+    /// Invokes the function synchronously (`RequestResponse`) with a JSON `payload`, in a
+    /// new trace, as a direct `Invoke` ([`crate::trace::InvocationContext::invoke`]).
     ///
     /// The invocation runs in a task of its own: dropping the returned future (a caller
     /// that disconnected) does not stop it; it still runs to its end and is reported to
     /// the observer.
     pub async fn invoke(&self, payload: Bytes) -> Invocation {
+        self.invoke_traced(payload, crate::trace::InvocationContext::invoke()).await
+    }
+
+    /// Invokes the function as [`Function::invoke`] does, for the trigger, trace and
+    /// correlation ids of `context`: the function gets `context.trace_header` in
+    /// `Lambda-Runtime-Trace-Id`, and the observer gets the context with the invocation.
+    pub async fn invoke_traced(&self, payload: Bytes, context: crate::trace::InvocationContext) -> Invocation {
         let shared = Arc::clone(&self.shared);
         let observer = Arc::clone(&self.observer);
         let fault = *self.fault.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let running = tokio::spawn(invoke_in_pool(shared, observer, fault, payload));
+        let kept = context.clone();
+        let running = tokio::spawn(invoke_in_pool(shared, observer, fault, payload, context));
         match running.await {
             Ok(invocation) => invocation,
             Err(err) => Invocation {
@@ -199,20 +213,34 @@ impl Function {
                 outcome: runtime_error("Runtime.Unknown", &format!("the invocation task failed: {err}")),
                 duration_ms: 0.0,
                 init_ms: None,
+                started_at: chrono::Utc::now(),
+                context: kept,
             },
         }
     }
 }
 
-async fn invoke_in_pool(shared: Arc<Shared>, observer: InvocationObserver, fault: Fault, payload: Bytes) -> Invocation {
+async fn invoke_in_pool(
+    shared: Arc<Shared>,
+    observer: InvocationObserver,
+    fault: Fault,
+    payload: Bytes,
+    context: crate::trace::InvocationContext,
+) -> Invocation {
     let spec = &shared.spec;
     if fault.delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
     }
     if fault.fail {
         let outcome = runtime_error("Devstack.InjectedFault", "a fault was injected into this function");
-        let invocation =
-            Invocation { request_id: uuid::Uuid::new_v4().to_string(), outcome, duration_ms: 0.0, init_ms: None };
+        let invocation = Invocation {
+            request_id: uuid::Uuid::new_v4().to_string(),
+            outcome,
+            duration_ms: 0.0,
+            init_ms: None,
+            started_at: chrono::Utc::now(),
+            context,
+        };
         observer(spec, &invocation);
         return invocation;
     }
@@ -220,7 +248,8 @@ async fn invoke_in_pool(shared: Arc<Shared>, observer: InvocationObserver, fault
     let (reply, answer) = oneshot::channel();
     let deadline = std::time::SystemTime::now() + spec.timeout;
     let deadline_ms = deadline.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default();
-    let job = Job { request_id: request_id.clone(), payload, deadline_ms, reply };
+    let job =
+        Job { request_id: request_id.clone(), trace_header: context.trace_header.clone(), payload, deadline_ms, reply };
     let (outcome, duration_ms, init_ms) = if submit(&shared, job).is_err() {
         (runtime_error("Runtime.Unavailable", "the function pool is closed"), 0.0, None)
     } else {
@@ -230,7 +259,9 @@ async fn invoke_in_pool(shared: Arc<Shared>, observer: InvocationObserver, fault
             _ => (runtime_error("Runtime.Unknown", "the invocation was lost"), 0.0, None),
         }
     };
-    let invocation = Invocation { request_id, outcome, duration_ms, init_ms };
+    // The worker measured the duration from when it took the event until now.
+    let started_at = chrono::Utc::now() - chrono::Duration::microseconds((duration_ms * 1000.0) as i64);
+    let invocation = Invocation { request_id, outcome, duration_ms, init_ms, started_at, context };
     observer(spec, &invocation);
     invocation
 }
@@ -490,7 +521,7 @@ async fn next(State(worker): State<Arc<Worker>>) -> Response {
     headers.insert("lambda-runtime-aws-request-id", header(&job.request_id));
     headers.insert("lambda-runtime-deadline-ms", header(&job.deadline_ms.to_string()));
     headers.insert("lambda-runtime-invoked-function-arn", header(&worker.spec.arn));
-    headers.insert("lambda-runtime-trace-id", header(&format!("Root=1-{}", job.request_id)));
+    headers.insert("lambda-runtime-trace-id", header(&job.trace_header));
     headers.insert("content-type", HeaderValue::from_static("application/json"));
     *worker.current.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
         Some(InFlight { request_id: job.request_id, started: Instant::now(), cold_init_ms, reply: job.reply });

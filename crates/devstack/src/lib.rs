@@ -31,6 +31,7 @@ pub mod stack;
 pub mod system;
 pub mod template;
 pub mod testing;
+pub mod trace;
 
 pub use stack::{Stack, StackOptions};
 pub use system::System;

@@ -24,6 +24,10 @@ pub struct PublishedMessage {
     pub attributes: serde_json::Map<String, Value>,
     /// SNS timestamp.
     pub timestamp: String,
+    /// The X-Ray trace header it was published with (the `Publish` request's
+    /// `X-Amzn-Trace-Id`), if any ([`crate::trace`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace_header: Option<String>,
 }
 
 /// The newest messages seen (at most [`crate::log::DEFAULT_CAPACITY`] unless the stack
@@ -67,6 +71,7 @@ pub async fn tap_topic(
                     queue_url: queue_url.clone(),
                     max_number_of_messages: Some(10),
                     wait_time_seconds: Some(1),
+                    message_attribute_names: vec![crate::trace::TRACE_MESSAGE_ATTRIBUTE.to_owned()],
                     ..Default::default()
                 })
                 .await;
@@ -91,6 +96,7 @@ pub async fn tap_topic(
                     message: envelope["Message"].as_str().unwrap_or_default().to_owned(),
                     attributes,
                     timestamp: envelope["Timestamp"].as_str().unwrap_or_default().to_owned(),
+                    trace_header: crate::trace::trace_of(&message),
                 };
                 if print {
                     let subject = published.subject.as_deref().map(|s| format!(" [{s}]")).unwrap_or_default();

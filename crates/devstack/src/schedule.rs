@@ -143,7 +143,8 @@ pub async fn run(schedule: ScheduleSource, function: Arc<Function>) {
     loop {
         ticks.tick().await;
         let event = schedule.event(chrono::Utc::now());
-        let invocation = function.invoke(Bytes::from(event.to_string())).await;
+        let context = crate::trace::InvocationContext::schedule(&schedule.id);
+        let invocation = function.invoke_traced(Bytes::from(event.to_string()), context).await;
         if let Outcome::Error(error) = &invocation.outcome {
             tracing::warn!(schedule = %schedule.id, %error, "scheduled invocation failed; the next run retries");
         }

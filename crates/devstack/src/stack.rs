@@ -79,6 +79,7 @@ pub struct Stack {
     messages: MessageLog,
     reports: crate::log::BoundedLog<InvocationReport>,
     metrics: crate::metrics::MetricLog,
+    hops: crate::trace::HopLog,
     topics: BTreeMap<String, String>,
     physical_names: BTreeMap<String, String>,
     checkpoints: Checkpoints,
@@ -163,7 +164,8 @@ impl Stack {
         }
 
         let reports = crate::log::BoundedLog::with_capacity(options.log_capacity);
-        let observer = report_observer(reports.clone(), options.verbose);
+        let hops: crate::trace::HopLog = crate::log::BoundedLog::with_capacity(options.log_capacity);
+        let observer = report_observer(reports.clone(), hops.clone(), options.verbose);
         let functions: BTreeMap<String, Arc<Function>> = models
             .iter()
             .map(|m| {
@@ -258,6 +260,7 @@ impl Stack {
             messages: messages.clone(),
             reports: reports.clone(),
             metrics: metrics.clone(),
+            hops: hops.clone(),
             authorizer: token_authorizer.clone(),
             endpoints: crate::control::Endpoints {
                 stack_name: options.stack_name.clone(),
@@ -284,6 +287,7 @@ impl Stack {
             messages,
             reports,
             metrics,
+            hops,
             topics,
             physical_names,
             checkpoints: checkpoints.clone(),
@@ -366,6 +370,13 @@ impl Stack {
     /// the log keeps, see [`StackOptions::log_capacity`]; [`crate::metrics`]).
     pub fn metrics(&self) -> Vec<crate::metrics::MetricDatum> {
         self.metrics.snapshot()
+    }
+
+    /// The path of `correlation_id` so far: its hops in time order and the messages
+    /// published between them, as `GET /_devstack/traces/{correlationId}` serves it
+    /// ([`crate::trace::path`]; from the newest invocations and messages the logs keep).
+    pub fn trace(&self, correlation_id: &str) -> crate::trace::TracePath {
+        crate::trace::path(correlation_id, &self.hops.snapshot(), &self.messages.snapshot())
     }
 }
 
@@ -464,7 +475,11 @@ fn dead_letter_queues(template: &Template, resolver: &Resolver<'_>, models: &[Fu
         .collect()
 }
 
-fn report_observer(reports: crate::log::BoundedLog<InvocationReport>, print: bool) -> InvocationObserver {
+fn report_observer(
+    reports: crate::log::BoundedLog<InvocationReport>,
+    hops: crate::trace::HopLog,
+    print: bool,
+) -> InvocationObserver {
     Arc::new(move |spec: &FunctionSpec, invocation: &Invocation| {
         let error = matches!(invocation.outcome, crate::lambda::Outcome::Error(_));
         if print {
@@ -482,6 +497,23 @@ fn report_observer(reports: crate::log::BoundedLog<InvocationReport>, print: boo
             duration_ms: invocation.duration_ms,
             init_ms: invocation.init_ms,
             error,
+        });
+        let context = &invocation.context;
+        hops.push(crate::trace::Hop {
+            function: spec.logical_id.clone(),
+            trigger: context.trigger.clone(),
+            started_at: invocation.started_at,
+            start_offset_ms: 0.0,
+            duration_ms: invocation.duration_ms,
+            outcome: match &invocation.outcome {
+                crate::lambda::Outcome::Error(e) => {
+                    format!("error: {}", e["errorType"].as_str().unwrap_or("Unhandled"))
+                }
+                crate::lambda::Outcome::Response(_) => "ok".to_owned(),
+            },
+            trace_id: context.trace_id(),
+            trace_header: context.trace_header.clone(),
+            correlation_ids: context.correlation_ids.clone(),
         });
     })
 }

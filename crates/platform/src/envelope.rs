@@ -11,7 +11,11 @@
 //! `id` is unique per event and is what consumers deduplicate on; `correlationId` is the
 //! id of the business flow's aggregate (say, the id of what was created) and travels
 //! through every hop;
-//! `causationId` is the id of the event that caused this one, if any.
+//! `causationId` is the id of the event that caused this one, if any; `traceHeader`, when
+//! present, is the X-Ray trace header of the invocation that wrote the event
+//! (`Root=1-...;Parent=...;Sampled=1`, [`crate::trace`]), which the relay publishes with so
+//! SNS, SQS and the consumers continue the same trace. Envelopes written without one (before
+//! tracing, or outside Lambda) have no `traceHeader` key and still parse.
 
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use serde::de::DeserializeOwned;
@@ -39,6 +43,11 @@ pub struct EventEnvelope {
     pub occurred_at: DateTime<Utc>,
     /// Event-specific payload.
     pub data: serde_json::Value,
+    /// The X-Ray trace header (`Root=...;Parent=...;Sampled=...`) of the invocation that
+    /// wrote the event ([`crate::trace::current`] when it was made); absent (`None`, no key
+    /// on the wire) when it ran untraced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace_header: Option<String>,
 }
 
 /// A type that can travel as a domain event's `data`.
@@ -50,7 +59,8 @@ pub trait DomainEvent: Serialize {
 }
 
 impl EventEnvelope {
-    /// Wraps `data` in a new envelope with a fresh id, stamped now.
+    /// Wraps `data` in a new envelope with a fresh id, stamped now, in the current trace
+    /// ([`crate::trace::current`]).
     ///
     /// # Errors
     /// Only if `data` cannot be serialized to JSON (a map with non-string keys, say).
@@ -70,12 +80,13 @@ impl EventEnvelope {
             // Milliseconds, as on the wire, so an envelope equals its own round trip.
             occurred_at: Utc::now().trunc_subsecs(3),
             data: serde_json::to_value(data)?,
+            trace_header: crate::trace::current(),
         })
     }
 
     /// Wraps one event of a topic's event enum, an adjacently tagged enum
     /// (`#[serde(tag = "type", content = "data")]`) whose tag is the envelope's `type` and
-    /// whose content is its `data`.
+    /// whose content is its `data`; stamped now, in the current trace.
     ///
     /// # Panics
     /// Never for a derived enum of plain structs; a hand-written `Serialize` that fails, or
@@ -92,6 +103,7 @@ impl EventEnvelope {
             causation_id: causation_id.map(str::to_owned),
             occurred_at: Utc::now().trunc_subsecs(3),
             data: tagged["data"].clone(),
+            trace_header: crate::trace::current(),
         }
     }
 
@@ -150,6 +162,40 @@ mod tests {
         assert!(json["occurredAt"].as_str().unwrap().ends_with('Z'));
         let back: EventEnvelope = serde_json::from_value(json).unwrap();
         assert_eq!(back, envelope);
+    }
+
+    const HEADER: &str = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+
+    #[tokio::test]
+    async fn an_envelope_carries_the_trace_it_was_written_in_and_round_trips_with_it() {
+        let event = Greeted { customer_id: "c-1".into() };
+        let envelope = crate::trace::scope(Some(HEADER.into()), async {
+            EventEnvelope::new("member", "c-1", Some("e-0"), &event)
+        })
+        .await
+        .unwrap();
+        assert_eq!(envelope.trace_header.as_deref(), Some(HEADER));
+        let json: serde_json::Value = serde_json::from_str(&envelope.to_json()).unwrap();
+        assert_eq!(json["traceHeader"], HEADER);
+        assert_eq!(json["causationId"], "e-0");
+        let back: EventEnvelope = serde_json::from_value(json).unwrap();
+        assert_eq!(back, envelope);
+        let wrapped = crate::trace::scope(Some(HEADER.into()), async {
+            EventEnvelope::wrap("x", "c-1", None, &Events::Left { at: 1 })
+        })
+        .await;
+        assert_eq!(wrapped.trace_header.as_deref(), Some(HEADER));
+    }
+
+    #[test]
+    fn an_envelope_without_a_trace_header_still_parses_and_writes_no_key() {
+        let old = serde_json::json!({
+            "id": "e1", "type": "Greeted", "version": 1, "source": "member", "correlationId": "c-1",
+            "causationId": null, "occurredAt": "2026-11-21T05:00:00.000Z", "data": { "customerId": "c-1" }
+        });
+        let envelope: EventEnvelope = serde_json::from_value(old.clone()).unwrap();
+        assert_eq!(envelope.trace_header, None);
+        assert_eq!(serde_json::to_value(&envelope).unwrap(), old, "no traceHeader key when there is none");
     }
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]

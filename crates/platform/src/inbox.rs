@@ -124,10 +124,27 @@ pub fn envelope_from_sqs(message: &SqsMessage) -> Result<EventEnvelope, String> 
     Ok(event)
 }
 
+/// The trace a consumed event continues: the SQS message's `AWSTraceHeader` system
+/// attribute (set by SNS from the publisher's header), else the envelope's own
+/// `traceHeader`; `None` when neither has one (the invocation's trace stays current).
+pub fn trace_of(message: &SqsMessage, event: &EventEnvelope) -> Option<String> {
+    message
+        .attributes
+        .get(crate::trace::SQS_TRACE_ATTRIBUTE)
+        .filter(|header| crate::trace::root(header).is_some())
+        .cloned()
+        .or_else(|| event.trace_header.clone())
+}
+
 /// Runs `handle` on each record of an SQS batch, one at a time in order, and reports the
 /// records that failed so that only they are retried (`ReportBatchItemFailures` must be
 /// set on the event source mapping). A record that is not an event fails alone and,
 /// after the queue's `maxReceiveCount`, moves to its dead-letter queue.
+///
+/// Each event is handled in its own span (`correlation_id`, `causation_id`, `event_id`,
+/// `event_type`, `trace_id`: the trace it continues, [`trace_of`]) and with that trace
+/// current ([`crate::trace::scope`]), so the events it emits stay in the same X-Ray trace
+/// whichever messages share the batch.
 pub async fn for_each_event<F, Fut>(batch: SqsEvent, handle: F) -> SqsBatchResponse
 where
     F: Fn(EventEnvelope) -> Fut,
@@ -138,13 +155,16 @@ where
         let message_id = message.message_id.clone().unwrap_or_default();
         let outcome = match envelope_from_sqs(message) {
             Ok(event) => {
+                let trace = trace_of(message, &event);
                 let span = tracing::info_span!(
                     "event",
                     correlation_id = %event.correlation_id,
+                    causation_id = event.causation_id.as_deref(),
                     event_id = %event.id,
                     event_type = %event.event_type,
+                    trace_id = trace.as_deref(),
                 );
-                handle(event).instrument(span).await
+                crate::trace::scope(trace, async { handle(event).await }).instrument(span).await
             }
             Err(reason) => Err(anyhow::anyhow!(reason)),
         };

@@ -73,9 +73,14 @@ where
 {
     lambda_http::run(service_fn(|request: Request| {
         let span = http_span(&request);
+        let trace = {
+            use lambda_http::RequestExt;
+            request.lambda_context_ref().and_then(|context| context.xray_trace_id.clone())
+        };
         let answer = span.in_scope(|| handler(request));
         async move {
-            let result = answer.await;
+            // Events the handler writes carry the invocation's trace (crate::trace).
+            let result = crate::trace::scope(trace, answer).await;
             log_refusal(&result);
             let response = crate::http::respond(result);
             crate::metrics::flush();
@@ -201,9 +206,10 @@ where
 {
     lambda_runtime::run(service_fn(|request: LambdaEvent<Req>| {
         let span = lambda_span(&request.context);
+        let trace = request.context.xray_trace_id.clone();
         let answer = span.in_scope(|| handler(request.payload));
         async move {
-            let result = answer.await.map_err(retryable);
+            let result = crate::trace::scope(trace, answer).await.map_err(retryable);
             crate::metrics::flush();
             result
         }

@@ -27,6 +27,7 @@ pub mod page;
 pub mod relay;
 pub mod retry;
 pub mod text;
+pub mod trace;
 
 pub use envelope::EventEnvelope;
 pub use money::Won;

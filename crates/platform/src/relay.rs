@@ -22,7 +22,11 @@
 //!    index keys and the lease and sets `publishedAt`; the item leaves the index.
 //!
 //! The message body is the event envelope JSON, with message attributes `eventType` and
-//! `correlationId` so subscriptions filter without parsing the body; an outbox item may
+//! `correlationId` so subscriptions filter without parsing the body, published in the
+//! event's X-Ray trace: the request's `X-Amzn-Trace-Id` header is the envelope's
+//! `traceHeader` ([`crate::trace`]), which SNS passes to each SQS subscription as the
+//! message's `AWSTraceHeader`, so the consumers continue the trace of the invocation that
+//! wrote the event rather than the relay's own (a stream starts no trace); an outbox item may
 //! instead carry a [`Publication`] (a message for people: subject, text, attributes).
 //!
 //! Guarantees and their limits:
@@ -300,8 +304,10 @@ impl Relay {
         let span = tracing::info_span!(
             "relay",
             correlation_id = %envelope.correlation_id,
+            causation_id = envelope.causation_id.as_deref(),
             event_id = %envelope.id,
             event_type = %envelope.event_type,
+            trace_id = envelope.trace_header.as_deref(),
         );
         async {
             let lease = uuid::Uuid::new_v4().to_string();
@@ -470,9 +476,28 @@ impl Relay {
         for (name, value) in &attributes {
             request = request.message_attributes(name, attribute(value)?);
         }
-        request.send().await.context("SNS Publish")?;
+        match trace_header(envelope) {
+            // SNS Publish takes the trace from the request's X-Amzn-Trace-Id header (it has no
+            // system attributes) and hands it to each SQS subscription as `AWSTraceHeader`.
+            // Set here, it replaces the relay's own invocation trace, which the SDK would send.
+            Some(header) => request
+                .customize()
+                .mutate_request(move |http| {
+                    http.headers_mut().insert(crate::trace::TRACE_HTTP_HEADER, header.clone());
+                })
+                .send()
+                .await
+                .context("SNS Publish")?,
+            None => request.send().await.context("SNS Publish")?,
+        };
         Ok(())
     }
+}
+
+/// The trace header an event is published with: the one its envelope carries (the trace of
+/// the invocation that wrote it), when well formed.
+fn trace_header(envelope: &EventEnvelope) -> Option<String> {
+    envelope.trace_header.clone().filter(|header| crate::trace::root(header).is_some())
 }
 
 /// The retry schedule of one publish or mark: 100 ms doubling to 1 s, jittered, 5 retries.
@@ -574,4 +599,80 @@ fn failure(record: &EventRecord) -> DynamoDbBatchItemFailure {
     let mut failure = DynamoDbBatchItemFailure::default();
     failure.item_identifier = record.change.sequence_number.clone();
     failure
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use axum::http::HeaderMap;
+
+    use super::*;
+
+    const HEADER: &str = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+
+    /// A stand-in SNS endpoint that keeps the trace header of every request it gets.
+    async fn fake_sns() -> (String, Arc<Mutex<Vec<Option<String>>>>) {
+        let seen: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
+        let kept = Arc::clone(&seen);
+        let app = axum::Router::new().fallback(move |headers: HeaderMap| {
+            let kept = Arc::clone(&kept);
+            async move {
+                let header = headers.get("x-amzn-trace-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+                kept.lock().unwrap().push(header);
+                (
+                    [("content-type", "text/xml")],
+                    "<PublishResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><PublishResult>\
+                     <MessageId>m-1</MessageId></PublishResult><ResponseMetadata><RequestId>r-1</RequestId>\
+                     </ResponseMetadata></PublishResponse>",
+                )
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (url, seen)
+    }
+
+    fn relay(url: &str) -> Relay {
+        let config = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_sns::config::SharedCredentialsProvider::new(
+                aws_sdk_sns::config::Credentials::new("local", "local", None, None, "tests"),
+            ))
+            .endpoint_url(url)
+            .build();
+        Relay::new(&aws_sdk_sns::Client::new(&config), aws_sdk_dynamodb::Client::new(&config), "arn:t", "table")
+    }
+
+    #[derive(serde::Serialize)]
+    struct Happened {}
+    impl crate::envelope::DomainEvent for Happened {
+        const TYPE: &'static str = "Happened";
+    }
+
+    #[tokio::test]
+    async fn the_relay_publishes_an_event_with_the_trace_header_its_envelope_carries() {
+        let (url, seen) = fake_sns().await;
+        let relay = relay(&url);
+        let mut traced = EventEnvelope::new("things", "c-1", None, &Happened {}).unwrap();
+        traced.trace_header = Some(HEADER.to_owned());
+        relay.publish(&traced, None).await.unwrap();
+        let publication = Publication { subject: "s".into(), message: "m".into(), attributes: BTreeMap::new() };
+        relay.publish(&traced, Some(&publication)).await.unwrap();
+        let mut untraced = traced.clone();
+        untraced.trace_header = None;
+        relay.publish(&untraced, None).await.unwrap();
+        let mut malformed = traced.clone();
+        malformed.trace_header = Some("Root=oops".into());
+        relay.publish(&malformed, None).await.unwrap();
+        let seen = seen.lock().unwrap().clone();
+        assert_eq!(seen.len(), 4, "{seen:?}");
+        assert_eq!(seen[0].as_deref(), Some(HEADER), "an event is published in its own trace");
+        assert_eq!(seen[1].as_deref(), Some(HEADER), "so is a message for people");
+        // Outside Lambda the SDK adds no header of its own: none for an event without a trace.
+        assert_eq!(seen[2], None);
+        assert_eq!(seen[3], None, "a malformed header is not sent");
+    }
 }

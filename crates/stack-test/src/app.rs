@@ -179,6 +179,30 @@ impl TestApp {
         poll_until(timeout, || async { self.metrics(name) }, |metrics| condition(metrics)).await
     }
 
+    /// The path of `correlation_id` so far, read over HTTP from the stack's control port
+    /// (`GET /_devstack/traces/{correlationId}`, `devstack::trace`): its hops in time order
+    /// and the messages published between them.
+    ///
+    /// # Panics
+    /// When the control port does not answer 200 with a path.
+    pub async fn trace(&self, correlation_id: &str) -> devstack::trace::TracePath {
+        let url = format!("{}/_devstack/traces/{correlation_id}", self.stack.lambda_url);
+        let response = self.http.get(url).send().await.expect("the control port answers");
+        assert_eq!(response.status().as_u16(), 200, "GET /_devstack/traces/{correlation_id}");
+        response.json().await.expect("a trace path")
+    }
+
+    /// Waits up to `timeout` for `condition` over the path of `correlation_id`
+    /// ([`TestApp::trace`]); returns the last path seen.
+    pub async fn wait_for_trace(
+        &self,
+        correlation_id: &str,
+        timeout: Duration,
+        condition: impl Fn(&devstack::trace::TracePath) -> bool,
+    ) -> devstack::trace::TracePath {
+        poll_until(timeout, || self.trace(correlation_id), condition).await
+    }
+
     /// How many times function `logical_id` was invoked so far.
     pub fn invocations(&self, logical_id: &str) -> usize {
         self.stack.reports().iter().filter(|r| r.function == logical_id).count()
