@@ -125,7 +125,7 @@ fn function(
 ) -> anyhow::Result<FunctionModel> {
     let binary = resource["Metadata"]["BuildProperties"]["Binary"]
         .as_str()
-        .ok_or_else(|| anyhow!("Metadata.BuildProperties.Binary is required (rust-cargolambda)"))?
+        .ok_or_else(|| anyhow!("Metadata.BuildProperties.Binary is required (the cargo binary of the function)"))?
         .to_owned();
     let properties = &resource["Properties"];
     // SAM merges a map of `Globals` with the function's own (the function's keys win), e.g.

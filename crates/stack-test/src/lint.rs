@@ -73,6 +73,8 @@ pub fn template(system: &System) -> Vec<String> {
     alarms(&template, &mut findings);
     dashboards(&template, &mut findings);
     deploys(&template, &mut findings);
+    tracing(&template, &mut findings);
+    builds(system, &template, &mut findings);
     findings
 }
 
@@ -412,6 +414,50 @@ fn encryption(template: &Template, findings: &mut Vec<String>) {
         if !managed && props["KmsMasterKeyId"].is_null() {
             findings.push(format!("queue {logical_id} must be encrypted (SqsManagedSseEnabled or KmsMasterKeyId)"));
         }
+    }
+}
+
+/// X-Ray: every function traced (its own `Tracing` or Globals'), and a topic with active
+/// tracing needs the account's X-Ray resource policy letting `sns.amazonaws.com` write its
+/// segments (else SNS drops its part of every trace).
+fn tracing(template: &Template, findings: &mut Vec<String>) {
+    let global = &template.globals.get("Function").map_or(&Value::Null, |g| &g["Tracing"]);
+    for (logical_id, function) in functions(template) {
+        let own = &function["Properties"]["Tracing"];
+        let tracing = if own.is_null() { global } else { own };
+        if *tracing != "Active" {
+            findings.push(format!("{logical_id} needs Tracing: Active (X-Ray), its own or Globals'"));
+        }
+    }
+    let traced_topics: Vec<&String> = template
+        .of_type("AWS::SNS::Topic")
+        .filter(|(_, topic)| topic["Properties"]["TracingConfig"] == "Active")
+        .map(|(id, _)| id)
+        .collect();
+    let sns_may_write = template.of_type("AWS::XRay::ResourcePolicy").any(|(_, policy)| {
+        let document = policy["Properties"]["PolicyDocument"].to_string();
+        document.contains("sns.amazonaws.com") && document.contains("xray:PutTraceSegments")
+    });
+    if let Some(first) = traced_topics.first()
+        && !sns_may_write
+    {
+        findings.push(format!(
+            "topic {first} has active tracing but no AWS::XRay::ResourcePolicy lets sns.amazonaws.com xray:PutTraceSegments"
+        ));
+    }
+}
+
+/// `sam build`: every function built by the system's Makefile (`BuildMethod: makefile`,
+/// `ContextPath: ..`), which compiles the system's binaries once (`scripts/sam-build.mk`).
+fn builds(system: &System, template: &Template, findings: &mut Vec<String>) {
+    for (logical_id, function) in functions(template) {
+        let metadata = &function["Metadata"];
+        if metadata["BuildMethod"] != "makefile" || metadata["ContextPath"] != ".." {
+            findings.push(format!("{logical_id} must build with BuildMethod: makefile and ContextPath: .."));
+        }
+    }
+    if !system.root().join("Makefile").is_file() {
+        findings.push("the system has no Makefile (sam build's makefile method)".to_owned());
     }
 }
 
@@ -766,6 +812,33 @@ Resources:
             assert!(found.iter().any(|f| f.starts_with(expected)), "no finding {expected:?} in {found:#?}");
         }
         assert_eq!(found.len(), 7, "{found:#?}");
+    }
+
+    #[test]
+    fn untraced_functions_and_traced_topics_sns_may_not_write_for_are_found() {
+        let traced = r#"
+Globals:
+  Function: { Tracing: Active }
+Resources:
+  Fn: { Type: AWS::Serverless::Function }
+  Topic: { Type: AWS::SNS::Topic, Properties: { TracingConfig: Active } }
+  SnsTracing:
+    Type: AWS::XRay::ResourcePolicy
+    Properties:
+      PolicyName: p
+      PolicyDocument: '{"Statement":[{"Principal":{"Service":"sns.amazonaws.com"},"Action":["xray:PutTraceSegments"]}]}'
+"#;
+        let found = |text: &str| {
+            let mut findings = Vec::new();
+            tracing(&Template::parse(text).unwrap(), &mut findings);
+            findings
+        };
+        assert_eq!(found(traced), Vec::<String>::new());
+        let untraced = found(&traced.replace("Function: { Tracing: Active }", "Function: {}"));
+        assert_eq!(untraced, ["Fn needs Tracing: Active (X-Ray), its own or Globals'"]);
+        let no_policy = found(&traced.replace("sns.amazonaws.com", "lambda.amazonaws.com"));
+        assert_eq!(no_policy.len(), 1, "{no_policy:?}");
+        assert!(no_policy[0].starts_with("topic Topic has active tracing"), "{no_policy:?}");
     }
 
     /// One function read by a stream (with an on-failure queue) and calling another, one
