@@ -314,9 +314,14 @@ async fn a_dead_worker_is_replaced_and_its_function_keeps_answering() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sns_failing_longer_than_the_relay_retries_delays_orders_but_loses_none() {
+    // The sweep runs every second but leaves items younger than 45 s to the stream: while a
+    // sweep holds an item's lease (its own failing publish), the stream's relay skips that
+    // item, so with a short grace the sweep could keep the stream from ever giving up (a CI
+    // run on a loaded machine saw exactly that with 2 s). 45 s is more than the stream's
+    // four attempts of a 4 s publish budget take, and less than the waits below.
     let parameters = [
         ("OutboxSweepSchedule".to_owned(), "rate(1 second)".to_owned()),
-        ("OutboxSweepGraceSeconds".to_owned(), "2".to_owned()),
+        ("OutboxSweepGraceSeconds".to_owned(), "45".to_owned()),
     ];
     let app = TestApp::with_parameters(parameters.into()).await;
     let customer = app.customer("outage@example.com").await;
