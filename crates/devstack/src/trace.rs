@@ -22,7 +22,9 @@
 //! - **A path** ([`path`], `GET /_devstack/traces/{correlationId}` on the control port): the
 //!   hops that carried the correlation id, plus every hop in the same traces (a command's
 //!   request carries the client's id, its events the aggregate's; the trace joins them), in
-//!   time order, with the messages published in those traces between them.
+//!   time order, with the messages published in those traces between them. A hop whose batch
+//!   mixed several flows is on each of their paths but names no trace: it belongs to its first
+//!   record's, which may be another flow's.
 //!
 //! Memory is bounded: the hops are a [`crate::log::BoundedLog`] (the newest 10,000 by
 //! default); a message's trace header travels with the message itself.
@@ -249,11 +251,10 @@ pub struct TracePath {
 /// The path of `correlation_id` in `hops` and `messages` (see the module docs).
 pub fn path(correlation_id: &str, hops: &[Hop], messages: &[PublishedMessage]) -> TracePath {
     let messages: Vec<PathMessage> = messages.iter().map(path_message).collect();
-    let mut roots: BTreeSet<String> = hops
-        .iter()
-        .filter(|h| h.correlation_ids.iter().any(|c| c == correlation_id))
-        .map(|h| h.trace_id.clone())
-        .collect();
+    // A hop whose batch mixed several flows belongs to its first record's trace, which may be
+    // another flow's: it is on the path, but only a hop of this flow alone names its trace.
+    let mut roots: BTreeSet<String> =
+        hops.iter().filter(|h| h.correlation_ids == [correlation_id]).map(|h| h.trace_id.clone()).collect();
     roots.extend(
         messages.iter().filter(|m| m.correlation_id.as_deref() == Some(correlation_id)).map(|m| m.trace_id.clone()),
     );
@@ -459,5 +460,22 @@ mod tests {
         assert_eq!(by_thing.messages[0].event_type.as_deref(), Some("Made"));
         assert_eq!(by_thing.messages[0].offset_ms, Some(3000.0));
         assert!(super::path("nobody", &hops, &messages).hops.is_empty());
+    }
+
+    #[test]
+    fn a_batch_that_mixed_two_flows_is_on_both_paths_without_joining_their_traces() {
+        // A consumer got one event of each flow in one batch; the invocation continued the
+        // first record's trace (flow b's).
+        let hops = [
+            hop("RequestA", 1, "1-a", &["a"]),
+            hop("RequestB", 2, "1-b", &["b"]),
+            hop("Mixed", 3, "1-b", &["b", "a"]),
+            hop("AfterA", 4, "1-a", &["a"]),
+        ];
+        let path = path("a", &hops, &[]);
+        assert_eq!(path.trace_ids, ["1-a"]);
+        let functions: Vec<&str> = path.hops.iter().map(|h| h.function.as_str()).collect();
+        assert_eq!(functions, ["RequestA", "Mixed", "AfterA"]);
+        assert_eq!(super::path("b", &hops, &[]).trace_ids, ["1-b"]);
     }
 }
