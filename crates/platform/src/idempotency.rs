@@ -97,10 +97,13 @@ struct RecordItem {
     expires_at: i64,
 }
 
-/// The DynamoDB key of the record of `key` in `scope`.
-pub fn item_key(scope: &str, key: &IdempotencyKey) -> crate::dynamo::Item {
-    crate::dynamo::key(format!("IDEMPOTENCY#{scope}#{}", key.as_str()), "IDEMPOTENCY")
+/// The partition key of the record of `key` in `scope` (its sort key is [`RECORD_SK`]).
+fn record_pk(scope: &str, key: &IdempotencyKey) -> String {
+    format!("IDEMPOTENCY#{scope}#{}", key.as_str())
 }
+
+/// The sort key of every idempotency record.
+const RECORD_SK: &str = "IDEMPOTENCY";
 
 /// The item that stores `record` for `key` in `scope` until [`REMEMBERED_FOR`] from now.
 ///
@@ -109,8 +112,8 @@ pub fn item_key(scope: &str, key: &IdempotencyKey) -> crate::dynamo::Item {
 pub fn item(scope: &str, key: &IdempotencyKey, record: &IdempotencyRecord) -> anyhow::Result<crate::dynamo::Item> {
     let expires_at = chrono::Utc::now().timestamp() + i64::try_from(REMEMBERED_FOR.as_secs()).unwrap_or(i64::MAX);
     crate::dynamo::to_item(&RecordItem {
-        pk: format!("IDEMPOTENCY#{scope}#{}", key.as_str()),
-        sk: "IDEMPOTENCY".to_owned(),
+        pk: record_pk(scope, key),
+        sk: RECORD_SK.to_owned(),
         record: record.clone(),
         expires_at,
     })
@@ -120,9 +123,22 @@ pub fn item(scope: &str, key: &IdempotencyKey, record: &IdempotencyRecord) -> an
 ///
 /// # Errors
 /// When the item is not a record.
-pub fn record_of(item: crate::dynamo::Item) -> anyhow::Result<Option<IdempotencyRecord>> {
+fn record_of(item: crate::dynamo::Item) -> anyhow::Result<Option<IdempotencyRecord>> {
     let stored: RecordItem = crate::dynamo::from_item(item)?;
     Ok((stored.expires_at >= chrono::Utc::now().timestamp()).then_some(stored.record))
+}
+
+/// The unexpired record of `key` in `scope` in `table` (a consistent `GetItem`), `None` when the
+/// key is new or its record expired.
+///
+/// # Errors
+/// When the read fails or the stored item is not a record.
+pub async fn find(
+    table: &crate::dynamo::Table,
+    scope: &str,
+    key: &IdempotencyKey,
+) -> anyhow::Result<Option<IdempotencyRecord>> {
+    table.get_raw(record_pk(scope, key), RECORD_SK).await?.map(record_of).transpose().map(Option::flatten)
 }
 
 /// The answer to a repeat: the first response again, marked `Idempotent-Replayed: true`.

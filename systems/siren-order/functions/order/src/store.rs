@@ -120,17 +120,7 @@ impl Orders for DynamoOrders {
         customer_id: &CustomerId,
         key: &IdempotencyKey,
     ) -> anyhow::Result<Option<IdempotencyRecord>> {
-        let output = self
-            .table
-            .client()
-            .get_item()
-            .table_name(self.table.name())
-            .set_key(Some(platform::idempotency::item_key(customer_id.as_str(), key)))
-            .consistent_read(true)
-            .send()
-            .await
-            .context("GetItem idempotency record")?;
-        output.item.map(platform::idempotency::record_of).transpose().map(Option::flatten)
+        platform::idempotency::find(&self.table, customer_id.as_str(), key).await
     }
 
     #[tracing::instrument(skip_all, fields(order_id = %order.id()))]
