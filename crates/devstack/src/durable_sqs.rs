@@ -61,6 +61,8 @@ pub const UNJOURNALED_PREFIX: &str = "devstack-tap-";
 pub struct DurableSqs {
     inner: Arc<RustackSqs>,
     journal: Option<Mutex<Connection>>,
+    /// Per queue name: woken by every send, so a queue's pollers receive at once.
+    arrivals: std::sync::Mutex<std::collections::HashMap<String, crate::esm::Wake>>,
 }
 
 impl std::fmt::Debug for DurableSqs {
@@ -131,7 +133,20 @@ impl DurableSqs {
                 Some(Mutex::new(connection))
             }
         };
-        Ok(Self { inner, journal })
+        Ok(Self { inner, journal, arrivals: std::sync::Mutex::default() })
+    }
+
+    /// What wakes the pollers of the queue at `queue_url` when a message is sent to it.
+    pub fn arrivals(&self, queue_url: &str) -> crate::esm::Wake {
+        let mut arrivals = self.arrivals.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        arrivals.entry(queue_name(queue_url).to_owned()).or_default().clone()
+    }
+
+    fn announce(&self, queue_url: &str) {
+        let arrivals = self.arrivals.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(wake) = arrivals.get(queue_name(queue_url)) {
+            wake.notify();
+        }
     }
 
     /// The emulator itself.
@@ -195,6 +210,7 @@ impl DurableSqs {
         if let Some(message_id) = &output.message_id {
             self.record_send(&request.queue_url, message_id, &request)?;
         }
+        self.announce(&request.queue_url);
         Ok(output)
     }
 
@@ -219,6 +235,9 @@ impl DurableSqs {
                 message_system_attributes: entry.message_system_attributes.clone(),
             };
             self.record_send(&request.queue_url, &sent.message_id, &single)?;
+        }
+        if !output.successful.is_empty() {
+            self.announce(&request.queue_url);
         }
         Ok(output)
     }

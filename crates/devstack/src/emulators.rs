@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, anyhow};
 use async_trait::async_trait;
@@ -69,7 +70,11 @@ impl Emulators {
                     std::fs::create_dir_all(dir)?;
                 }
                 let path = path.to_str().ok_or_else(|| anyhow!("non-UTF-8 path {}", path.display()))?;
-                dynoxide::Database::new(path).with_context(|| format!("opening {path}"))?
+                let database = dynoxide::Database::new(path).with_context(|| format!("opening {path}"))?;
+                if let Err(err) = index_stream_records(path) {
+                    tracing::warn!(error = format!("{err:#}"), "stream reads stay unindexed (slower as history grows)");
+                }
+                database
             }
             None => dynoxide::Database::memory()?,
         };
@@ -170,6 +175,29 @@ where
                 .await;
         });
     }
+}
+
+/// Indexes the embedded DynamoDB's stream records in the SQLite file at `path`.
+///
+/// dynoxide 3.2 keeps every table's stream records in one `_stream_records` table without
+/// an index, and reads a shard (`GetRecords` after a sequence number) and the next
+/// sequence number of every write with a full scan of it: every write and every stream
+/// poll got slower as history grew. These two indexes match those queries' expressions, so both become index
+/// searches. `IF NOT EXISTS`: a no-op on a file indexed before.
+///
+/// # Errors
+/// When the file cannot be opened or the table is not shaped as expected (a newer
+/// dynoxide): the stack then runs without the indexes.
+fn index_stream_records(path: &str) -> anyhow::Result<()> {
+    let connection = rusqlite::Connection::open(path)?;
+    connection.busy_timeout(Duration::from_secs(5))?;
+    connection.execute_batch(
+        "CREATE INDEX IF NOT EXISTS devstack_stream_shard_position
+             ON _stream_records (table_name, shard_id, CAST(sequence_number AS INTEGER));
+         CREATE INDEX IF NOT EXISTS devstack_stream_table_position
+             ON _stream_records (table_name, CAST(sequence_number AS INTEGER));",
+    )?;
+    Ok(())
 }
 
 /// Delivers SNS fan-out into the embedded SQS queues, each message with the publish's

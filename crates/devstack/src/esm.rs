@@ -31,7 +31,57 @@ use crate::emulators::{Emulators, REGION};
 use crate::lambda::{Function, Outcome};
 use crate::model::{SqsMapping, StreamMapping};
 
-const POLL_INTERVAL: Duration = Duration::from_millis(100);
+/// How often a mapping polls when nothing woke it: the fallback for writes and sends that
+/// do not wake it (a message visible again after its visibility timeout, a write from
+/// outside the stack's functions).
+const IDLE_POLL: Duration = Duration::from_millis(500);
+
+/// How long a disabled SQS mapping sleeps between looks at its switch.
+const DISABLED_POLL: Duration = Duration::from_millis(100);
+
+/// Tells the mappings that something may have arrived: every [`Wake::notify`] ends the
+/// [`Woken::wait`] of every subscriber (notifications coalesce; none is lost between a
+/// subscriber's [`Woken::mark_seen`] and its next wait).
+#[derive(Debug, Clone)]
+pub struct Wake(Arc<tokio::sync::watch::Sender<()>>);
+
+impl Default for Wake {
+    fn default() -> Self {
+        Self(Arc::new(tokio::sync::watch::Sender::new(())))
+    }
+}
+
+impl Wake {
+    /// Wakes every subscriber.
+    pub fn notify(&self) {
+        self.0.send_replace(());
+    }
+
+    /// A subscriber that has seen nothing yet.
+    pub fn subscribe(&self) -> Woken {
+        Woken(self.0.subscribe())
+    }
+}
+
+/// One subscriber of a [`Wake`].
+#[derive(Debug)]
+pub struct Woken(tokio::sync::watch::Receiver<()>);
+
+impl Woken {
+    /// Marks every notification so far as seen: call before looking for work.
+    pub fn mark_seen(&mut self) {
+        self.0.mark_unchanged();
+    }
+
+    /// Waits for a notification not yet seen, or `at_most`.
+    pub async fn wait(&mut self, at_most: Duration) {
+        let started = tokio::time::Instant::now();
+        if let Ok(Err(_)) = tokio::time::timeout(at_most, self.0.changed()).await {
+            // The sender is gone (a stack shutting down): nothing will wake it any more.
+            tokio::time::sleep_until(started + at_most).await;
+        }
+    }
+}
 
 /// A checkpoint that means "from the start of the shard" (a LATEST mapping that began on
 /// an empty shard).
@@ -188,22 +238,67 @@ fn sequence_key(sequence_number: &str) -> (usize, String) {
 }
 
 /// Runs a DynamoDB stream mapping until the task is dropped.
+///
+/// It polls when `wake` says something may have written (an invocation ended) and, as a
+/// fallback for writes from outside the stack's functions, every [`IDLE_POLL`].
 pub async fn run_stream(
     emulators: Emulators,
     mapping: StreamMapping,
     function: Arc<Function>,
     checkpoints: Checkpoints,
     switch: MappingSwitch,
+    wake: Wake,
 ) {
+    let mut woken = wake.subscribe();
+    let mut stream: Option<(StreamShards, tokio::time::Instant)> = None;
     loop {
-        if switch.is_enabled()
-            && let Err(err) = poll_stream_once(&emulators, &mapping, &function, &checkpoints).await
-        {
-            tracing::warn!(mapping = %mapping.id, error = format!("{err:#}"), "stream poll failed");
-            tokio::time::sleep(Duration::from_secs(1)).await;
+        woken.mark_seen();
+        if switch.is_enabled() {
+            if stream.as_ref().is_none_or(|(_, at)| at.elapsed() >= SHARDS_KEPT_FOR) {
+                stream = match describe_stream(&emulators, &mapping) {
+                    Ok(found) => found.map(|shards| (shards, tokio::time::Instant::now())),
+                    Err(err) => {
+                        tracing::warn!(mapping = %mapping.id, error = format!("{err:#}"), "describing the stream failed");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        None
+                    }
+                };
+            }
+            if let Some((shards, _)) = &stream
+                && let Err(err) = poll_stream_once(&emulators, &mapping, &function, &checkpoints, shards).await
+            {
+                // Described again next time: the stream or its shards may have changed.
+                stream = None;
+                tracing::warn!(mapping = %mapping.id, error = format!("{err:#}"), "stream poll failed");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
         }
-        tokio::time::sleep(POLL_INTERVAL).await;
+        woken.wait(IDLE_POLL).await;
     }
+}
+
+/// A table's stream and its shards.
+#[derive(Debug, Clone)]
+struct StreamShards {
+    stream_arn: String,
+    shard_ids: Vec<String>,
+}
+
+/// How long a mapping trusts the shards it was told before it describes the stream again.
+const SHARDS_KEPT_FOR: Duration = Duration::from_secs(10);
+
+/// The stream of the mapping's table and its shards; `None` while the table has no stream.
+fn describe_stream(emulators: &Emulators, mapping: &StreamMapping) -> anyhow::Result<Option<StreamShards>> {
+    let streams = emulators.ddb(dynoxide::Database::list_streams, json!({ "TableName": mapping.table_name }))?;
+    let Some(stream_arn) = streams["Streams"][0]["StreamArn"].as_str().map(str::to_owned) else {
+        return Ok(None);
+    };
+    let description = emulators.ddb(dynoxide::Database::describe_stream, json!({ "StreamArn": stream_arn }))?;
+    let shard_ids = description["StreamDescription"]["Shards"]
+        .as_array()
+        .map(|shards| shards.iter().filter_map(|s| s["ShardId"].as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    Ok(Some(StreamShards { stream_arn, shard_ids }))
 }
 
 async fn poll_stream_once(
@@ -211,18 +306,10 @@ async fn poll_stream_once(
     mapping: &StreamMapping,
     function: &Function,
     checkpoints: &Checkpoints,
+    stream: &StreamShards,
 ) -> anyhow::Result<()> {
-    let streams = emulators.ddb(dynoxide::Database::list_streams, json!({ "TableName": mapping.table_name }))?;
-    let Some(stream_arn) = streams["Streams"][0]["StreamArn"].as_str().map(str::to_owned) else {
-        return Ok(());
-    };
-    let description = emulators.ddb(dynoxide::Database::describe_stream, json!({ "StreamArn": stream_arn }))?;
-    let shards = description["StreamDescription"]["Shards"].as_array().cloned().unwrap_or_default();
-    for shard in shards {
-        let Some(shard_id) = shard["ShardId"].as_str() else {
-            continue;
-        };
-        poll_shard(emulators, mapping, function, checkpoints, &stream_arn, shard_id).await?;
+    for shard_id in &stream.shard_ids {
+        poll_shard(emulators, mapping, function, checkpoints, &stream.stream_arn, shard_id).await?;
     }
     Ok(())
 }
@@ -268,28 +355,25 @@ async fn poll_shard(
         if records.is_empty() {
             return Ok(());
         }
-        // Records that match no filter are dropped: their position still advances.
+        // Records that match no filter are dropped before batching, as Lambda filters: a
+        // batch gathers the matching records of the whole page (up to the batch size), and
+        // the position advances past the dropped ones too. `through` is the last record
+        // looked at: everything up to it is in the batch or dropped.
         let mut batch = Vec::new();
-        let mut last_skipped = None;
+        let mut through = None;
         for mut record in records {
-            record["eventSourceARN"] = json!(stream_arn);
-            let sequence_number = record["dynamodb"]["SequenceNumber"].as_str().unwrap_or_default().to_owned();
-            let passes =
-                mapping.filters.is_empty() || mapping.filters.iter().any(|p| crate::filter::matches(p, &record));
-            if passes {
-                batch.push(record);
-                if batch.len() >= limit {
-                    break;
-                }
-            } else if batch.is_empty() {
-                last_skipped = Some(sequence_number);
-            } else {
+            if batch.len() >= limit {
                 break;
+            }
+            record["eventSourceARN"] = json!(stream_arn);
+            through = record["dynamodb"]["SequenceNumber"].as_str().map(str::to_owned);
+            if mapping.filters.is_empty() || mapping.filters.iter().any(|p| crate::filter::matches(p, &record)) {
+                batch.push(record);
             }
         }
         if batch.is_empty() {
-            if let Some(skipped) = last_skipped {
-                checkpoints.set(&mapping.id, shard_id, &skipped);
+            if let Some(dropped) = through {
+                checkpoints.set(&mapping.id, shard_id, &dropped);
                 continue;
             }
             return Ok(());
@@ -316,7 +400,7 @@ async fn poll_shard(
         };
         match retry_from {
             None => {
-                checkpoints.set(&mapping.id, shard_id, &last);
+                checkpoints.set(&mapping.id, shard_id, through.as_deref().unwrap_or(&last));
                 attempts = 0;
                 if split_until.as_ref().is_some_and(|end| sequence_key(end) <= sequence_key(&last)) {
                     split_until = None;
@@ -446,6 +530,7 @@ pub async fn run_sqs(emulators: Emulators, mapping: SqsMapping, function: Arc<Fu
             }
         }
     };
+    let arrivals = emulators.sqs.arrivals(&queue_url);
     let mut pollers = tokio::task::JoinSet::new();
     for _ in 0..mapping.maximum_concurrency.max(1) {
         let emulators = emulators.clone();
@@ -453,15 +538,23 @@ pub async fn run_sqs(emulators: Emulators, mapping: SqsMapping, function: Arc<Fu
         let function = Arc::clone(&function);
         let switch = switch.clone();
         let queue_url = queue_url.clone();
+        let mut woken = arrivals.subscribe();
         pollers.spawn(async move {
             loop {
                 if !switch.is_enabled() {
-                    tokio::time::sleep(POLL_INTERVAL).await;
+                    tokio::time::sleep(DISABLED_POLL).await;
                     continue;
                 }
-                if let Err(err) = poll_queue_once(&emulators, &mapping, &function, &queue_url, &switch).await {
-                    tracing::warn!(mapping = %mapping.id, error = format!("{err:#}"), "queue poll failed");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
+                woken.mark_seen();
+                match poll_queue_once(&emulators, &mapping, &function, &queue_url, &switch).await {
+                    // Nothing there: wait for a send (or, for messages visible again after
+                    // their visibility timeout, the idle poll).
+                    Ok(0) => woken.wait(IDLE_POLL).await,
+                    Ok(_) => {}
+                    Err(err) => {
+                        tracing::warn!(mapping = %mapping.id, error = format!("{err:#}"), "queue poll failed");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
                 }
             }
         });
@@ -469,13 +562,14 @@ pub async fn run_sqs(emulators: Emulators, mapping: SqsMapping, function: Arc<Fu
     while pollers.join_next().await.is_some() {}
 }
 
+/// Receives one batch and invokes the function with it; the number of messages received.
 async fn poll_queue_once(
     emulators: &Emulators,
     mapping: &SqsMapping,
     function: &Function,
     queue_url: &str,
     switch: &MappingSwitch,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<usize> {
     let received = emulators
         .sqs
         .receive_message(rustack_sqs_model::input::ReceiveMessageInput {
@@ -492,8 +586,7 @@ async fn poll_queue_once(
         .await
         .map_err(|err| anyhow!("{err}"))?;
     if received.messages.is_empty() {
-        tokio::time::sleep(POLL_INTERVAL).await;
-        return Ok(());
+        return Ok(0);
     }
     if !switch.is_enabled() {
         // Disabled while this receive was waiting: hand the messages back untouched.
@@ -510,7 +603,7 @@ async fn poll_queue_once(
                     .map_err(|err| anyhow!("{err}"))?;
             }
         }
-        return Ok(());
+        return Ok(received.messages.len());
     }
     let records: Vec<Value> = received
         .messages
@@ -555,7 +648,7 @@ async fn poll_queue_once(
     let event = json!({ "Records": records });
     let invocation = function.invoke_traced(Bytes::from(event.to_string()), context).await;
     let failed: Vec<String> = match &invocation.outcome {
-        Outcome::Error(_) => return Ok(()),
+        Outcome::Error(_) => return Ok(received.messages.len()),
         Outcome::Response(payload) if mapping.report_batch_item_failures => {
             let response: Value = serde_json::from_slice(payload).unwrap_or(Value::Null);
             let ids: Vec<String> = response["batchItemFailures"]
@@ -567,7 +660,7 @@ async fn poll_queue_once(
             let known = |id: &String| received.messages.iter().any(|m| m.message_id.as_ref() == Some(id));
             if ids.iter().any(|id| !known(id)) {
                 // An unknown or empty identifier fails the whole batch, as in Lambda.
-                return Ok(());
+                return Ok(received.messages.len());
             }
             ids
         }
@@ -589,5 +682,5 @@ async fn poll_queue_once(
             .await
             .map_err(|err| anyhow!("{err}"))?;
     }
-    Ok(())
+    Ok(received.messages.len())
 }

@@ -165,7 +165,10 @@ impl Stack {
 
         let reports = crate::log::BoundedLog::with_capacity(options.log_capacity);
         let hops: crate::trace::HopLog = crate::log::BoundedLog::with_capacity(options.log_capacity);
-        let observer = report_observer(reports.clone(), hops.clone(), options.verbose);
+        // Every invocation's end wakes the stream mappings: whatever it wrote is on its
+        // table's stream by then.
+        let writes = crate::esm::Wake::default();
+        let observer = report_observer(reports.clone(), hops.clone(), writes.clone(), options.verbose);
         let functions: BTreeMap<String, Arc<Function>> = models
             .iter()
             .map(|m| {
@@ -214,6 +217,7 @@ impl Stack {
                             Arc::clone(&function),
                             checkpoints.clone(),
                             switch,
+                            writes.clone(),
                         ));
                     }
                     EventSource::Sqs(mapping) => {
@@ -478,9 +482,11 @@ fn dead_letter_queues(template: &Template, resolver: &Resolver<'_>, models: &[Fu
 fn report_observer(
     reports: crate::log::BoundedLog<InvocationReport>,
     hops: crate::trace::HopLog,
+    writes: crate::esm::Wake,
     print: bool,
 ) -> InvocationObserver {
     Arc::new(move |spec: &FunctionSpec, invocation: &Invocation| {
+        writes.notify();
         let error = matches!(invocation.outcome, crate::lambda::Outcome::Error(_));
         if print {
             let cold = invocation.init_ms.map(|init| format!("  cold start (init {init:.1} ms)")).unwrap_or_default();

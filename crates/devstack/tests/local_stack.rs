@@ -267,3 +267,29 @@ async fn the_stream_mapping_filters_retries_and_sends_exhausted_batches_to_the_f
     // (kind absent) and `ignored` were filtered out and never invoked the function.
     assert_eq!(invocations, 4);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_stream_mapping_filters_before_batching_so_interleaved_records_share_one_batch() {
+    let stack = start(&[]).await;
+    stack.set_mappings_enabled("StreamConsumerFunction", false);
+    // Matching records between records that match no filter, as outbox items sit between
+    // an aggregate's other writes.
+    for n in 1..=4 {
+        put(&stack, &format!("wanted-{n}"), "Wanted");
+        put(&stack, &format!("other-{n}"), "Other");
+    }
+    stack.set_mappings_enabled("StreamConsumerFunction", true);
+    let wanted: Vec<String> = (1..=4).map(|n| format!("wanted-{n}")).collect();
+    eventually("the four wanted records", Duration::from_secs(20), || seen(&stack) == wanted).await;
+    let invocations = || stack.reports().iter().filter(|r| r.function == "StreamConsumerFunction").count();
+    eventually("the invocation reported", Duration::from_secs(10), || invocations() >= 1).await;
+    // One batch of four (BatchSize 10), not one invocation per record.
+    assert_eq!(invocations(), 1, "{:?}", stack.reports());
+
+    // The position moved past the trailing filtered-out record: a later record starts a new
+    // batch alone, and nothing is handled twice.
+    put(&stack, "wanted-5", "Wanted");
+    eventually("wanted-5", Duration::from_secs(20), || seen(&stack).contains(&"wanted-5".to_owned())).await;
+    eventually("its invocation reported", Duration::from_secs(10), || invocations() >= 2).await;
+    assert_eq!(invocations(), 2);
+}
