@@ -1,5 +1,6 @@
-//! Building the function binaries a template names, with cargo, as `sam build` would
-//! (debug profile, host architecture: the local stack runs them on this machine).
+//! Building the function binaries a template names, with cargo, for the host architecture
+//! (the local stack runs them on this machine): in the debug profile for quick iteration, or
+//! in the release profile `sam build` uses (the workspace's `[profile.release]`) for figures.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -19,15 +20,38 @@ pub fn binaries(template: &Template) -> Vec<String> {
     binaries
 }
 
-/// Builds `binaries` in the cargo workspace at `workspace` and returns the folder that
-/// holds them (`<target>/debug`).
+/// The cargo profile the function binaries are built with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Profile {
+    /// `dev`: quick to build, slow to run (the default).
+    #[default]
+    Debug,
+    /// `release`: the profile `sam build` builds the deployed binaries with (for figures).
+    Release,
+}
+
+impl Profile {
+    /// The folder of the target directory that holds the profile's binaries.
+    pub fn dir(self) -> &'static str {
+        match self {
+            Self::Debug => "debug",
+            Self::Release => "release",
+        }
+    }
+}
+
+/// Builds `binaries` in the cargo workspace at `workspace` in `profile` and returns the
+/// folder that holds them (`<target>/debug` or `<target>/release`).
 ///
 /// # Errors
 /// When cargo fails or its metadata cannot be read.
-pub fn build(workspace: &Path, binaries: &[String], quiet: bool) -> anyhow::Result<PathBuf> {
+pub fn build(workspace: &Path, binaries: &[String], profile: Profile, quiet: bool) -> anyhow::Result<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut command = Command::new(&cargo);
     command.current_dir(workspace).arg("build");
+    if profile == Profile::Release {
+        command.arg("--release");
+    }
     if quiet {
         command.arg("--quiet");
     }
@@ -38,7 +62,7 @@ pub fn build(workspace: &Path, binaries: &[String], quiet: bool) -> anyhow::Resu
     if !status.success() {
         bail!("cargo build failed ({status})");
     }
-    Ok(target_dir(workspace)?.join("debug"))
+    Ok(target_dir(workspace)?.join(profile.dir()))
 }
 
 /// The workspace's target directory, as cargo reports it.

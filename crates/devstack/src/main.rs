@@ -42,6 +42,10 @@ struct Common {
     /// Do not run `cargo build` first; use the binaries already in the target folder.
     #[arg(long, global = true)]
     no_build: bool,
+    /// Build and run the functions in the release profile `sam build` uses (slower to
+    /// build; use it for latency, throughput and init figures); default: debug.
+    #[arg(long, global = true)]
+    release: bool,
     /// Stack name, prefixed to physical resource names; default: the system's
     /// `samconfig.toml` `stack_name`.
     #[arg(long, global = true)]
@@ -108,11 +112,12 @@ fn system(named: Option<&PathBuf>) -> anyhow::Result<(PathBuf, System)> {
 
 fn bin_dir(workspace: &std::path::Path, system: &System, common: &Common) -> anyhow::Result<PathBuf> {
     let template = devstack::template::Template::load(system.template())?;
+    let profile = if common.release { devstack::build::Profile::Release } else { devstack::build::Profile::Debug };
     if common.no_build {
-        Ok(devstack::build::target_dir(workspace)?.join("debug"))
+        Ok(devstack::build::target_dir(workspace)?.join(profile.dir()))
     } else {
         let started = std::time::Instant::now();
-        let dir = devstack::build::build(workspace, &devstack::build::binaries(&template), false)?;
+        let dir = devstack::build::build(workspace, &devstack::build::binaries(&template), profile, false)?;
         eprintln!("built the function binaries in {:.1} s", started.elapsed().as_secs_f64());
         Ok(dir)
     }

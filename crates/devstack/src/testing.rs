@@ -25,7 +25,7 @@ pub fn bin_dir(template: &Path) -> PathBuf {
         .entry(template.to_owned())
         .or_insert_with(|| {
             let parsed = Template::load(template).expect("template loads");
-            crate::build::build(&workspace_root(), &crate::build::binaries(&parsed), true)
+            crate::build::build(&workspace_root(), &crate::build::binaries(&parsed), crate::build::Profile::Debug, true)
                 .expect("function binaries build")
         })
         .clone()

@@ -52,7 +52,8 @@ impl StackProcess {
     fn spawn(system: &System, state_dir: &Path, ports: (u16, u16), extra: &[&str]) -> Result<Self, String> {
         let bin_dir = devstack::testing::bin_dir(system.template());
         let workspace = devstack::testing::workspace_root();
-        devstack::build::build(&workspace, &["devstack".to_owned()], true).expect("devstack builds");
+        devstack::build::build(&workspace, &["devstack".to_owned()], devstack::build::Profile::Debug, true)
+            .expect("devstack builds");
         let mut child = Command::new(bin_dir.join("devstack"))
             .current_dir(&workspace)
             .args(["up", &system.root().to_string_lossy(), "--no-build"])
