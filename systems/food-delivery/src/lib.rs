@@ -1,0 +1,1 @@
+//! Food delivery's calls on top of the generic black-box harness ([`stack_test`]).
