@@ -36,10 +36,12 @@
 //!   a publish that succeeded followed by a mark that failed even after retries (DynamoDB
 //!   unavailable right then) or a crash between the two: the item is published again after
 //!   its lease expires. Consumers deduplicate on the event id; it is logged as an error.
-//! - Order: the stream path publishes in write order and stops a batch at the first
-//!   failure (reported in `batchItemFailures`, so Lambda retries from there, in order);
-//!   the sweep publishes oldest first but concurrently, and late: consumers ignore stale
-//!   events.
+//! - Order: the stream path publishes each flow's events (one correlation id) in write
+//!   order, several flows at once ([`STREAM_CONCURRENCY`]), and stops a flow at its first
+//!   failure (the batch's earliest failure is reported in `batchItemFailures`, so Lambda
+//!   retries from there, in order); events of different flows may reach SNS in another
+//!   order than written, which SNS standard topics never promised anyway. The sweep
+//!   publishes oldest first but concurrently, and late: consumers ignore stale events.
 //! - A record that is not a publishable event never blocks the shard: the relay logs it and
 //!   sets the item aside (`outboxPending = "UNPUBLISHABLE"`, `outboxError`), where
 //!   operators find it in the index (see [`crate::outbox`]).
@@ -91,6 +93,9 @@ pub const SWEEP_BUDGET: Duration = Duration::from_secs(4);
 
 /// Items one sweep publishes at the same time.
 pub const SWEEP_CONCURRENCY: usize = 8;
+
+/// Flows (correlation ids) one stream batch publishes at the same time, each in order.
+pub const STREAM_CONCURRENCY: usize = 8;
 
 /// The lease attributes of an item being published (see [`crate::outbox`]).
 const LEASE_BY: &str = "outboxLeaseBy";
@@ -187,25 +192,71 @@ impl Relay {
             .with_grace(Duration::from_secs(grace)))
     }
 
-    /// Publishes the outbox records of one stream batch, in order. The first record that
-    /// could not be published is reported in `batchItemFailures` and the rest of the batch
-    /// is left for the retry; records that are not outbox inserts are skipped.
+    /// Publishes the outbox records of one stream batch: the records of one flow (one
+    /// correlation id) in stream order, up to [`STREAM_CONCURRENCY`] flows at once. A flow
+    /// stops at its first record that could not be published; the earliest such record of
+    /// the batch is reported in `batchItemFailures`, so Lambda retries the batch from there
+    /// (records after it that were published are skipped on the retry: their claim finds
+    /// them published). Records that are not outbox inserts are skipped.
     pub async fn handle(&self, batch: Event) -> DynamoDbEventResponse {
-        let mut response = DynamoDbEventResponse::default();
-        for record in &batch.records {
+        let mut flows: Vec<Vec<(usize, Pending)>> = Vec::new();
+        let mut flow_of: HashMap<String, usize> = HashMap::new();
+        for (index, record) in batch.records.iter().enumerate() {
             let Some(pending) = pending_from_record(record) else {
                 continue;
             };
-            if let Err(err) = self.deliver(&pending).await {
-                tracing::error!(
-                    event_id = %record.event_id,
-                    pk = %pending.pk,
-                    error = format!("{err:#}"),
-                    "outbox record not published; reported for retry"
-                );
-                response.batch_item_failures.push(failure(record));
-                return response;
+            let flow = pending.event.as_ref().map_or_else(|_| pending.pk.clone(), |e| e.correlation_id.clone());
+            let at = *flow_of.entry(flow).or_insert_with(|| {
+                flows.push(Vec::new());
+                flows.len() - 1
+            });
+            flows[at].push((index, pending));
+        }
+        let first_pending = flows.iter().filter_map(|flow| flow.first().map(|(index, _)| *index)).min();
+        let relay = Arc::new(self.clone());
+        let mut running = tokio::task::JoinSet::new();
+        let mut first_failed: Option<usize> = None;
+        let mut note = |done: Option<Result<Option<usize>, tokio::task::JoinError>>| {
+            let failed = match done {
+                Some(Ok(failed)) => failed,
+                // A task that panicked: retry the batch from its first outbox record.
+                Some(Err(_)) => first_pending,
+                None => None,
+            };
+            if let Some(index) = failed {
+                first_failed = Some(first_failed.map_or(index, |first| first.min(index)));
             }
+        };
+        for flow in flows {
+            while running.len() >= STREAM_CONCURRENCY {
+                note(running.join_next().await);
+            }
+            let relay = Arc::clone(&relay);
+            let records: Vec<String> = flow.iter().map(|(index, _)| batch.records[*index].event_id.clone()).collect();
+            running.spawn(
+                async move {
+                    for ((index, pending), event_id) in flow.iter().zip(records) {
+                        if let Err(err) = relay.deliver(pending).await {
+                            tracing::error!(
+                                event_id = %event_id,
+                                pk = %pending.pk,
+                                error = format!("{err:#}"),
+                                "outbox record not published; reported for retry"
+                            );
+                            return Some(*index);
+                        }
+                    }
+                    None
+                }
+                .instrument(tracing::Span::current()),
+            );
+        }
+        while let Some(done) = running.join_next().await {
+            note(Some(done));
+        }
+        let mut response = DynamoDbEventResponse::default();
+        if let Some(index) = first_failed {
+            response.batch_item_failures.push(failure(&batch.records[index]));
         }
         response
     }

@@ -176,6 +176,62 @@ async fn the_relay_publishes_outbox_records_once_with_their_attributes_and_skips
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_stream_batch_publishes_each_flow_in_write_order_and_reports_its_earliest_failure() {
+    let emulators = emulators_with_resources(&fixture()).await;
+    let queue_url = subscriber(&emulators, "WidgetEventsTopic").await;
+    let relay = relay(&emulators, "WidgetEventsTopic");
+    // Twelve flows' events interleaved in one batch, as many commands writing at once.
+    let client = platform::testing::dynamodb(&emulators.dynamodb_url);
+    let outbox = Outbox::new(physical_name("WidgetTable"), Duration::from_secs(3600));
+    let mut written: HashMap<String, Vec<String>> = HashMap::new();
+    for step in 0..4 {
+        for flow in 0..12 {
+            let correlation = format!("widget-{flow}");
+            let event = EventEnvelope::wrap(
+                "widget",
+                &correlation,
+                None,
+                &json!({ "type": "WidgetChanged", "data": { "widgetId": correlation, "step": step } }),
+            );
+            platform::outbox::transact(&client, vec![outbox.put(&event)]).await.unwrap();
+            written.entry(correlation).or_default().push(event.id.clone());
+        }
+    }
+    let batch = stream(&emulators);
+
+    // SNS down: every flow fails at its first record; the batch's first record is reported,
+    // so the retry starts from it and nothing is skipped.
+    assert!(emulators.set_service_fault("sns", true));
+    let response = relay.handle(batch.clone()).await;
+    let failed: Vec<_> = response.batch_item_failures.iter().map(|f| f.item_identifier.clone()).collect();
+    assert_eq!(failed, [Some(batch.records[0].change.sequence_number.clone().unwrap())]);
+    assert!(emulators.set_service_fault("sns", false));
+
+    // The retry publishes all 48, each once, and each flow's in the order written.
+    let response = relay.handle(batch).await;
+    assert!(response.batch_item_failures.is_empty(), "{response:?}");
+    let mut published: HashMap<String, Vec<String>> = HashMap::new();
+    for message in received_all(&emulators, &queue_url).await {
+        let event: Value = serde_json::from_str(message["Message"].as_str().unwrap()).unwrap();
+        let flow = event["correlationId"].as_str().unwrap().to_owned();
+        published.entry(flow).or_default().push(event["id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(published, written);
+}
+
+/// Every message in the probe queue, in the order SQS hands them out.
+async fn received_all(emulators: &Emulators, queue_url: &str) -> Vec<Value> {
+    let mut all = Vec::new();
+    loop {
+        let messages = received(emulators, queue_url).await;
+        if messages.is_empty() {
+            return all;
+        }
+        all.extend(messages);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_relay_that_cannot_publish_reports_the_outbox_record_as_failed() {
     let emulators = emulators_with_resources(&fixture()).await;
     let relay = relay(&emulators, "NoSuchTopic");
