@@ -3,6 +3,8 @@
 //! the store's identity, customers' tokens and the system's routes to
 //! [`stack_test::TestApp`].
 
+pub mod openapi;
+
 use std::collections::HashMap;
 use std::ops::Deref;
 use std::time::Duration;

@@ -1,0 +1,14 @@
+//! Writes Food delivery's OpenAPI document to `systems/food-delivery/openapi.json` (or prints
+//! it with `--stdout`), generated from the code: run it after changing a route or a body.
+
+fn main() -> std::io::Result<()> {
+    let text = food_delivery::openapi::text();
+    if std::env::args().any(|a| a == "--stdout") {
+        print!("{text}");
+        return Ok(());
+    }
+    let path = food_delivery::openapi::path();
+    std::fs::write(&path, text)?;
+    println!("wrote {}", path.display());
+    Ok(())
+}
