@@ -3,7 +3,8 @@
 //! events; the stack serves the OpenAPI document; the report's own body `{"item": "chicken"}`
 //! works with a bearer token; bad input on every route is a 400 naming the field and writes
 //! nothing; every route with no token, another customer's token and the wrong role; an
-//! `Idempotency-Key` replays; duplicate and reordered events change nothing.
+//! `Idempotency-Key` replays; duplicate and reordered events change nothing; a new team (the
+//! report's marketing) subscribes its own queue to the existing topics and receives the events.
 
 #![allow(clippy::unwrap_used)] // a test unwraps what must hold
 
@@ -26,13 +27,26 @@ fn assert_problem(reply: &Reply, status: u16, field: Option<&str>) {
     }
 }
 
-/// Every business item of the system's tables (not the breakers', which a call may touch).
-fn business_items(app: &TestApp) -> Vec<Value> {
-    ["OrderTable", "PaymentTable", "StoreTable", "CustomerTable"]
+/// What the commands write, by key: menu items, orders, payments, tombstones, store orders and
+/// first answers, with their version and status (outbox, inbox and notification items are the
+/// asynchronous tail of earlier effects, and the breakers' items may change on any call).
+fn business_items(app: &TestApp) -> Vec<(String, String, String)> {
+    let mut items: Vec<(String, String, String)> = ["OrderTable", "PaymentTable", "StoreTable"]
         .iter()
         .flat_map(|table| app.items(table))
-        .filter(|i| !i["pk"]["S"].as_str().unwrap_or_default().starts_with("BREAKER#"))
-        .collect()
+        .filter(|i| {
+            let pk = i["pk"]["S"].as_str().unwrap_or_default();
+            let kind = i["kind"]["S"].as_str().unwrap_or_default();
+            pk.starts_with("IDEMPOTENCY#")
+                || ["MenuItem", "Order", "Payment", "Tombstone", "StoreOrder"].contains(&kind)
+        })
+        .map(|i| {
+            let text = |name: &str| i[name]["S"].as_str().or(i[name]["N"].as_str()).unwrap_or_default().to_owned();
+            (text("pk"), text("version"), text("status"))
+        })
+        .collect();
+    items.sort();
+    items
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -43,13 +57,15 @@ async fn every_route_keeps_the_rules() {
     // add-menu-item.json put chicken on the menu at 18000.
     assert_eq!(app.send_as(None, "GET", "/menu", None).await.body, json!([{"item": "chicken", "price": 18000}]));
     let owner = app.customer();
-    the_reports_body_orders_one_chicken_with_a_bearer_token(&app, &owner).await;
+    let first = the_reports_body_orders_one_chicken_with_a_bearer_token(&app, &owner).await;
+    assert!(app.store_order("Received", &first, PATIENCE).await.is_some());
     let order = app.order_id(&owner, "chicken", 2).await;
     assert!(app.store_order("Received", &order, PATIENCE).await.is_some());
     bad_input_is_a_400_naming_the_field_and_writes_nothing(&app, &owner, &order).await;
     who_may_do_what(&app, &owner, &order).await;
     an_idempotency_key_replays_the_first_answer(&app).await;
     duplicate_and_reordered_events_change_nothing(&app).await;
+    a_new_team_subscribes_without_changing_any_producer(&app).await;
 }
 
 async fn functions_start_and_run_their_sample_events(app: &TestApp) {
@@ -102,7 +118,7 @@ async fn the_stack_serves_the_openapi_document(app: &TestApp) {
 
 /// The seed's load test body, `{"item": "chicken"}`, with a bearer token and no key: one
 /// chicken, paid (201); the same body without a token is the gateway's 401.
-async fn the_reports_body_orders_one_chicken_with_a_bearer_token(app: &TestApp, customer: &Customer) {
+async fn the_reports_body_orders_one_chicken_with_a_bearer_token(app: &TestApp, customer: &Customer) -> String {
     let body = ("application/json", r#"{"item": "chicken"}"#.to_owned());
     let reply = app.send_text(Some(&customer.token), "POST", "/orders", &[], Some(body.clone())).await;
     assert_eq!(reply.status, 201, "{reply:?}");
@@ -113,6 +129,7 @@ async fn the_reports_body_orders_one_chicken_with_a_bearer_token(app: &TestApp, 
     assert_eq!(reply.body["customerId"], customer.id.as_str(), "the customer is the token's sub");
     let anonymous = app.send_text(None, "POST", "/orders", &[], Some(body)).await;
     assert_eq!(anonymous.status, 401, "{anonymous:?}");
+    reply.body["orderId"].as_str().unwrap().to_owned()
 }
 
 async fn bad_input_is_a_400_naming_the_field_and_writes_nothing(app: &TestApp, customer: &Customer, order: &str) {
@@ -410,4 +427,43 @@ async fn duplicate_and_reordered_events_change_nothing(app: &TestApp) {
     ];
     expected.sort_unstable();
     assert_eq!(told, expected, "one notification per status change: {kinds:?}");
+}
+
+/// The report's "adding a new team": a new SQS queue subscribed to `PaymentEventsTopic` (as the
+/// marketing team's stack would do, with the topic's output ARN) receives `PaymentApproved` of
+/// a new order; no producer, template or function changed.
+async fn a_new_team_subscribes_without_changing_any_producer(app: &TestApp) {
+    let name = "test-MarketingQueue";
+    let sqs = &app.stack.emulators.sqs;
+    sqs.create_queue(rustack_sqs_model::input::CreateQueueInput { queue_name: name.to_owned(), ..Default::default() })
+        .await
+        .unwrap();
+    let arn = format!("arn:aws:sqs:us-east-1:000000000000:{name}");
+    let topic = app.stack.topic_arn("PaymentEventsTopic").unwrap().to_owned();
+    let subscription = json!({
+        "Protocol": "sqs", "Endpoint": arn, "FilterPolicyScope": "MessageAttributes",
+        "FilterPolicy": {"eventType": ["PaymentApproved"]}
+    });
+    devstack::resources::subscribe(&app.stack.emulators, &topic, &subscription).unwrap();
+    let url = sqs.queue_url_for_arn(&arn).unwrap();
+
+    let a = app.customer();
+    let order = app.order_id(&a, "chicken", 1).await;
+    let received = stack_test::app::poll_until(
+        PATIENCE,
+        || async {
+            let input = rustack_sqs_model::input::ReceiveMessageInput {
+                queue_url: url.clone(),
+                max_number_of_messages: Some(10),
+                ..Default::default()
+            };
+            let messages = sqs.receive_message(input).await.map(|out| out.messages).unwrap_or_default();
+            messages.into_iter().filter_map(|m| m.body).find(|body| body.contains(&order))
+        },
+        Option::is_some,
+    )
+    .await;
+    let body: Value = serde_json::from_str(&received.expect("the new team got the event")).unwrap();
+    let event: Value = serde_json::from_str(body["Message"].as_str().unwrap()).unwrap();
+    assert_eq!((event["type"].as_str(), event["data"]["amount"].as_u64()), (Some("PaymentApproved"), Some(18000)));
 }
