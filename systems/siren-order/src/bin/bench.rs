@@ -131,7 +131,7 @@ async fn main() -> anyhow::Result<()> {
         out,
         "\nFrom the `POST /customers` answer to `CustomerRegistered` seen on the topic (outbox item -> \
          table stream -> relay function -> SNS -> subscriber queue), {} events: median {:.0} ms, p95 {:.0} ms, max {:.0} ms. \
-         The stream mapping polls every 100 ms.",
+         The stream mapping polls when an invocation ends (else every 500 ms).",
         publish_latency.len(),
         percentile(&publish_latency, 50.0),
         percentile(&publish_latency, 95.0),
