@@ -26,13 +26,34 @@ pub const STORE: &str = "store";
 /// Page size of `GET /orders`: 50 orders without `limit`, at most 100.
 pub const ORDERS_LIMIT: PageLimits = PageLimits::new(50, 100);
 
-/// Why a menu change did not happen; nothing changed.
+/// Why [`add_item`] added nothing.
 #[derive(Debug, thiserror::Error)]
-pub enum MenuError {
-    /// An item of this name exists (adding).
+pub enum AddItemError {
+    /// An item of this name exists.
     #[error("{0} is on the menu already")]
     Exists(ItemName),
-    /// No such item (changing).
+    /// Storage failed.
+    #[error(transparent)]
+    Storage(#[from] anyhow::Error),
+}
+
+/// Adds `name` at `price` to the menu, `OnSale`.
+///
+/// # Errors
+/// [`AddItemError::Exists`], [`AddItemError::Storage`].
+pub async fn add_item(menu: &impl Menu, name: ItemName, price: Won) -> Result<MenuItem, AddItemError> {
+    let item = MenuItem::add(name, price);
+    match menu.add(&item).await {
+        Ok(()) => Ok(item),
+        Err(WriteError::Conflict) => Err(AddItemError::Exists(item.name)),
+        Err(WriteError::Storage(err)) => Err(AddItemError::Storage(err)),
+    }
+}
+
+/// Why [`change_item`] changed nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeItemError {
+    /// No such item.
     #[error("{0} is not on the menu")]
     NotFound(ItemName),
     /// The item kept changing under us; retrying helps.
@@ -43,7 +64,7 @@ pub enum MenuError {
     Storage(#[from] anyhow::Error),
 }
 
-impl From<WriteError> for MenuError {
+impl From<WriteError> for ChangeItemError {
     fn from(err: WriteError) -> Self {
         match err {
             WriteError::Conflict => Self::Contended,
@@ -52,37 +73,24 @@ impl From<WriteError> for MenuError {
     }
 }
 
-impl Conflict for MenuError {
+impl Conflict for ChangeItemError {
     fn is_conflict(&self) -> bool {
         matches!(self, Self::Contended)
-    }
-}
-
-/// Adds `name` at `price` to the menu, `OnSale`.
-///
-/// # Errors
-/// [`MenuError::Exists`], [`MenuError::Storage`].
-pub async fn add_item(menu: &impl Menu, name: ItemName, price: Won) -> Result<MenuItem, MenuError> {
-    let item = MenuItem::add(name, price);
-    match menu.add(&item).await {
-        Ok(()) => Ok(item),
-        Err(WriteError::Conflict) => Err(MenuError::Exists(item.name)),
-        Err(WriteError::Storage(err)) => Err(MenuError::Storage(err)),
     }
 }
 
 /// Changes the price and/or the status of item `name` (each left as is when `None`).
 ///
 /// # Errors
-/// [`MenuError::NotFound`], [`MenuError::Contended`], [`MenuError::Storage`].
+/// [`ChangeItemError::NotFound`], [`ChangeItemError::Contended`], [`ChangeItemError::Storage`].
 pub async fn change_item(
     menu: &impl Menu,
     name: &ItemName,
     price: Option<Won>,
     status: Option<MenuStatus>,
-) -> Result<MenuItem, MenuError> {
+) -> Result<MenuItem, ChangeItemError> {
     on_conflict(|| async {
-        let current = menu.find_item(name).await?.ok_or_else(|| MenuError::NotFound(name.clone()))?;
+        let current = menu.find_item(name).await?.ok_or_else(|| ChangeItemError::NotFound(name.clone()))?;
         let next = current.change(price, status);
         if next != current {
             menu.save_item(&next, current.version).await?;

@@ -18,7 +18,8 @@ use platform::page::{PageError, PageRequest};
 use serde::{Deserialize, Serialize};
 
 use crate::application::{
-    self, CancelOrderError, FirstAnswer, GetOrderError, MenuError, ORDERS_LIMIT, PlaceOrderError, Placed, STORE,
+    self, AddItemError, CancelOrderError, ChangeItemError, FirstAnswer, GetOrderError, ORDERS_LIMIT, PlaceOrderError,
+    Placed, STORE,
 };
 use crate::domain::{CustomerId, ItemName, MenuItem, MenuStatus, Order, OrderId, OrderStatus, Quantity};
 use crate::ports::{Menu, Orders, Pay, StoreDesk};
@@ -111,13 +112,21 @@ pub struct OrdersView {
     pub next_token: Option<String>,
 }
 
-impl From<MenuError> for ApiError {
-    fn from(err: MenuError) -> Self {
+impl From<AddItemError> for ApiError {
+    fn from(err: AddItemError) -> Self {
         match err {
-            MenuError::Exists(_) => Self::Conflict(err.to_string()),
-            MenuError::NotFound(_) => Self::NotFound(err.to_string()),
-            MenuError::Contended => Self::Conflict(err.to_string()),
-            MenuError::Storage(err) => Self::Internal(err),
+            AddItemError::Exists(_) => Self::Conflict(err.to_string()),
+            AddItemError::Storage(err) => Self::Internal(err),
+        }
+    }
+}
+
+impl From<ChangeItemError> for ApiError {
+    fn from(err: ChangeItemError) -> Self {
+        match err {
+            ChangeItemError::NotFound(_) => Self::NotFound(err.to_string()),
+            ChangeItemError::Contended => Self::Conflict(err.to_string()),
+            ChangeItemError::Storage(err) => Self::Internal(err),
         }
     }
 }

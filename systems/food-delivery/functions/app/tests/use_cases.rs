@@ -342,7 +342,7 @@ async fn the_menu_changes_by_the_store_owners_rules() {
     let pizza = ItemName::parse("pizza").unwrap();
     assert!(matches!(
         application::add_item(&memory, pizza.clone(), Won::new(1)).await,
-        Err(application::MenuError::Exists(_))
+        Err(application::AddItemError::Exists(_))
     ));
     let on_sale =
         application::change_item(&memory, &pizza, Some(Won::new(21000)), Some(MenuStatus::OnSale)).await.unwrap();
@@ -352,7 +352,7 @@ async fn the_menu_changes_by_the_store_owners_rules() {
     let unknown = ItemName::parse("bulgogi").unwrap();
     assert!(matches!(
         application::change_item(&memory, &unknown, None, Some(MenuStatus::SoldOut)).await,
-        Err(application::MenuError::NotFound(_))
+        Err(application::ChangeItemError::NotFound(_))
     ));
 }
 
