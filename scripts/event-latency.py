@@ -15,16 +15,13 @@ when it starts (median offset from the request) and how long it runs. Five warm-
 Standard library only.
 """
 
-import json
 import statistics
 import sys
 import time
-import urllib.error
-import urllib.request
 import uuid
 
-API = "http://127.0.0.1:3000"
-CTL = "http://127.0.0.1:3001"
+from localstack import API, CTL, call, token
+
 CHAIN = [
     "PlaceOrderFunction",
     "OrderOutboxRelayFunction",
@@ -33,29 +30,6 @@ CHAIN = [
     "NotificationOnEventsFunction",
     "NotificationRelayFunction",
 ]
-
-
-def call(method, url, token=None, body=None, headers=None):
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method)
-    if data is not None:
-        request.add_header("content-type", "application/json")
-    if token:
-        request.add_header("authorization", f"Bearer {token}")
-    for name, value in (headers or {}).items():
-        request.add_header(name, value)
-    try:
-        with urllib.request.urlopen(request, timeout=60) as reply:
-            text = reply.read()
-            return reply.status, json.loads(text) if text else None
-    except urllib.error.HTTPError as err:
-        return err.code, err.read().decode(errors="replace")
-
-
-def token(claims):
-    status, body = call("POST", f"{CTL}/_devstack/tokens", body=claims)
-    assert status == 200, (status, body)
-    return body["token"]
 
 
 def percentile(values, p):
