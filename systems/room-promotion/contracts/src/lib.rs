@@ -10,6 +10,7 @@
 //! event enum, adjacently tagged by the envelope's `type`. The envelope's `correlationId` is
 //! the reservation id (the room id for room events).
 
+pub mod notification;
 pub mod pay_call;
 pub mod payment;
 pub mod promotion;

@@ -7,10 +7,18 @@
 //! - [`domain`]: the Reservation aggregate, its nights and the room copy; no I/O.
 //! - [`application`]: the use cases.
 //! - [`ports`]: what they need (storage, payment).
+//! - [`store`]: the DynamoDB adapter; [`calls`]: the synchronous pay call.
+//! - [`http`]: the API Gateway handlers; [`policies`]: the event consumer.
+//! - [`wiring`]: each function's configuration.
 
 pub mod application;
+pub mod calls;
 pub mod domain;
+pub mod http;
+pub mod policies;
 pub mod ports;
+pub mod store;
+pub mod wiring;
 
 /// The `source` of every event this context emits.
 pub const SOURCE: &str = "reservation";

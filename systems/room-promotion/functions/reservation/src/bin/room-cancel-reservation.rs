@@ -1,0 +1,6 @@
+//! Lambda: reservation's `cancel` handler ([`reservation::http::cancel`]). Configuration: [`reservation::wiring::ReservationFunction`].
+#[tokio::main]
+async fn main() -> Result<(), platform::lambda::Error> {
+    let deps = platform::lambda::start(reservation::wiring::ReservationFunction::from_env()).await?;
+    platform::lambda::serve_http(|request| reservation::http::cancel(&deps, request)).await
+}
