@@ -173,13 +173,16 @@ pub async fn place<S: Rooms + Reservations>(
     let check_in = validation.required("checkIn", body.check_in.as_deref(), |s: &str| {
         s.parse::<NaiveDate>().map_err(|_| "must be a date YYYY-MM-DD")
     });
-    let nights = validation.required("nights", body.nights, |n: i64| {
-        u32::try_from(n).ok().and_then(|n| Nights::try_from(n).ok()).ok_or("must be 1 to 30")
-    });
+    let nights = validation.required("nights", body.nights, Ok::<i64, &str>);
     validation.finish()?;
     let (Some(room_id), Some(check_in), Some(nights)) = (room_id, check_in, nights) else {
         return Err(ApiError::field("roomId", "is required"));
     };
+    // A whole number outside 1..30 is well-formed: the domain refuses it (422, as the spec says).
+    let nights = u32::try_from(nights)
+        .ok()
+        .and_then(|n| Nights::try_from(n).ok())
+        .ok_or_else(|| ApiError::Unprocessable(format!("nights must be 1 to 30, not {nights}")))?;
     let command = PlaceReservation { customer: (customer_id, caller_name(&request)), key, room_id, check_in, nights };
     let placed = application::place(&deps.store, &deps.store, &command, |r| {
         let body = serde_json::to_string(&ReservationView::from(r))?;
