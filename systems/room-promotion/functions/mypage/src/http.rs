@@ -33,6 +33,12 @@ pub struct MyPageView {
 ///
 /// # Errors
 /// 400 naming `customerId`; 403 another customer's or the manager; 500 storage.
+#[utoipa::path(get, path = "/mypage", tag = "mypage", operation_id = "getMyPage",
+    params(("customerId" = String, Query, description = "The caller's own id (the token's `sub`).")),
+    responses(
+        (status = 200, description = "The caller's reservations, promotions and point balance.", body = MyPageView),
+        (status = 403, description = "Another customer's page, or the caller is the manager.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn get<P: MyPages>(deps: &wiring::ReadMyPage<P>, request: Request) -> Result<Response<Body>, ApiError> {
     let caller = platform::auth::caller(&request)?;
     if caller.is(MANAGER) {
@@ -52,3 +58,8 @@ pub async fn get<P: MyPages>(deps: &wiring::ReadMyPage<P>, request: Request) -> 
     };
     json(StatusCode::OK, &view)
 }
+
+/// The my page's route, for the system's OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(get), tags((name = "mypage", description = "The customer's reservations, promotions and points.")))]
+pub struct Api;

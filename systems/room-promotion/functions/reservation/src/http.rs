@@ -158,6 +158,16 @@ pub struct PlaceReservationRequest {
 ///
 /// # Errors
 /// The [`ApiError`] of each refusal above; nothing is written.
+#[utoipa::path(post, path = "/reservations", tag = "reservations", operation_id = "placeReservation",
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Optional: a repeat with the same key and body gets the first 201 again.")),
+    request_body = PlaceReservationRequest,
+    responses(
+        (status = 201, description = "Reserved (or the first answer again, with `Idempotent-Replayed: true`).", body = ReservationView),
+        (status = 403, description = "The caller is the manager.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such room (yet).", body = platform::openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A night of the stay is taken.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Closed room, a past date, nights outside 1..30, or the key used with another body.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn place<S: Rooms + Reservations>(
     deps: &wiring::ReservationFunction<S>,
     request: Request,
@@ -200,6 +210,13 @@ pub async fn place<S: Rooms + Reservations>(
 ///
 /// # Errors
 /// The [`ApiError`] of each refusal above.
+#[utoipa::path(get, path = "/reservations/{reservationId}", tag = "reservations", operation_id = "getReservation",
+    params(("reservationId" = String, Path, description = "The reservation's id.")),
+    responses(
+        (status = 200, description = "The reservation with its status, amount and promotion.", body = ReservationView),
+        (status = 403, description = "The token's subject is not a customer id.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such reservation, or not the caller's.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn get<S: Reservations>(
     deps: &wiring::ReservationFunction<S>,
     request: Request,
@@ -237,6 +254,17 @@ pub struct PaidView {
 ///
 /// # Errors
 /// The [`ApiError`] of each refusal above.
+#[utoipa::path(post, path = "/reservations/{reservationId}/pay", tag = "reservations", operation_id = "payReservation",
+    params(("reservationId" = String, Path, description = "The reservation's id."),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Optional; paying is idempotent by reservation anyway.")),
+    responses(
+        (status = 200, description = "Paid (now, or before: the same payment).", body = PaidView),
+        (status = 403, description = "The caller is the manager.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such reservation, or not the caller's.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The reservation is cancelled.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Payment cannot answer in time (`Retry-After`); the reservation stays Reserved.", body = platform::openapi::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = String, description = "Seconds to wait."))),
+    ))]
 pub async fn pay<S: Reservations, P: Pay>(
     deps: &wiring::PayReservation<S, P>,
     request: Request,
@@ -262,6 +290,14 @@ pub async fn pay<S: Reservations, P: Pay>(
 ///
 /// # Errors
 /// The [`ApiError`] of each refusal above; nothing is written.
+#[utoipa::path(post, path = "/reservations/{reservationId}/cancel", tag = "reservations", operation_id = "cancelReservation",
+    params(("reservationId" = String, Path, description = "The reservation's id.")),
+    responses(
+        (status = 200, description = "Cancelled; a paid one is refunded by event.", body = ReservationView),
+        (status = 403, description = "The caller is the manager.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such reservation, or not the caller's.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already cancelled, or check-in reached.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn cancel<S: Reservations>(
     deps: &wiring::ReservationFunction<S>,
     request: Request,
@@ -271,3 +307,8 @@ pub async fn cancel<S: Reservations>(
     let cancelled = application::cancel(&deps.store, &id, &customer_id).await?;
     json(StatusCode::OK, &ReservationView::from(&cancelled))
 }
+
+/// The reservation context's routes, for the system's OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(place, get, pay, cancel), tags((name = "reservations", description = "Reserving nights, paying, cancelling.")))]
+pub struct Api;

@@ -97,6 +97,11 @@ pub struct RegisterRoomRequest {
 ///
 /// # Errors
 /// The [`ApiError`] of each refusal above; nothing is written.
+#[utoipa::path(post, path = "/rooms", tag = "rooms", operation_id = "registerRoom", request_body = RegisterRoomRequest,
+    responses(
+        (status = 201, description = "Registered, Available.", body = RoomView),
+        (status = 403, description = "The caller is not the manager.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn register<R: Rooms>(deps: &wiring::RoomFunction<R>, request: Request) -> Result<Response<Body>, ApiError> {
     platform::auth::caller(&request)?.require(MANAGER)?;
     let body: RegisterRoomRequest = parse_json(&request)?;
@@ -127,6 +132,14 @@ pub struct ChangeRoomRequest {
 ///
 /// # Errors
 /// The [`ApiError`] of each refusal above; nothing is written.
+#[utoipa::path(patch, path = "/rooms/{roomId}", tag = "rooms", operation_id = "changeRoom", request_body = ChangeRoomRequest,
+    params(("roomId" = String, Path, description = "The room's id.")),
+    responses(
+        (status = 200, description = "Changed (or unchanged when nothing differs).", body = RoomView),
+        (status = 403, description = "The caller is not the manager.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such room.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The room is changing; try again.", body = platform::openapi::Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn change<R: Rooms>(deps: &wiring::RoomFunction<R>, request: Request) -> Result<Response<Body>, ApiError> {
     platform::auth::caller(&request)?.require(MANAGER)?;
     let raw = path_parameter(&request, "roomId")?;
@@ -151,6 +164,8 @@ pub async fn change<R: Rooms>(deps: &wiring::RoomFunction<R>, request: Request) 
 ///
 /// # Errors
 /// 500 when storage fails.
+#[utoipa::path(get, path = "/rooms", tag = "rooms", operation_id = "listRooms", security(()),
+    responses((status = 200, description = "The rooms that can be booked, by name.", body = [RoomEntry])))]
 pub async fn list<R: Rooms>(deps: &wiring::RoomFunction<R>, _request: Request) -> Result<Response<Body>, ApiError> {
     let rooms = application::bookable(&deps.rooms).await?;
     let entries: Vec<RoomEntry> = rooms
@@ -159,3 +174,8 @@ pub async fn list<R: Rooms>(deps: &wiring::RoomFunction<R>, _request: Request) -
         .collect();
     json(StatusCode::OK, &entries)
 }
+
+/// The room context's routes, for the system's OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(register, change, list), tags((name = "rooms", description = "The room team's rooms.")))]
+pub struct Api;
