@@ -1,0 +1,231 @@
+//! Load replay: the seed's load test, `siege -c100 -t60S` against payment (the report's
+//! autoscaling demo; the seed publishes no figures as text), as the whole pay path over HTTP
+//! against a fresh local stack of Room promotion; then the exactly-once count.
+//!
+//! Each simulated client is a customer with a room of its own (so nights never collide): it
+//! loops "reserve the next night, then pay it" (`POST /reservations`, then `POST
+//! /reservations/{id}/pay`, each with a new `Idempotency-Key`) for the run's duration. After the
+//! run the stack settles (every outbox drained, the notifications quiet), and every effect is
+//! counted: each reservation answered 200 on pay must have exactly one approved payment, one
+//! promotion (by the seed's rule: 50000 won a night, a `BEVERAGE` and 5000 points), end
+//! `Confirmed`, and be announced once (`PromotionGranted` on the notifications topic).
+//!
+//! Run: `cargo run --bin room-promotion-bench [-- CLIENTS:SECONDS ...]` (default `100:60`).
+//! Prints the figures and writes them to `systems/room-promotion/docs/benchmarks.md`.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{Days, Utc};
+use serde_json::{Value, json};
+use stack_test::TestApp;
+
+struct Outcome {
+    status: u16,
+    millis: f64,
+    reservation: Option<String>,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+fn day(n: u64) -> String {
+    let today = Utc::now().with_timezone(&chrono_tz::Asia::Seoul).date_naive();
+    today.checked_add_days(Days::new(n)).map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// One client: reserve the next night of its room and pay it, until `until`.
+async fn client(app: Arc<TestApp>, token: String, room: String, until: Instant) -> Vec<Outcome> {
+    let mut outcomes = Vec::new();
+    let mut night = 1;
+    while Instant::now() < until {
+        night += 1;
+        let body = json!({"roomId": room, "checkIn": day(night), "nights": 1});
+        let key = uuid::Uuid::new_v4().to_string();
+        let placed =
+            app.send_with(Some(&token), "POST", "/reservations", &[("idempotency-key", &key)], Some(&body)).await;
+        let Some(id) = placed.body["reservationId"].as_str().map(str::to_owned) else {
+            outcomes.push(Outcome { status: placed.status, millis: 0.0, reservation: None });
+            continue;
+        };
+        let key = uuid::Uuid::new_v4().to_string();
+        let started = Instant::now();
+        let paid = app
+            .send_with(Some(&token), "POST", &format!("/reservations/{id}/pay"), &[("idempotency-key", &key)], None)
+            .await;
+        outcomes.push(Outcome {
+            status: paid.status,
+            millis: started.elapsed().as_secs_f64() * 1000.0,
+            reservation: Some(id),
+        });
+    }
+    outcomes
+}
+
+fn count(values: impl IntoIterator<Item = String>) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for value in values {
+        *counts.entry(value).or_default() += 1;
+    }
+    counts
+}
+
+fn items(app: &TestApp, table: &str, kind: &str) -> Vec<Value> {
+    app.items(table).into_iter().filter(|i| i["kind"]["S"] == kind).collect()
+}
+
+fn exactly_once(
+    label: &str,
+    counts: &BTreeMap<String, usize>,
+    expected: &HashSet<String>,
+    out: &mut String,
+) -> anyhow::Result<()> {
+    let once = expected.iter().filter(|id| counts.get(*id) == Some(&1)).count();
+    let more = expected.iter().filter(|id| counts.get(*id).is_some_and(|n| *n > 1)).count();
+    writeln!(out, "- {label}: {once} of {} exactly once, {more} more than once", expected.len())?;
+    Ok(())
+}
+
+async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<()> {
+    let app = Arc::new(TestApp::start(&room_promotion::system()).await);
+    let manager = app.token("auth0|room-team", &[room_promotion::MANAGER], 3600);
+    let mut rooms = Vec::new();
+    for n in 0..clients {
+        let body = json!({"name": format!("Standard {n:03}"), "pricePerNight": 50000});
+        let reply = app.send_as(Some(&manager), "POST", "/rooms", Some(&body)).await;
+        anyhow::ensure!(reply.status == 201, "room {n}: {reply:?}");
+        rooms.push(reply.body["roomId"].as_str().unwrap_or_default().to_owned());
+    }
+    // Reservation knows rooms by event: wait until the last copy arrived.
+    let warm = app.token(&stack_test::new_subject(), &[], 3600);
+    let last = rooms.last().cloned().unwrap_or_default();
+    let body = json!({"roomId": last, "checkIn": day(1), "nights": 1});
+    let known = stack_test::app::poll_until(
+        Duration::from_secs(120),
+        || async { app.send_as(Some(&warm), "POST", "/reservations", Some(&body)).await },
+        |r| r.status == 201,
+    )
+    .await;
+    anyhow::ensure!(known.status == 201, "the rooms never reached reservation: {known:?}");
+
+    let until = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let tasks: Vec<_> = rooms
+        .iter()
+        .map(|room| {
+            tokio::spawn(client(
+                Arc::clone(&app),
+                app.token(&stack_test::new_subject(), &[], 7200),
+                room.clone(),
+                until,
+            ))
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.extend(task.await?);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let paid: HashSet<String> =
+        outcomes.iter().filter(|o| o.status == 200).filter_map(|o| o.reservation.clone()).collect();
+
+    let settle = Instant::now();
+    let mut last = (usize::MAX, Instant::now());
+    loop {
+        let pending: usize = ["RoomTable", "ReservationTable", "PaymentTable", "PromotionTable", "NotificationTable"]
+            .iter()
+            .map(|table| items(&app, table, "OutboxEvent").iter().filter(|i| i["outboxPending"].is_object()).count())
+            .sum();
+        let told = app.published("NotificationsTopic").len();
+        if told != last.0 {
+            last = (told, Instant::now());
+        }
+        if (pending == 0 && last.1.elapsed() > Duration::from_secs(5)) || settle.elapsed() > Duration::from_secs(900) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+    }
+    let settled = settle.elapsed().as_secs_f64();
+
+    writeln!(
+        out,
+        "\n## {clients} clients for {seconds} s (`siege -c{clients} -t{seconds}S`: reserve a night, then pay it)\n"
+    )?;
+    let mut millis: Vec<f64> = outcomes.iter().filter(|o| o.reservation.is_some()).map(|o| o.millis).collect();
+    millis.sort_by(f64::total_cmp);
+    let statuses = count(outcomes.iter().map(|o| o.status.to_string()));
+    writeln!(out, "| pay requests | per second | statuses | median (ms) | p95 (ms) | p99 (ms) | max (ms) |")?;
+    writeln!(out, "|---:|---:|---|---:|---:|---:|---:|")?;
+    writeln!(
+        out,
+        "| {} | {:.2} | {} | {:.0} | {:.0} | {:.0} | {:.0} |",
+        millis.len(),
+        millis.len() as f64 / elapsed,
+        statuses.iter().map(|(s, n)| format!("{s}: {n}")).collect::<Vec<_>>().join(", "),
+        percentile(&millis, 50.0),
+        percentile(&millis, 95.0),
+        percentile(&millis, 99.0),
+        percentile(&millis, 100.0),
+    )?;
+    writeln!(
+        out,
+        "\nExactly once, counted when every outbox was drained and the notifications had stopped changing, {settled:.1} s after the load stopped:\n"
+    )?;
+    let of = |table: &str, kind: &str| {
+        count(items(&app, table, kind).iter().map(|i| i["reservationId"]["S"].as_str().unwrap_or_default().to_owned()))
+    };
+    exactly_once("approved payments", &of("PaymentTable", "Payment"), &paid, out)?;
+    exactly_once("promotions", &of("PromotionTable", "Promotion"), &paid, out)?;
+    let announced = count(
+        app.published("NotificationsTopic")
+            .iter()
+            .filter(|m| m.attributes.get("eventType").and_then(Value::as_str) == Some("PromotionGranted"))
+            .map(|m| m.subject.clone().unwrap_or_default()),
+    );
+    let reservations = items(&app, "ReservationTable", "Reservation");
+    let confirmed = reservations
+        .iter()
+        .filter(|r| {
+            r["status"]["S"] == "Confirmed" && paid.contains(r["reservationId"]["S"].as_str().unwrap_or_default())
+        })
+        .count();
+    let beverage = items(&app, "PromotionTable", "Promotion")
+        .iter()
+        .filter(|p| p["service"]["S"] == "BEVERAGE" && p["points"]["N"] == "5000")
+        .count();
+    writeln!(out, "- reservations paid (200) and `Confirmed`: {confirmed} of {}", paid.len())?;
+    writeln!(out, "- promotions by the seed's rule (BEVERAGE, 5000 points for 50000 won): {beverage}")?;
+    writeln!(out, "- `PromotionGranted` notifications: {}", announced.values().sum::<usize>())?;
+    let dead: usize = outcomes.iter().filter(|o| o.status >= 500).count();
+    writeln!(out, "- pay answers 5xx: {dead}")?;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let runs: Vec<(usize, u64)> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.split_once(':').and_then(|(c, s)| Some((c.parse().ok()?, s.parse().ok()?))))
+        .collect();
+    let runs = if runs.is_empty() { vec![(100, 60)] } else { runs };
+    let mut out = String::from("# Load replay\n\nWritten by `cargo run --bin room-promotion-bench`");
+    writeln!(
+        out,
+        " on {} against a fresh local stack per run (debug build of the functions, 2 cores shared with other work). Latencies are the pay call's, measured by the client over HTTP. The seed publishes no figures as text (its siege summaries are screenshots).",
+        Utc::now().date_naive()
+    )?;
+    for (clients, seconds) in runs {
+        run(clients, seconds, &mut out).await?;
+    }
+    print!("{out}");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/benchmarks.md");
+    std::fs::write(path, out)?;
+    Ok(())
+}
