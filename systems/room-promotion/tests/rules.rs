@@ -199,4 +199,25 @@ async fn bad_input_auth_and_repeated_or_reordered_events() {
     .await;
     assert_eq!(sent, notices + 5, "five occasions, one message each, however often they arrive");
     assert_eq!(count(&app, "NotificationTable", "OutboxEvent"), 5, "nothing queued for the repeat");
+
+    // ---- every function starts with the environment the template gives it, and answers its
+    // sample events (events/README.md) as `devstack invoke` does: no function error, no 5xx.
+    let failed = stack_test::lint::cold_starts(&app).await;
+    assert!(failed.is_empty(), "cold starts failed: {failed:?}");
+    let readme =
+        std::fs::read_to_string(room_promotion::system().template().parent().unwrap().join("../events/README.md"))
+            .unwrap();
+    let mut invoked = 0;
+    for line in readme.lines().filter(|l| l.starts_with("| `") && l.contains("Function`")) {
+        let function = line.split('`').nth(1).unwrap();
+        for file in line.split('`').filter(|part| part.ends_with(".json")) {
+            let answer = app.invoke_event(function, file).await;
+            let answer = answer.unwrap_or_else(|err| panic!("{function} {file}: {err}"));
+            let status = answer["statusCode"].as_u64().unwrap_or(200);
+            assert!(status < 500, "{function} {file}: {answer}");
+            invoked += 1;
+        }
+    }
+    println!("invoked {invoked} sample events");
+    assert!(invoked >= 19, "every function has its sample event ({invoked} invoked)");
 }
