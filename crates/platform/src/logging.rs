@@ -186,8 +186,13 @@ pub(crate) mod tests {
         }
     }
 
+    /// The service of every line the tests capture: the process-wide service is set once, by
+    /// whichever test captures first (tests run in any order, in parallel).
+    pub(crate) const SERVICE_IN_TESTS: &str = "things";
+
     /// Runs `body` with the JSON layer writing to a capture; returns the lines as JSON.
     pub(crate) fn capture(body: impl FnOnce()) -> Vec<Value> {
+        set_service(SERVICE_IN_TESTS);
         let captured = Captured::default();
         let writer = captured.clone();
         let subscriber = tracing_subscriber::registry().with(layer(move || writer.clone()));
@@ -197,7 +202,6 @@ pub(crate) mod tests {
 
     #[test]
     fn every_line_is_json_with_the_invocation_and_correlation_fields_at_the_top_level() {
-        set_service("things");
         let lines = capture(|| {
             let runtime = tracing::info_span!("Lambda runtime invoke", requestId = "req-1");
             let _runtime = runtime.enter();
@@ -216,7 +220,7 @@ pub(crate) mod tests {
         assert_eq!(first["message"], "first");
         assert_eq!(first["level"], "INFO");
         assert!(chrono::DateTime::parse_from_rfc3339(first["timestamp"].as_str().unwrap()).is_ok(), "{first}");
-        assert_eq!(first["service"], "things");
+        assert_eq!(first["service"], SERVICE_IN_TESTS);
         assert_eq!(first["function"], function_name());
         assert_eq!(first["request_id"], "req-1");
         assert_eq!(first["trace_id"], "Root=1-abc");
