@@ -59,8 +59,8 @@ done
 expect "chicken at 18000" "$(status "$(call "$STORE" PATCH /menu/chicken '{"price": 18000, "status": "OnSale"}')")" 200
 expect "pizza at 22000, SoldOut" "$(status "$(call "$STORE" PATCH /menu/pizza '{"price": 22000, "status": "SoldOut"}')")" 200
 MENU=$(body "$(call "" GET /menu)")
-expect "GET /menu has chicken at 18000" "$(python3 -c "import sys, json; print([i['price'] for i in json.loads(sys.argv[1]) if i['item'] == 'chicken'])" "$MENU")" "[18000]"
-expect "GET /menu has no pizza" "$(python3 -c "import sys, json; print([i for i in json.loads(sys.argv[1]) if i['item'] == 'pizza'])" "$MENU")" "[]"
+expect "GET /menu has chicken at 18000" "$(python3 -c "import sys, json; print([i['price'] for i in json.loads(sys.argv[1])['items'] if i['item'] == 'chicken'])" "$MENU")" "[18000]"
+expect "GET /menu has no pizza" "$(python3 -c "import sys, json; print([i for i in json.loads(sys.argv[1])['items'] if i['item'] == 'pizza'])" "$MENU")" "[]"
 
 echo "== 2. pizza -> 422; the report's body {\"item\": \"chicken\"} -> 201 Paid 18000; quantity 2 -> 36000"
 expect "pizza" "$(status "$(call "$CUSTOMER" POST /orders '{"item": "pizza"}')")" 422

@@ -49,8 +49,8 @@ refused field in `errors`). API Gateway answers a few itself with `application/j
 401 (no or a refused token), 404 (no such route), 413 (over its payload limit), 500 (a function failed), \
 503 (a function timed out).
 
-**Lists** (`GET /orders`, `GET /store/orders`) return one page: `limit` sets its size and `nextToken` is \
-`null` on the last page, else the value to pass back for the next one. `GET /menu` is the whole menu on sale.
+**Lists** (`GET /menu`, `GET /orders`, `GET /store/orders`) return one page: `limit` sets its size and \
+`nextToken` is `null` on the last page, else the value to pass back for the next one.
 
 **Servers.** The document names no server: use the stack's `ApiUrl` output on AWS, or \
 `http://127.0.0.1:3000` on the local stack (which serves this document at `/_devstack/openapi.json`).";

@@ -55,7 +55,9 @@ async fn every_route_keeps_the_rules() {
     functions_start_and_run_their_sample_events(&app).await;
     the_stack_serves_the_openapi_document(&app).await;
     // add-menu-item.json put chicken on the menu at 18000.
-    assert_eq!(app.send_as(None, "GET", "/menu", None).await.body, json!([{"item": "chicken", "price": 18000}]));
+    let menu = app.send_as(None, "GET", "/menu", None).await.body;
+    assert_eq!(menu, json!({"items": [{"item": "chicken", "price": 18000}], "nextToken": null}));
+    the_menu_reads_in_pages(&app).await;
     let owner = app.customer();
     let first = the_reports_body_orders_one_chicken_with_a_bearer_token(&app, &owner).await;
     assert!(app.store_order("Received", &first, PATIENCE).await.is_some());
@@ -66,6 +68,38 @@ async fn every_route_keeps_the_rules() {
     an_idempotency_key_replays_the_first_answer(&app).await;
     duplicate_and_reordered_events_change_nothing(&app).await;
     a_new_team_subscribes_without_changing_any_producer(&app).await;
+}
+
+/// `GET /menu` pages by name: every item on sale once across pages, the last page says so, and a
+/// bad `limit` or `nextToken` is a 400 naming it.
+async fn the_menu_reads_in_pages(app: &TestApp) {
+    for item in ["bibimbap", "tteokbokki"] {
+        let added = app.send_as(Some(&app.store), "POST", "/menu", Some(&json!({"item": item, "price": 9000}))).await;
+        assert_eq!(added.status, 201, "{added:?}");
+    }
+    let (mut seen, mut path) = (Vec::new(), "/menu?limit=2".to_owned());
+    loop {
+        let page = app.send_as(None, "GET", &path, None).await;
+        assert_eq!(page.status, 200, "{page:?}");
+        let items = page.body["items"].as_array().unwrap();
+        assert!(items.len() <= 2, "a page holds at most limit items: {page:?}");
+        seen.extend(items.iter().map(|i| i["item"].as_str().unwrap().to_owned()));
+        match page.body["nextToken"].as_str() {
+            Some(token) => path = format!("/menu?limit=2&nextToken={token}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["bibimbap", "chicken", "tteokbokki"], "every item once, by name");
+    for (path, field) in
+        [("/menu?limit=0", "limit"), ("/menu?limit=501", "limit"), ("/menu?nextToken=nope", "nextToken")]
+    {
+        assert_problem(&app.send_text(None, "GET", path, &[], None).await, 400, Some(field));
+    }
+    for item in ["bibimbap", "tteokbokki"] {
+        let path = format!("/menu/{item}");
+        let sold_out = app.send_as(Some(&app.store), "PATCH", &path, Some(&json!({"status": "SoldOut"}))).await;
+        assert_eq!(sold_out.status, 200, "{sold_out:?}");
+    }
 }
 
 async fn functions_start_and_run_their_sample_events(app: &TestApp) {

@@ -26,6 +26,17 @@ pub const STORE: &str = "store";
 /// Page size of `GET /orders`: 50 orders without `limit`, at most 100.
 pub const ORDERS_LIMIT: PageLimits = PageLimits::new(50, 100);
 
+/// Page sizes of `GET /menu`: 100 items by default, at most 500.
+pub const MENU_LIMIT: PageLimits = PageLimits::new(100, 500);
+
+/// One `page` of the menu: the items on sale, by name.
+///
+/// # Errors
+/// [`PageError`].
+pub async fn menu_page(menu: &impl Menu, page: &PageRequest) -> Result<Page<MenuItem>, PageError> {
+    menu.on_sale(page).await
+}
+
 /// Why [`add_item`] added nothing.
 #[derive(Debug, thiserror::Error)]
 pub enum AddItemError {

@@ -18,8 +18,8 @@ use platform::page::{PageError, PageRequest};
 use serde::{Deserialize, Serialize};
 
 use crate::application::{
-    self, AddItemError, CancelOrderError, ChangeItemError, FirstAnswer, GetOrderError, ORDERS_LIMIT, PlaceOrderError,
-    Placed, STORE,
+    self, AddItemError, CancelOrderError, ChangeItemError, FirstAnswer, GetOrderError, MENU_LIMIT, ORDERS_LIMIT,
+    PlaceOrderError, Placed, STORE,
 };
 use crate::domain::{CustomerId, ItemName, MenuItem, MenuStatus, Order, OrderId, OrderStatus, Quantity};
 use crate::ports::{Menu, Orders, Pay, StoreDesk};
@@ -131,17 +131,39 @@ impl From<ChangeItemError> for ApiError {
     }
 }
 
-/// `GET /menu` -> 200 `[{item, price}]`: the items on sale, by name. Public (no token).
+/// Body of `GET /menu`: one page of the items on sale.
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct MenuView {
+    /// The items on sale, by name, at most `limit`.
+    pub items: Vec<MenuEntry>,
+    /// The `nextToken` of the next page; `null` on the last page.
+    #[serde(rename = "nextToken", default)]
+    pub next_token: Option<String>,
+}
+
+/// `GET /menu?limit=&nextToken=` (public, no token) -> 200 [`MenuView`] `{"items": [{item,
+/// price}], "nextToken": string | null}`: one page of the items on sale, by name, of `limit`
+/// items (default 100, at most 500: [`application::MENU_LIMIT`]); `nextToken` is `null` on the
+/// last page, else passed back for the next one ([`platform::page`]). 400 naming `limit` when it
+/// is not an integer from 1 to 500, `nextToken` when it is malformed or from another list.
 ///
 /// # Errors
-/// 500 when storage fails.
+/// The [`ApiError`] of each refusal above; 500 when storage fails.
 #[utoipa::path(get, path = "/menu", tag = "menu", operation_id = "getMenu", security(()),
-    responses((status = 200, description = "The items on sale, by name.", body = [MenuEntry])))]
-pub async fn get_menu<M: Menu>(deps: &wiring::MenuFunction<M>, _request: Request) -> Result<Response<Body>, ApiError> {
-    let items = deps.menu.on_sale().await?;
-    let entries: Vec<MenuEntry> =
-        items.iter().map(|item| MenuEntry { item: item.name.to_string(), price: item.price }).collect();
-    json(StatusCode::OK, &entries)
+    params(
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 500, description = "Items per page, 1 to 500; 100 when left out."),
+        ("nextToken" = Option<String>, Query, description = "The `nextToken` of the previous page."),
+    ),
+    responses(
+        (status = 200, description = "One page of the items on sale, by name; `nextToken` is `null` on the last page.", body = MenuView),
+        (status = 400, description = "`limit` or `nextToken` is invalid (the field is named).", body = platform::openapi::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_menu<M: Menu>(deps: &wiring::MenuFunction<M>, request: Request) -> Result<Response<Body>, ApiError> {
+    let page = PageRequest::from_request(&request, MENU_LIMIT)?;
+    let items = application::menu_page(&deps.menu, &page).await.map_err(|err: PageError| ApiError::from(err))?;
+    let next_token = items.next_token();
+    let items = items.items.iter().map(|item| MenuEntry { item: item.name.to_string(), price: item.price }).collect();
+    json(StatusCode::OK, &MenuView { items, next_token })
 }
 
 /// Body of `POST /menu`.

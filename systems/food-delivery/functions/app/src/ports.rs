@@ -26,11 +26,11 @@ pub trait Menu {
     /// When storage fails or the stored item is unreadable.
     fn find_item(&self, name: &ItemName) -> impl Future<Output = anyhow::Result<Option<MenuItem>>> + Send;
 
-    /// The items on sale, by name (at most 1000: a menu, not a catalogue).
+    /// One `page` of the items on sale, by name.
     ///
     /// # Errors
-    /// When storage fails.
-    fn on_sale(&self) -> impl Future<Output = anyhow::Result<Vec<MenuItem>>> + Send;
+    /// [`PageError`]: a cursor of another list, or storage failing.
+    fn on_sale(&self, page: &PageRequest) -> impl Future<Output = Result<Page<MenuItem>, PageError>> + Send;
 
     /// Stores a new item.
     ///

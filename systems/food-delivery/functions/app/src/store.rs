@@ -96,10 +96,9 @@ impl Menu for DynamoApp {
         Ok(self.table.get::<MenuItemItem>(menu_pk(name), MENU_SK).await?.map(MenuItem::from))
     }
 
-    async fn on_sale(&self) -> anyhow::Result<Vec<MenuItem>> {
-        let items: Vec<MenuItemItem> =
-            self.table.query_index(LIST_INDEX, "gsi1pk", menu_list(MenuStatus::OnSale), true, 1000).await?;
-        Ok(items.into_iter().map(MenuItem::from).collect())
+    async fn on_sale(&self, page: &PageRequest) -> Result<Page<MenuItem>, PageError> {
+        let items: Page<MenuItemItem> = self.table.query_page(&LIST, menu_list(MenuStatus::OnSale), true, page).await?;
+        Ok(Page::new(items.items.into_iter().map(MenuItem::from).collect(), items.next))
     }
 
     async fn add(&self, item: &MenuItem) -> Result<(), WriteError> {

@@ -87,6 +87,8 @@ async fn setup() -> (Emulators, DynamoApp) {
     let menu = wiring::MenuFunction { menu: app.clone() };
     let (status, body, _) = answer(app::http::add_menu_item(&menu, sample("add-menu-item.json")).await);
     assert_eq!((status, body["price"].as_u64()), (201, Some(18000)));
+    let (status, body, _) = answer(app::http::get_menu(&menu, sample("get-menu.json")).await);
+    assert_eq!((status, body), (200, json!({"items": [{"item": "chicken", "price": 18000}], "nextToken": null})));
     (emulators, app)
 }
 

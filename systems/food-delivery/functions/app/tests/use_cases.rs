@@ -71,11 +71,11 @@ impl Menu for Memory {
         Ok(self.menu.lock().unwrap().get(name).cloned())
     }
 
-    async fn on_sale(&self) -> anyhow::Result<Vec<MenuItem>> {
+    async fn on_sale(&self, page: &PageRequest) -> Result<Page<MenuItem>, PageError> {
         let mut items: Vec<MenuItem> =
             self.menu.lock().unwrap().values().filter(|i| i.status == MenuStatus::OnSale).cloned().collect();
         items.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(items)
+        Page::of_list(items, "menu", page)
     }
 
     async fn add(&self, item: &MenuItem) -> Result<(), WriteError> {
@@ -347,8 +347,12 @@ async fn the_menu_changes_by_the_store_owners_rules() {
     let on_sale =
         application::change_item(&memory, &pizza, Some(Won::new(21000)), Some(MenuStatus::OnSale)).await.unwrap();
     assert_eq!((on_sale.price, on_sale.status, on_sale.version), (Won::new(21000), MenuStatus::OnSale, 3));
-    let names: Vec<String> = memory.on_sale().await.unwrap().iter().map(|i| i.name.to_string()).collect();
-    assert_eq!(names, ["chicken", "pizza"]);
+    let first = application::menu_page(&memory, &PageRequest::first(1)).await.unwrap();
+    let names: Vec<String> = first.items.iter().map(|i| i.name.to_string()).collect();
+    assert_eq!(names, ["chicken"], "one item a page, by name");
+    let rest = application::menu_page(&memory, &PageRequest::after(5, first.next.unwrap())).await.unwrap();
+    let names: Vec<String> = rest.items.iter().map(|i| i.name.to_string()).collect();
+    assert_eq!((names, rest.next), (vec!["pizza".to_owned()], None), "the last page says there is no more");
     let unknown = ItemName::parse("bulgogi").unwrap();
     assert!(matches!(
         application::change_item(&memory, &unknown, None, Some(MenuStatus::SoldOut)).await,
