@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The spec scenario, steps 1-6, over HTTP with curl against a running local stack
+# The spec scenario, steps 1-7, over HTTP with curl against a running local stack
 # (`cargo run -p devstack -- up systems/room-promotion --fresh` from the repository root). Needs
 # curl and python3. Customers' token subjects are opaque (`auth0|...`). Each step prints what it
 # checks and how long the effect took; the script stops at the first surprise. Step 6 uses the
-# local stack's fault endpoint to make payment slow. (Step 7, the promotion consumer stopped and
-# back, is in tests/scenario.rs: it needs the stack's consumer switch.)
+# local stack's fault endpoint to make payment slow; step 7 its switch of a consumer's event
+# source mappings to stop and restart the promotion consumer.
 set -euo pipefail
 API=${API:-http://127.0.0.1:3000}
 CTL=${CTL:-http://127.0.0.1:3001}
@@ -48,7 +48,18 @@ STANDARD=$(body "$R" | json "['roomId']")
 R=$(call "$MANAGER" POST /rooms '{"name": "Twin 201 '"$RUN"'", "pricePerNight": 45000}')
 expect "POST /rooms Twin 201" "$(status "$R")" 201
 TWIN=$(body "$R" | json "['roomId']")
-expect "GET /rooms lists both" "$(body "$(call "" GET /rooms)" | python3 -c "import sys, json; print(sum(1 for r in json.load(sys.stdin) if r['roomId'] in ('$STANDARD', '$TWIN')))")" 2
+# GET /rooms pages (limit, nextToken): read every page and count the two rooms.
+listed() {
+  local next="" count=0 page
+  while :; do
+    page=$(body "$(call "" GET "/rooms?limit=100${next:+&nextToken=$next}")")
+    count=$(( count + $(python3 -c "import sys, json; print(sum(1 for r in json.load(sys.stdin)['rooms'] if r['roomId'] in ('$STANDARD', '$TWIN')))" <<<"$page") ))
+    next=$(json "['nextToken'] or ''" <<<"$page")
+    [[ -n "$next" ]] || break
+  done
+  echo "$count"
+}
+expect "GET /rooms lists both" "$(listed)" 2
 
 echo "== 2. customer A reserves (reservation knows rooms by event)"
 until_ok "reservation knows Standard 101" room_known "$TA" "$STANDARD"
@@ -98,5 +109,35 @@ for id in "${IDS[@]:0:5}"; do until_ok "$id Confirmed by PaymentApproved" reserv
 fault '{"delayMs": 0, "fail": false}'
 paid_again() { [[ "$(status "$(call "$TB" POST "/reservations/${IDS[5]}/pay")")" == 200 ]]; }
 until_ok "200 again after the cool-down" paid_again
+
+echo "== 7. the promotion consumer stopped: payments still approved; back: one promotion each"
+consumer() { curl -sf -X POST "$CTL/_devstack/functions/PromotionOnPaymentEventsFunction/event-source-mappings/$1" >/dev/null; }
+C="auth0|scenario-c-$RUN"; CQ="auth0%7Cscenario-c-$RUN"; TC=$(token '{"sub": "'"$C"'"}')
+consumer disable
+trap 'consumer enable || true' EXIT
+IDS=()
+for n in 60 61 62; do
+  R=$(reserve "$TC" "$TWIN" $n 1); expect "Twin 201 D+$n" "$(status "$R")" 201; IDS+=("$(body "$R" | json "['reservationId']")")
+done
+for id in "${IDS[@]}"; do
+  R=$(call "$TC" POST "/reservations/$id/pay"); expect "pay $id (promotion stopped)" "$(status "$R") $(body "$R" | json "['status']")" "200 Paid"
+done
+page_is() { [[ "$(body "$(call "$TC" GET "/mypage?customerId=$CQ")" | python3 -c "import sys, json; d = json.load(sys.stdin); print(sorted(r['status'] for r in d['reservations']), len(d['promotions']), d['pointBalance'])")" == "$1" ]]; }
+until_ok "my page: three Paid, no promotion while stopped" page_is "['Paid', 'Paid', 'Paid'] 0 0"
+for id in "${IDS[@]}"; do expect "$id still Paid" "$(body "$(call "$TC" GET "/reservations/$id")" | json "['status']")" Paid; done
+start=$(now_ms); consumer enable; trap - EXIT
+for id in "${IDS[@]}"; do until_ok "$id Confirmed after the consumer came back" reservation_is "$TC" "$id" Confirmed; done
+until_ok "my page: three Confirmed, three promotions, 13500 points" page_is "['Confirmed', 'Confirmed', 'Confirmed'] 3 13500"
+echo "ok: caught up in $(( $(now_ms) - start )) ms"
+granted=$(curl -sf "$CTL/_devstack/sns-messages?topic=PromotionEventsTopic" | python3 -c "
+import sys, json
+ids = '${IDS[*]}'.split()
+count = {i: 0 for i in ids}
+for m in json.load(sys.stdin):
+    e = json.loads(m['message'])
+    if e['type'] == 'PromotionGranted' and e['data']['reservationId'] in count:
+        count[e['data']['reservationId']] += 1
+print(sorted(count.values()))")
+expect "PromotionGranted published once per paid reservation" "$granted" "[1, 1, 1]"
 
 echo "scenario passed"

@@ -8,6 +8,7 @@
 //! points of `Granted` promotions.
 
 use std::collections::BTreeMap;
+use std::ops::Bound;
 
 use platform::Won;
 use serde::{Deserialize, Serialize};
@@ -131,6 +132,43 @@ pub struct MyPage {
     pub version: u64,
 }
 
+/// Where a slice of a page starts in each of its two lists: after the key given (a
+/// reservation id; a payment id), or at the first line when `None`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Position {
+    /// The last reservation id already read.
+    pub reservations: Option<String>,
+    /// The payment id of the last promotion already read.
+    pub promotions: Option<String>,
+}
+
+/// A slice of a page: up to `limit` lines of each list, in key order, and where the next
+/// slice starts when either list has more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slice {
+    /// Reservations, by id.
+    pub reservations: Vec<ReservationLine>,
+    /// Promotions, by payment id.
+    pub promotions: Vec<PromotionLine>,
+    /// Where the next slice starts; `None` when both lists are read to their end.
+    pub next: Option<Position>,
+}
+
+/// The lines of `map` after `after`: at most `limit` of them, their last key, and whether
+/// more follow.
+fn lines_after<T: Clone>(
+    map: &BTreeMap<String, T>,
+    after: Option<&str>,
+    limit: usize,
+) -> (Vec<T>, Option<String>, bool) {
+    let start = after.map_or(Bound::Unbounded, Bound::Excluded);
+    let mut rest = map.range::<str, _>((start, Bound::Unbounded));
+    let taken: Vec<(&String, &T)> = rest.by_ref().take(limit).collect();
+    let more = rest.next().is_some();
+    let last = taken.last().map(|(k, _)| (*k).clone()).or_else(|| after.map(str::to_owned));
+    (taken.into_iter().map(|(_, v)| v.clone()).collect(), last, more)
+}
+
 fn line<'a>(page: &'a mut MyPage, id: &str) -> &'a mut ReservationLine {
     page.reservations.entry(id.to_owned()).or_insert_with(|| ReservationLine {
         reservation_id: id.to_owned(),
@@ -149,6 +187,21 @@ impl MyPage {
     /// The sum of the points of `Granted` promotions.
     pub fn point_balance(&self) -> u64 {
         self.promotions.values().filter(|p| p.status == GrantStatus::Granted).map(|p| p.points).sum()
+    }
+
+    /// Up to `limit` (at least 1) reservations and up to `limit` promotions after `from`,
+    /// each list in key order; `next` is where the following slice starts, `None` when both
+    /// lists end within this one. A line added after the position between two slices shows
+    /// on a later slice (ids are UUID v7, so new lines sort last).
+    pub fn slice(&self, from: &Position, limit: usize) -> Slice {
+        let limit = limit.max(1);
+        let (reservations, after_reservation, more_reservations) =
+            lines_after(&self.reservations, from.reservations.as_deref(), limit);
+        let (promotions, after_promotion, more_promotions) =
+            lines_after(&self.promotions, from.promotions.as_deref(), limit);
+        let next = (more_reservations || more_promotions)
+            .then_some(Position { reservations: after_reservation, promotions: after_promotion });
+        Slice { reservations, promotions, next }
     }
 
     /// The page after `fact`; `None` when it changes nothing.
@@ -225,6 +278,33 @@ mod tests {
         assert_eq!(page.reservations["r1"].status, LineStatus::Confirmed);
         let page = page.apply(&promotion("r1", 10_000, GrantStatus::Revoked)).unwrap();
         assert_eq!(page.point_balance(), 9_500);
+    }
+
+    #[test]
+    fn slices_read_every_line_of_both_lists_exactly_once() {
+        let mut facts: Vec<Fact> = (0..5).map(|n| placed(&format!("r{n}"), 50_000)).collect();
+        facts.extend((0..2).map(|n| promotion(&format!("r{n}"), 5_000, GrantStatus::Granted)));
+        let page = run(&facts);
+        let mut from = Position::default();
+        let (mut reservations, mut promotions, mut slices) = (Vec::new(), Vec::new(), 0);
+        loop {
+            let slice = page.slice(&from, 2);
+            assert!(slice.reservations.len() <= 2 && slice.promotions.len() <= 2);
+            reservations.extend(slice.reservations.into_iter().map(|l| l.reservation_id));
+            promotions.extend(slice.promotions.into_iter().map(|l| l.payment_id));
+            slices += 1;
+            match slice.next {
+                Some(next) => from = next,
+                None => break,
+            }
+        }
+        assert_eq!(slices, 3, "5 reservations by 2: the third slice is the last");
+        assert_eq!(reservations, ["r0", "r1", "r2", "r3", "r4"]);
+        assert_eq!(promotions, ["p-r0", "p-r1"]);
+        let exact = page.slice(&Position::default(), 5);
+        assert_eq!((exact.reservations.len(), exact.next), (5, None), "an exactly full last slice has no next");
+        let empty = MyPage::default().slice(&Position::default(), 50);
+        assert_eq!((empty.reservations.len(), empty.promotions.len(), empty.next), (0, 0, None));
     }
 
     #[test]

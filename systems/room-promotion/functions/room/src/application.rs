@@ -2,10 +2,14 @@
 
 use platform::Won;
 use platform::dynamo::WriteError;
+use platform::page::{Page, PageError, PageLimits, PageRequest};
 use platform::retry::{Conflict, on_conflict};
 
-use crate::domain::{FreeRoom, Room, RoomChange, RoomId, RoomStatus};
+use crate::domain::{FreeRoom, Room, RoomChange, RoomId};
 use crate::ports::Rooms;
+
+/// Page size of `GET /rooms`: 50 rooms without `limit`, at most 100.
+pub const ROOMS_LIMIT: PageLimits = PageLimits::new(50, 100);
 
 /// Why a room use case did nothing.
 #[derive(Debug, thiserror::Error)]
@@ -68,10 +72,11 @@ pub async fn change(rooms: &impl Rooms, id: &RoomId, change: RoomChange) -> Resu
     .await
 }
 
-/// The rooms that can be booked (`Available`), in name order.
+/// One `page` of the rooms that can be booked (`Available`), in name order (then id).
 ///
 /// # Errors
-/// When storage fails.
-pub async fn bookable(rooms: &impl Rooms) -> anyhow::Result<Vec<Room>> {
-    Ok(rooms.all().await?.into_iter().filter(|r| r.status == RoomStatus::Available).collect())
+/// [`PageError::InvalidCursor`] when the page's cursor is not one of this list;
+/// [`PageError::Storage`] when storage fails.
+pub async fn bookable(rooms: &impl Rooms, page: &PageRequest) -> Result<Page<Room>, PageError> {
+    rooms.bookable(page).await
 }

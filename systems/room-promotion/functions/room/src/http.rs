@@ -5,6 +5,7 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use platform::Won;
 use platform::http::{ApiError, Validation, json, parse_json, path_parameter};
+use platform::page::PageRequest;
 use serde::{Deserialize, Serialize};
 
 use crate::application::{self, RoomError};
@@ -159,20 +160,43 @@ pub async fn change<R: Rooms>(deps: &wiring::RoomFunction<R>, request: Request) 
     json(StatusCode::OK, &RoomView::from(&room))
 }
 
-/// `GET /rooms` -> 200 `[{roomId, name, pricePerNight}]`: the rooms that can be booked, by
-/// name. Public.
+/// Body of `GET /rooms`: one page of the rooms that can be booked.
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct RoomsView {
+    /// The rooms that can be booked, by name (then id).
+    pub rooms: Vec<RoomEntry>,
+    /// The `nextToken` of the next page; `null` on the last page.
+    #[serde(rename = "nextToken", default)]
+    pub next_token: Option<String>,
+}
+
+/// `GET /rooms?limit=&nextToken=` (public) -> 200 [`RoomsView`] `{"rooms": [{roomId, name,
+/// pricePerNight}], "nextToken": string | null}`: one page of the rooms that can be booked,
+/// by name, of `limit` rooms (default 50, at most 100: [`application::ROOMS_LIMIT`]);
+/// `nextToken` is `null` on the last page, else passed back for the next one
+/// ([`platform::page`]).
 ///
 /// # Errors
-/// 500 when storage fails.
+/// 400 naming `limit` when it is not an integer from 1 to 100, `nextToken` when it is
+/// malformed or from another list; 500 when storage fails.
 #[utoipa::path(get, path = "/rooms", tag = "rooms", operation_id = "listRooms", security(()),
-    responses((status = 200, description = "The rooms that can be booked, by name.", body = [RoomEntry])))]
-pub async fn list<R: Rooms>(deps: &wiring::RoomFunction<R>, _request: Request) -> Result<Response<Body>, ApiError> {
-    let rooms = application::bookable(&deps.rooms).await?;
-    let entries: Vec<RoomEntry> = rooms
+    params(
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Rooms per page, 1 to 100; 50 when left out."),
+        ("nextToken" = Option<String>, Query, description = "The `nextToken` of the previous page."),
+    ),
+    responses(
+        (status = 200, description = "One page of the rooms that can be booked, by name; `nextToken` is `null` on the last page.", body = RoomsView),
+    ))]
+pub async fn list<R: Rooms>(deps: &wiring::RoomFunction<R>, request: Request) -> Result<Response<Body>, ApiError> {
+    let page = PageRequest::from_request(&request, application::ROOMS_LIMIT)?;
+    let rooms = application::bookable(&deps.rooms, &page).await?;
+    let next_token = rooms.next_token();
+    let rooms = rooms
+        .items
         .iter()
         .map(|r| RoomEntry { room_id: r.id.to_string(), name: r.name.clone(), price_per_night: r.price_per_night })
         .collect();
-    json(StatusCode::OK, &entries)
+    json(StatusCode::OK, &RoomsView { rooms, next_token })
 }
 
 /// The room context's routes, for the system's OpenAPI document.

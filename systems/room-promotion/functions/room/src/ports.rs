@@ -4,6 +4,7 @@
 use std::future::Future;
 
 use platform::dynamo::WriteError;
+use platform::page::{Page, PageError, PageRequest};
 
 use crate::domain::{Room, RoomEvent, RoomId};
 
@@ -15,11 +16,12 @@ pub trait Rooms {
     /// When storage fails.
     fn find(&self, id: &RoomId) -> impl Future<Output = anyhow::Result<Option<Room>>> + Send;
 
-    /// Every room, in name order.
+    /// One `page` of the `Available` rooms, in name order (then id).
     ///
     /// # Errors
-    /// When storage fails.
-    fn all(&self) -> impl Future<Output = anyhow::Result<Vec<Room>>> + Send;
+    /// [`PageError::InvalidCursor`] when the page's cursor is not one of this list;
+    /// [`PageError::Storage`] when storage fails.
+    fn bookable(&self, page: &PageRequest) -> impl Future<Output = Result<Page<Room>, PageError>> + Send;
 
     /// Stores `room` (new when `expected_version` is `None`) with `events`.
     ///

@@ -9,8 +9,9 @@ use std::time::Duration;
 use contracts::room as wire;
 use platform::EventEnvelope;
 use platform::Won;
-use platform::dynamo::{Condition, Table, WriteError, to_item};
+use platform::dynamo::{Condition, Index, Table, WriteError, to_item};
 use platform::outbox::Outbox;
+use platform::page::{Page, PageError, PageRequest};
 use serde::{Deserialize, Serialize};
 
 use crate::SOURCE;
@@ -19,6 +20,7 @@ use crate::ports::Rooms;
 
 /// Name of the index of the rooms by status and name.
 pub const LIST_INDEX: &str = "ByList";
+const LIST: Index<'static> = Index { name: LIST_INDEX, partition: "gsi1pk", sort: "gsi1sk" };
 const SK: &str = "ROOM";
 
 /// Rooms in DynamoDB, with an outbox.
@@ -94,15 +96,10 @@ impl Rooms for DynamoRooms {
         Ok(self.table.get::<RoomItem>(format!("ROOM#{id}"), SK).await?.map(Room::from))
     }
 
-    async fn all(&self) -> anyhow::Result<Vec<Room>> {
-        let mut rooms = Vec::new();
-        for status in [RoomStatus::Available, RoomStatus::Closed] {
-            let items: Vec<RoomItem> =
-                self.table.query_index(LIST_INDEX, "gsi1pk", format!("ROOMS#{status}"), true, 1000).await?;
-            rooms.extend(items.into_iter().map(Room::from));
-        }
-        rooms.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(rooms)
+    async fn bookable(&self, page: &PageRequest) -> Result<Page<Room>, PageError> {
+        let list = format!("ROOMS#{}", RoomStatus::Available);
+        let items: Page<RoomItem> = self.table.query_page(&LIST, list, true, page).await?;
+        Ok(Page::new(items.items.into_iter().map(Room::from).collect(), items.next))
     }
 
     async fn save(&self, room: &Room, expected_version: Option<u64>, events: &[RoomEvent]) -> Result<(), WriteError> {
