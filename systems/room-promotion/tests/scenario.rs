@@ -77,8 +77,17 @@ async fn the_spec_scenario_end_to_end() {
     let (standard, twin) = (rooms[0].clone(), rooms[1].clone());
     let listed = app.send_as(None, "GET", "/rooms", None).await;
     assert_eq!(listed.status, 200);
-    let names: Vec<&str> = listed.body.as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["Standard 101", "Twin 201"]);
+    let names: Vec<&str> =
+        listed.body["rooms"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!((names, &listed.body["nextToken"]), (vec!["Standard 101", "Twin 201"], &Value::Null));
+    let first = app.send_as(None, "GET", "/rooms?limit=1", None).await;
+    let token = first.body["nextToken"].as_str().unwrap();
+    let second = app.send_as(None, "GET", &format!("/rooms?limit=1&nextToken={token}"), None).await;
+    assert_eq!(
+        (&first.body["rooms"][0]["name"], &second.body["rooms"][0]["name"], &second.body["nextToken"]),
+        (&json!("Standard 101"), &json!("Twin 201"), &Value::Null),
+        "GET /rooms pages: {first:?} {second:?}"
+    );
 
     // Step 2: customer A reserves; reservation knows rooms by event, so wait for the copy.
     let a = customer(&app);
@@ -134,6 +143,7 @@ async fn the_spec_scenario_end_to_end() {
         paid_at[2].elapsed().as_millis()
     );
     assert_eq!(page["reservations"].as_array().unwrap().len(), 3);
+    assert_mypage_pages(&app, &a, &page).await;
     let announced = stack_test::app::poll_until(PATIENCE, || async { granted_notices(&app, &a) }, |n| *n == 3).await;
     assert_eq!(announced, 3, "each promotion announced once");
 
@@ -246,6 +256,35 @@ async fn step_6_payment_slowed_above_the_timeout(app: &TestApp, twin: &str) {
     let again = pay(app, &b, &ids[0]).await;
     assert_eq!((again.status, &again.body["paymentId"]), (200, &first["paymentId"]), "{again:?}");
     assert_eq!(payments(app, &ids[0]).len(), 1);
+}
+
+/// The my page read in pages of 2 (`limit`, `nextToken`) holds every line of `whole` (one
+/// page of 50) exactly once, with the whole balance on every page; a bad `limit` or
+/// `nextToken` is a 400 naming it.
+async fn assert_mypage_pages(app: &TestApp, who: &Who, whole: &Value) {
+    let base = format!("/mypage?customerId={}", who.id.replace('|', "%7C"));
+    let (mut reservations, mut promotions, mut next, mut pages) = (Vec::new(), Vec::new(), String::new(), 0);
+    loop {
+        let token = if next.is_empty() { String::new() } else { format!("&nextToken={next}") };
+        let reply = app.send_as(Some(&who.token), "GET", &format!("{base}&limit=2{token}"), None).await;
+        assert_eq!((reply.status, &reply.body["pointBalance"]), (200, &whole["pointBalance"]), "{reply:?}");
+        reservations.extend(reply.body["reservations"].as_array().unwrap().iter().cloned());
+        promotions.extend(reply.body["promotions"].as_array().unwrap().iter().cloned());
+        pages += 1;
+        match reply.body["nextToken"].as_str() {
+            Some(token) if pages < 10 => next = token.to_owned(),
+            _ => break,
+        }
+    }
+    assert_eq!(pages, 2, "3 reservations and 3 promotions by 2");
+    let ids =
+        |lines: &[Value], key: &str| lines.iter().map(|l| l[key].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    assert_eq!(ids(&reservations, "reservationId"), ids(whole["reservations"].as_array().unwrap(), "reservationId"));
+    assert_eq!(ids(&promotions, "paymentId"), ids(whole["promotions"].as_array().unwrap(), "paymentId"));
+    for (query, field) in [("&limit=0", "limit"), ("&limit=101", "limit"), ("&nextToken=garbage", "nextToken")] {
+        let reply = app.send_as(Some(&who.token), "GET", &format!("{base}{query}"), None).await;
+        assert_eq!((reply.status, &reply.body["errors"][0]["field"]), (400, &json!(field)), "{query}: {reply:?}");
+    }
 }
 
 /// Step 7: with the promotion consumer stopped, payments are approved; when it is back, each
