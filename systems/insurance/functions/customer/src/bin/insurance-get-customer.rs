@@ -1,0 +1,6 @@
+//! Lambda: `GET /customers/{customerNo}` ([`customer::http::get`]). Configuration: [`customer::wiring::CustomerFunction`].
+#[tokio::main]
+async fn main() -> Result<(), platform::lambda::Error> {
+    let deps = platform::lambda::start(customer::wiring::CustomerFunction::from_env()).await?;
+    platform::lambda::serve_http(|request| customer::http::get(&deps, request)).await
+}

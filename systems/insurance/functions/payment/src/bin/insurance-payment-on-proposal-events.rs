@@ -1,0 +1,7 @@
+//! Lambda: payment's cancellations and tombstones on `ProposalWithdrawn` (SQS
+//! `PaymentInboxQueue`, partial batch failures). Configuration: [`payment::wiring::PayFunction`].
+#[tokio::main]
+async fn main() -> Result<(), platform::lambda::Error> {
+    let deps = platform::lambda::start(payment::wiring::PayFunction::from_env()).await?;
+    platform::lambda::serve_events(|event| payment::policies::give_back(&deps.payments, event)).await
+}

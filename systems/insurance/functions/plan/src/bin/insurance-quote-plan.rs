@@ -1,0 +1,6 @@
+//! Lambda: [`plan::http::quote`]. Configuration: [`plan::wiring::QuotingFunction`].
+#[tokio::main]
+async fn main() -> Result<(), platform::lambda::Error> {
+    let deps = platform::lambda::start(plan::wiring::QuotingFunction::from_env()).await?;
+    platform::lambda::serve_http(|request| plan::http::quote(&deps, request)).await
+}

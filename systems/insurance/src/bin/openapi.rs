@@ -1,0 +1,2 @@
+//! Prints the OpenAPI document.
+fn main() {}

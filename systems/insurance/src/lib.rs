@@ -1,0 +1,1 @@
+//! Insurance end to end.
