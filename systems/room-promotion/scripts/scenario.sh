@@ -86,10 +86,30 @@ expect "100000: service" "$(body "$(call "$TA" GET "/reservations/$R1")" | json 
 expect "50000: service" "$(body "$(call "$TA" GET "/reservations/$R2")" | json "['promotion']['service']")" "BEVERAGE"
 expect "45000: points" "$(body "$(call "$TA" GET "/reservations/$R3")" | json "['promotion']['points']")" 4500
 until_ok "pointBalance 19500" balance_is "$TA" "$A" 19500
+# announced(CUSTOMER EVENT_TYPE): how many messages of that type the notifications topic carried for CUSTOMER.
+announced() {
+  curl -sf "$CTL/_devstack/sns-messages?topic=NotificationsTopic" | python3 -c "
+import sys, json
+def value(v): return v if isinstance(v, str) else (v.get('Value') or v.get('StringValue')) if isinstance(v, dict) else v
+print(sum(1 for m in json.load(sys.stdin)
+          if value(m['attributes'].get('customerId')) == sys.argv[1] and value(m['attributes'].get('eventType')) == sys.argv[2]))" "$1" "$2"
+}
+announced_is() { [[ "$(announced "$1" "$2")" == "$3" ]]; }
+until_ok "each promotion announced on the notifications topic" announced_is "auth0|scenario-a-$RUN" PromotionGranted 3
+expect "announced once each" "$(announced "auth0|scenario-a-$RUN" PromotionGranted)" 3
 
 echo "== 5. cancel the 100000 reservation: refund, revoke, 9500"
 R=$(call "$TA" POST "/reservations/$R1/cancel"); expect "cancel" "$(status "$R") $(body "$R" | json "['status']")" "200 Cancelled"
 until_ok "pointBalance 9500" balance_is "$TA" "$A" 9500
+line() { body "$(call "$TA" GET "/mypage?customerId=$A")" | python3 -c "
+import sys, json
+d = json.load(sys.stdin)
+r = [l for l in d['reservations'] if l['reservationId'] == '$R1'][0]
+p = [l for l in d['promotions'] if l['reservationId'] == '$R1'][0]
+print(r['status'], 'refunded' if r['refunded'] else 'charged', p['status'])"; }
+refunded_and_revoked() { [[ "$(line)" == "Cancelled refunded Revoked" ]]; }
+until_ok "its payment refunded (PaymentCancelled) and its promotion Revoked" refunded_and_revoked
+expect "GET /reservations: Cancelled" "$(body "$(call "$TA" GET "/reservations/$R1")" | json "['status']")" Cancelled
 expect "Standard 101 bookable again for D+7" "$(status "$(reserve "$TA" "$STANDARD" 7 2)")" 201
 
 echo "== 6. payment slowed above the 610 ms timeout: 503, the breaker opens, the slow payment reconciles"
@@ -103,12 +123,24 @@ for id in "${IDS[@]:0:5}"; do
   start=$(now_ms); S=$(status "$(call "$TB" POST "/reservations/$id/pay")")
   expect "slow pay $id ($(( $(now_ms) - start )) ms)" "$S" 503
 done
-start=$(now_ms); S=$(status "$(call "$TB" POST "/reservations/${IDS[5]}/pay")")
-expect "breaker open: 503 at once ($(( $(now_ms) - start )) ms)" "$S" 503
+start=$(now_ms)
+HEADERS=$(mktemp)
+S=$(curl -s -o /dev/null -D "$HEADERS" -w '%{http_code}' -X POST "$API/reservations/${IDS[5]}/pay" -H "authorization: Bearer $TB")
+RETRY=$(tr -d '\r' <"$HEADERS" | awk -F': ' 'tolower($1) == "retry-after" {print $2}'); rm -f "$HEADERS"
+expect "breaker open: 503 with Retry-After: ${RETRY:-none} at once ($(( $(now_ms) - start )) ms)" "$S ${RETRY:+retry-after}" "503 retry-after"
 for id in "${IDS[@]:0:5}"; do until_ok "$id Confirmed by PaymentApproved" reservation_is "$TB" "$id" Confirmed; done
+BQ="auth0%7Cscenario-b-$RUN"
+one_each() { [[ "$(body "$(call "$TB" GET "/mypage?customerId=$BQ")" | python3 -c "
+import sys, json
+d = json.load(sys.stdin)
+print(len(d['promotions']), sorted(set((p['service'], p['points']) for p in d['promotions'])), d['pointBalance'])")" == "5 [(None, 4500)] 22500" ]]; }
+until_ok "one promotion per slow payment (no service, 4500 points each)" one_each
+FIRST=$(body "$(call "$TB" GET "/reservations/${IDS[0]}")" | json "['paymentId']")
 fault '{"delayMs": 0, "fail": false}'
 paid_again() { [[ "$(status "$(call "$TB" POST "/reservations/${IDS[5]}/pay")")" == 200 ]]; }
 until_ok "200 again after the cool-down" paid_again
+R=$(call "$TB" POST "/reservations/${IDS[0]}/pay")
+expect "paying a reconciled one again: 200, the same paymentId" "$(status "$R") $(body "$R" | json "['paymentId']")" "200 $FIRST"
 
 echo "== 7. the promotion consumer stopped: payments still approved; back: one promotion each"
 consumer() { curl -sf -X POST "$CTL/_devstack/functions/PromotionOnPaymentEventsFunction/event-source-mappings/$1" >/dev/null; }
