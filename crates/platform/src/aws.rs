@@ -16,7 +16,9 @@
 //!   (every file under `/etc/ssl/certs`) when a client is built. [`sdk_config`] gives the
 //!   clients the same client (hyper 1, rustls with aws-lc) but lets it read the roots when the
 //!   first HTTPS connection is made, so a function whose AWS endpoints are plain HTTP (the
-//!   local stack) never reads them and one on Lambda reads them in its first invocation.
+//!   local stack) never reads them and one on Lambda reads them in its first invocation. Unlike
+//!   the SDK's default it takes no proxy from `HTTPS_PROXY`/`NO_PROXY`: a function reaches AWS
+//!   directly (or through VPC endpoints), never through a forward proxy.
 
 use aws_config::BehaviorVersion;
 use aws_config::environment::{EnvironmentVariableCredentialsProvider, EnvironmentVariableRegionProvider};
