@@ -9,12 +9,16 @@
 //!   mappings, dead-letter queues, streams and TTL, unique routes, workspace-unique
 //!   binaries, a sample event per function), as one function a system runs on its own
 //!   template.
+//! - [`openapi`]: the checks every system's generated OpenAPI document keeps (no drift from
+//!   the committed file, the template's routes, documented answers, the public routes, served
+//!   by the local stack).
 //!
 //! It knows SAM, AWS and HTTP; each system adds its own business calls on top (an
 //! extension trait or a wrapper in the system's package).
 
 pub mod app;
 pub mod lint;
+pub mod openapi;
 pub mod process;
 
 pub use app::{Reply, TestApp, event_of, new_subject, poll_until, send};

@@ -4,66 +4,40 @@
 
 #![allow(clippy::unwrap_used)] // a test unwraps what must hold
 
-use serde_json::Value;
+use stack_test::openapi::Generated;
+
+fn generated() -> Generated {
+    Generated {
+        system: clothes_rental::system(),
+        document: clothes_rental::openapi::document(),
+        text: clothes_rental::openapi::text(),
+        committed: clothes_rental::openapi::path(),
+        regenerate: "cargo run --bin clothes-rental-openapi",
+    }
+}
 
 #[test]
 fn the_committed_document_is_what_the_code_generates() {
-    let committed = std::fs::read_to_string(clothes_rental::openapi::path()).unwrap_or_default();
-    assert!(
-        committed == clothes_rental::openapi::text(),
-        "systems/clothes-rental/openapi.json differs from the code: run `cargo run --bin clothes-rental-openapi` and commit it"
-    );
+    generated().assert_committed();
 }
 
 #[test]
 fn the_document_has_every_route_of_the_template_and_no_other() {
-    let findings = stack_test::lint::openapi_routes(
-        &clothes_rental::system(),
-        &platform::openapi::operations(&clothes_rental::openapi::document()),
-    );
-    assert!(findings.is_empty(), "the document and the template disagree:\n- {}", findings.join("\n- "));
+    generated().assert_routes();
 }
 
 #[test]
 fn every_operation_documents_its_answers_and_every_error_is_a_problem_or_the_gateways() {
-    let document = clothes_rental::openapi::document();
-    assert_eq!(document["openapi"], "3.1.0");
-    assert_eq!(document["components"]["securitySchemes"]["jwt"]["scheme"], "bearer");
-    for (path, item) in document["paths"].as_object().unwrap() {
-        for (method, operation) in item.as_object().unwrap() {
-            let at = format!("{method} {path}");
-            assert!(operation["operationId"].is_string(), "{at} has no operationId");
-            let responses = operation["responses"].as_object().unwrap();
-            assert!(responses.keys().any(|s| s.starts_with('2')), "{at} documents no success");
-            for (status, response) in responses {
-                let content = response["content"].as_object();
-                if status.starts_with('2') {
-                    assert!(content.is_some_and(|c| c.contains_key("application/json")), "{at} {status}");
-                    continue;
-                }
-                for media in content.into_iter().flat_map(|c| c.keys()) {
-                    let schema = &response["content"][media]["schema"]["$ref"];
-                    let expected = match media.as_str() {
-                        "application/problem+json" => "#/components/schemas/Problem",
-                        "application/json" => "#/components/schemas/GatewayMessage",
-                        other => panic!("{at} {status} answers {other}"),
-                    };
-                    assert_eq!(schema, expected, "{at} {status} {media}");
-                }
-            }
-        }
-    }
-    let public = platform::openapi::operations(&document).into_iter().filter(|(_, _, public)| *public).count();
-    assert_eq!(public, 0, "every route needs a token");
+    generated().assert_answers();
+}
+
+#[test]
+fn no_route_is_public() {
+    generated().assert_public(&[], "every route needs a token");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_local_stack_serves_the_document_with_its_own_address() {
     let app = clothes_rental::TestApp::start().await;
-    let reply = app.send_as(None, "GET", devstack::openapi::PATH, None).await;
-    assert_eq!(reply.status, 200);
-    let mut served: Value = reply.body;
-    assert_eq!(served["servers"][0]["url"], app.stack.api_url.as_str());
-    served.as_object_mut().unwrap().remove("servers");
-    assert_eq!(served, clothes_rental::openapi::document());
+    stack_test::openapi::assert_served(&app, &clothes_rental::openapi::document()).await;
 }

@@ -5,78 +5,40 @@
 
 #![allow(clippy::unwrap_used)] // a test unwraps what must hold
 
-use serde_json::Value;
+use stack_test::openapi::Generated;
+
+fn generated() -> Generated {
+    Generated {
+        system: siren_order::system(),
+        document: siren_order::openapi::document(),
+        text: siren_order::openapi::text(),
+        committed: siren_order::openapi::path(),
+        regenerate: "cargo run --bin siren-order-openapi",
+    }
+}
 
 #[test]
 fn the_committed_document_is_what_the_code_generates() {
-    let committed = std::fs::read_to_string(siren_order::openapi::path()).unwrap_or_default();
-    assert!(
-        committed == siren_order::openapi::text(),
-        "systems/siren-order/openapi.json differs from the code: run `cargo run --bin siren-order-openapi` and commit it"
-    );
+    generated().assert_committed();
 }
 
 #[test]
 fn the_document_has_every_route_of_the_template_and_no_other() {
-    let findings = stack_test::lint::openapi_routes(
-        &siren_order::system(),
-        &platform::openapi::operations(&siren_order::openapi::document()),
-    );
-    assert!(findings.is_empty(), "the document and the template disagree:\n- {}", findings.join("\n- "));
+    generated().assert_routes();
 }
 
 #[test]
 fn every_operation_documents_its_answers_and_every_error_is_a_problem_or_the_gateways() {
-    let document = siren_order::openapi::document();
-    assert_eq!(document["openapi"], "3.1.0");
-    assert_eq!(document["components"]["securitySchemes"]["jwt"]["scheme"], "bearer");
-    for (path, item) in document["paths"].as_object().unwrap() {
-        for (method, operation) in item.as_object().unwrap() {
-            let at = format!("{method} {path}");
-            assert!(operation["operationId"].is_string(), "{at} has no operationId");
-            let responses = operation["responses"].as_object().unwrap();
-            assert!(responses.keys().any(|s| s.starts_with('2')), "{at} documents no success");
-            for (status, response) in responses {
-                let content = response["content"].as_object();
-                if status.starts_with('2') {
-                    assert!(
-                        content.is_some_and(|c| c.contains_key("application/json")),
-                        "{at} {status} has no JSON body"
-                    );
-                    continue;
-                }
-                for media in content.into_iter().flat_map(|c| c.keys()) {
-                    let schema = &response["content"][media]["schema"]["$ref"];
-                    let expected = match media.as_str() {
-                        "application/problem+json" => "#/components/schemas/Problem",
-                        "application/json" => "#/components/schemas/GatewayMessage",
-                        other => panic!("{at} {status} answers {other}"),
-                    };
-                    assert_eq!(schema, expected, "{at} {status} {media}");
-                }
-            }
-        }
-    }
-    let public: Vec<(String, String, bool)> =
-        platform::openapi::operations(&document).into_iter().filter(|(_, _, public)| *public).collect();
-    assert_eq!(
-        public,
-        [
-            ("GET".to_owned(), "/products".to_owned(), true),
-            ("GET".to_owned(), "/products/{productId}".to_owned(), true)
-        ],
-        "only the menu is public"
-    );
+    generated().assert_answers();
+}
+
+#[test]
+fn the_menu_and_nothing_else_is_public() {
+    generated().assert_public(&["GET /products", "GET /products/{productId}"], "only the menu is public");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_local_stack_serves_the_document_with_its_own_address() {
     let app = siren_order::TestApp::start().await;
-    let reply = app.send_as(None, "GET", devstack::openapi::PATH, None).await;
-    assert_eq!(reply.status, 200);
-    assert!(reply.content_type.starts_with("application/json"));
-    let mut served: Value = reply.body;
-    assert_eq!(served["servers"][0]["url"], app.stack.api_url.as_str());
-    served.as_object_mut().unwrap().remove("servers");
-    assert_eq!(served, siren_order::openapi::document());
+    stack_test::openapi::assert_served(&app, &siren_order::openapi::document()).await;
 }
