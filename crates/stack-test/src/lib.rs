@@ -12,11 +12,14 @@
 //! - [`openapi`]: the checks every system's generated OpenAPI document keeps (no drift from
 //!   the committed file, the template's routes, documented answers, the public routes, served
 //!   by the local stack).
+//! - [`golden`]: the walk over a system's sample events (`events/`) that takes out every
+//!   event envelope of the queue and stream batches, for the system's round-trip checks.
 //!
 //! It knows SAM, AWS and HTTP; each system adds its own business calls on top (an
 //! extension trait or a wrapper in the system's package).
 
 pub mod app;
+pub mod golden;
 pub mod lint;
 pub mod openapi;
 pub mod process;

@@ -14,6 +14,7 @@ use contracts::store::StoreEvent;
 use contracts::store_cancel::{CancelStoreOrderRequest, CancelStoreOrderResponse, Refusal};
 use platform::{EventEnvelope, Won};
 use serde_json::{Value, json};
+use stack_test::golden::{self, correlated_by, round_trips};
 
 fn events_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../events")
@@ -23,44 +24,18 @@ fn read(file: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(events_dir().join(file)).unwrap()).unwrap()
 }
 
-/// Every envelope in every sample event, with the file it came from.
-fn envelopes() -> Vec<(String, EventEnvelope)> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(events_dir()).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "json") {
-            continue;
-        }
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let value: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        for record in value["Records"].as_array().into_iter().flatten() {
-            let text = if let Some(body) = record["body"].as_str() {
-                let note: Value = serde_json::from_str(body).unwrap();
-                note["Message"].as_str().unwrap().to_owned()
-            } else {
-                record["dynamodb"]["NewImage"]["event"]["S"].as_str().unwrap().to_owned()
-            };
-            found.push((name.clone(), serde_json::from_str(&text).unwrap()));
-        }
-    }
-    found
-}
-
 #[test]
 fn every_sample_envelope_is_an_event_of_its_topic_and_round_trips() {
-    let envelopes = envelopes();
-    assert!(envelopes.len() >= 19, "{}", envelopes.len());
-    for (file, envelope) in envelopes {
-        let data = match envelope.source.as_str() {
-            "app" => serde_json::to_value(envelope.decode::<OrderEvent>().unwrap()).unwrap(),
-            "pay" => serde_json::to_value(envelope.decode::<PaymentEvent>().unwrap()).unwrap(),
-            "store" => serde_json::to_value(envelope.decode::<StoreEvent>().unwrap()).unwrap(),
-            other => panic!("{file}: an event from {other}"),
-        };
-        assert_eq!(data["type"], envelope.event_type.as_str(), "{file}");
-        assert_eq!(data["data"], envelope.data, "{file}: the contract keeps every field");
-        assert_eq!(envelope.correlation_id, envelope.data["orderId"], "{file}: correlated by the order");
-    }
+    let samples = golden::samples(&events_dir());
+    golden::assert_envelopes(&samples.envelopes, 19, |envelope| {
+        match envelope.source.as_str() {
+            "app" => round_trips::<OrderEvent>(envelope),
+            "pay" => round_trips::<PaymentEvent>(envelope),
+            "store" => round_trips::<StoreEvent>(envelope),
+            other => Err(format!("an event from {other}")),
+        }?;
+        correlated_by(envelope, "orderId")
+    });
 }
 
 #[test]
