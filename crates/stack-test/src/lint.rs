@@ -112,6 +112,103 @@ pub async fn cold_starts(app: &TestApp) -> Vec<String> {
     failed
 }
 
+/// The HTTP routes of `template`'s functions, sorted: `"METHOD /path"`, followed by
+/// `" (public)"` when the route's `Auth.Authorizer` is `NONE` (no token needed).
+pub fn http_routes(template: &Template) -> Vec<String> {
+    let mut routes = Vec::new();
+    for (_, function) in functions(template) {
+        for event in function["Properties"]["Events"].as_object().into_iter().flatten().map(|(_, e)| e) {
+            if event["Type"] == "HttpApi" {
+                let props = &event["Properties"];
+                let public = if props["Auth"]["Authorizer"] == "NONE" { " (public)" } else { "" };
+                let (method, path) = (props["Method"].as_str().unwrap_or("?"), props["Path"].as_str().unwrap_or("?"));
+                routes.push(format!("{method} {path}{public}"));
+            }
+        }
+    }
+    routes.sort();
+    routes
+}
+
+/// Which function may invoke which: every function with a policy statement allowing
+/// `lambda:InvokeFunction`, mapped to that statement's `Resource` `!Ref` (e.g.
+/// `"PayFunction.Alias"`, the alias, so a canary covers the call too; `"?"` when the
+/// resource is not a `!Ref`; the last such statement when a function has several).
+pub fn invokers(template: &Template) -> BTreeMap<String, String> {
+    let mut invokers = BTreeMap::new();
+    for (logical_id, statement) in statements(template) {
+        if statement["Action"].to_string().contains("lambda:InvokeFunction") {
+            invokers.insert(logical_id.clone(), statement["Resource"]["Ref"].as_str().unwrap_or("?").to_owned());
+        }
+    }
+    invokers
+}
+
+/// Every policy statement of a function whose `Action` holds a wildcard (`*`), as
+/// `"<Function> has a wildcard action: <actions>"`; empty when every action is named.
+pub fn wildcard_actions(template: &Template) -> Vec<String> {
+    statements(template)
+        .filter_map(|(logical_id, statement)| {
+            let actions = statement["Action"].to_string();
+            actions.contains('*').then(|| format!("{logical_id} has a wildcard action: {actions}"))
+        })
+        .collect()
+}
+
+/// The dead-letter queues of `template`, sorted and once each: every queue an SQS queue's
+/// `RedrivePolicy.deadLetterTargetArn` or a stream mapping's on-failure destination names.
+pub fn dead_letter_queues(template: &Template) -> Vec<String> {
+    let mut queues: BTreeSet<&str> = on_failure_queues(template);
+    queues.extend(template.of_type("AWS::SQS::Queue").filter_map(|(_, queue)| {
+        queue["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0].as_str()
+    }));
+    queues.into_iter().map(str::to_owned).collect()
+}
+
+/// What `template`'s `Outputs` lack for an operator to sign in and find the data; empty when
+/// nothing: `UserPoolId`, `UserPoolClientId` and `OperationsTopicArn` are `!Ref`s to
+/// `UserPool`, `UserPoolClient` and `OperationsAlarmTopic`; every table `<Table>` has an output
+/// `<Table>Name` (`!Ref <Table>`); every dead-letter queue `<Queue>` ([`dead_letter_queues`])
+/// has an output `<Queue>Url` (`!Ref <Queue>`) and an alarm `<Queue>Alarm`.
+pub fn operator_outputs(template: &Template) -> Vec<String> {
+    let mut findings = Vec::new();
+    let mut expect = |output: String, target: &str| match &template.outputs.get(&output) {
+        None => findings.push(format!("no output {output}")),
+        Some(value) if value["Value"]["Ref"] != target => {
+            findings.push(format!("output {output} is {}, not !Ref {target}", value["Value"]));
+        }
+        Some(_) => {}
+    };
+    expect("UserPoolId".to_owned(), "UserPool");
+    expect("UserPoolClientId".to_owned(), "UserPoolClient");
+    expect("OperationsTopicArn".to_owned(), "OperationsAlarmTopic");
+    for (table, _) in template.of_type("AWS::DynamoDB::Table") {
+        expect(format!("{table}Name"), table);
+    }
+    let queues = dead_letter_queues(template);
+    for queue in &queues {
+        expect(format!("{queue}Url"), queue);
+    }
+    for queue in &queues {
+        if !template.resources.contains_key(&format!("{queue}Alarm")) {
+            findings.push(format!("the dead-letter queue {queue} has no alarm {queue}Alarm"));
+        }
+    }
+    findings
+}
+
+/// Every policy statement of every function, with the function's logical id.
+fn statements(template: &Template) -> impl Iterator<Item = (&String, &Value)> {
+    functions(template).into_iter().flat_map(|(logical_id, function)| {
+        function["Properties"]["Policies"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|policy| policy["Statement"].as_array().into_iter().flatten())
+            .map(move |statement| (logical_id, statement))
+    })
+}
+
 fn functions(template: &Template) -> Vec<(&String, &Value)> {
     template.of_type("AWS::Serverless::Function").collect()
 }
@@ -962,5 +1059,51 @@ Resources:
         let found = findings(&shared);
         assert!(found.iter().any(|f| f == "Fn and Other share the log group FnLogs"), "{found:#?}");
         assert!(found.iter().any(|f| f.starts_with("Lone.LoggingConfig.LogGroup must name a log group")), "{found:#?}");
+    }
+
+    #[test]
+    fn routes_invokers_wildcards_and_operator_outputs_are_read_from_the_template() {
+        let template = Template::parse(
+            r#"
+Resources:
+  Items: { Type: AWS::DynamoDB::Table }
+  Inbox: { Type: AWS::SQS::Queue, Properties: { RedrivePolicy: { deadLetterTargetArn: !GetAtt InboxDlq.Arn } } }
+  InboxDlq: { Type: AWS::SQS::Queue }
+  InboxDlqAlarm: { Type: AWS::CloudWatch::Alarm }
+  Failures: { Type: AWS::SQS::Queue }
+  ListFn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        List: { Type: HttpApi, Properties: { Method: GET, Path: /items, Auth: { Authorizer: NONE } } }
+        Add: { Type: HttpApi, Properties: { Method: POST, Path: /items } }
+        Stream: { Type: DynamoDB, Properties: { DestinationConfig: { OnFailure: { Destination: !GetAtt Failures.Arn } } } }
+      Policies:
+        - Statement:
+            - { Effect: Allow, Action: lambda:InvokeFunction, Resource: !Ref CheckFn.Alias }
+            - { Effect: Allow, Action: ["dynamodb:*"], Resource: "*" }
+  CheckFn: { Type: AWS::Serverless::Function }
+Outputs:
+  UserPoolId: { Value: !Ref UserPool }
+  UserPoolClientId: { Value: !Ref Other }
+  ItemsName: { Value: !Ref Items }
+  InboxDlqUrl: { Value: !Ref InboxDlq }
+"#,
+        )
+        .unwrap();
+        assert_eq!(http_routes(&template), ["GET /items (public)", "POST /items"]);
+        let expected: BTreeMap<String, String> = [("ListFn".to_owned(), "CheckFn.Alias".to_owned())].into();
+        assert_eq!(invokers(&template), expected);
+        assert_eq!(wildcard_actions(&template), [r#"ListFn has a wildcard action: ["dynamodb:*"]"#]);
+        assert_eq!(dead_letter_queues(&template), ["Failures", "InboxDlq"]);
+        assert_eq!(
+            operator_outputs(&template),
+            [
+                "output UserPoolClientId is {\"Ref\":\"Other\"}, not !Ref UserPoolClient",
+                "no output OperationsTopicArn",
+                "no output FailuresUrl",
+                "the dead-letter queue Failures has no alarm FailuresAlarm",
+            ]
+        );
     }
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use devstack::template::Template;
 use serde_json::Value;
+use stack_test::lint;
 
 fn template() -> Template {
     Template::load(clothes_rental::system().template()).expect("the template parses")
@@ -37,16 +38,7 @@ async fn every_function_starts_with_the_environment_the_template_gives_it() {
 #[test]
 fn the_spec_routes_are_served_by_sixteen_functions() {
     let template = template();
-    let mut routes = Vec::new();
-    for (_, function) in functions(&template) {
-        for event in function["Properties"]["Events"].as_object().into_iter().flatten().map(|(_, e)| e) {
-            if event["Type"] == "HttpApi" {
-                let props = &event["Properties"];
-                routes.push(format!("{} {}", props["Method"].as_str().unwrap(), props["Path"].as_str().unwrap()));
-            }
-        }
-    }
-    routes.sort();
+    let routes = lint::http_routes(&template);
     assert_eq!(
         routes,
         [
@@ -78,22 +70,9 @@ fn the_producing_contexts_and_the_mails_have_their_topics() {
 #[test]
 fn only_the_cancel_command_may_invoke_and_only_deliverys_cancel() {
     let template = template();
-    let mut invokers = BTreeMap::new();
-    for (logical_id, function) in functions(&template) {
-        for policy in function["Properties"]["Policies"].as_array().into_iter().flatten() {
-            for statement in policy["Statement"].as_array().into_iter().flatten() {
-                let actions = statement["Action"].to_string();
-                assert!(!actions.contains('*'), "{logical_id} has a wildcard action: {actions}");
-                if actions.contains("lambda:InvokeFunction") {
-                    invokers.insert(
-                        logical_id.clone(),
-                        // The alias (`!Ref F.Alias`), so a canary covers the call too.
-                        statement["Resource"]["Ref"].as_str().unwrap_or("?").to_owned(),
-                    );
-                }
-            }
-        }
-    }
+    assert_eq!(lint::wildcard_actions(&template), Vec::<String>::new(), "every action is named");
+    // Each calls the alias (`!Ref F.Alias`), so a canary covers the call too.
+    let invokers = lint::invokers(&template);
     let expected: BTreeMap<String, String> =
         [("CancelOrderFunction".to_owned(), "CancelDeliveryFunction.Alias".to_owned())].into();
     assert_eq!(invokers, expected);
@@ -103,20 +82,6 @@ fn only_the_cancel_command_may_invoke_and_only_deliverys_cancel() {
 #[test]
 fn the_outputs_give_a_sign_in_path_the_operations_topic_every_table_and_every_dead_letter_queue() {
     let template = template();
-    let reference = |output: &str| {
-        let value = &template.outputs.get(output).unwrap_or_else(|| panic!("no output {output}"))["Value"];
-        value["Ref"].as_str().map(str::to_owned)
-    };
-    assert_eq!(reference("UserPoolId").as_deref(), Some("UserPool"));
-    assert_eq!(reference("UserPoolClientId").as_deref(), Some("UserPoolClient"));
-    assert_eq!(reference("OperationsTopicArn").as_deref(), Some("OperationsAlarmTopic"));
-    for (table, _) in template.of_type("AWS::DynamoDB::Table") {
-        assert_eq!(reference(&format!("{table}Name")).as_deref(), Some(table.as_str()), "output {table}Name");
-    }
-    for (queue, props) in template.of_type("AWS::SQS::Queue") {
-        if props["Properties"]["RedrivePolicy"].is_null() {
-            assert_eq!(reference(&format!("{queue}Url")).as_deref(), Some(queue.as_str()), "output {queue}Url");
-            assert!(template.resources.contains_key(&format!("{queue}Alarm")), "{queue} has no alarm");
-        }
-    }
+    let lacking = lint::operator_outputs(&template);
+    assert!(lacking.is_empty(), "the outputs lack:\n- {}", lacking.join("\n- "));
 }

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use devstack::template::Template;
 use serde_json::Value;
+use stack_test::lint;
 
 fn template() -> Template {
     Template::load(siren_order::system().template()).expect("the template parses")
@@ -41,20 +42,12 @@ async fn every_function_starts_with_the_environment_the_template_gives_it() {
 #[test]
 fn the_spec_routes_are_served() {
     let template = template();
-    let mut routes = Vec::new();
-    for (_, function) in functions(&template) {
-        for event in function["Properties"]["Events"].as_object().into_iter().flatten().map(|(_, e)| e) {
-            if event["Type"] == "HttpApi" {
-                let props = &event["Properties"];
-                routes.push(format!("{} {}", props["Method"].as_str().unwrap(), props["Path"].as_str().unwrap()));
-            }
-        }
-    }
+    let routes = lint::http_routes(&template);
     for expected in [
         "POST /customers",
         "GET /customers/{customerId}",
-        "GET /products",
-        "GET /products/{productId}",
+        "GET /products (public)",
+        "GET /products/{productId} (public)",
         "POST /products",
         "PATCH /products/{productId}",
         "POST /orders",
@@ -83,20 +76,9 @@ fn every_context_has_a_topic() {
 #[test]
 fn only_the_order_functions_may_invoke_and_only_what_they_call() {
     let template = template();
-    let mut invokers = BTreeMap::new();
-    for (logical_id, function) in functions(&template) {
-        for policy in function["Properties"]["Policies"].as_array().into_iter().flatten() {
-            for statement in policy["Statement"].as_array().into_iter().flatten() {
-                let actions = statement["Action"].to_string();
-                assert!(!actions.contains('*'), "{logical_id} has a wildcard action: {actions}");
-                if actions.contains("lambda:InvokeFunction") {
-                    // The alias (!Ref <Function>.Alias): what CodeDeploy shifts, canary included.
-                    let target = statement["Resource"]["Ref"].as_str().unwrap_or("?");
-                    invokers.insert(logical_id.clone(), target.to_owned());
-                }
-            }
-        }
-    }
+    assert_eq!(lint::wildcard_actions(&template), Vec::<String>::new(), "every action is named");
+    // Each calls the alias (`!Ref F.Alias`), so a canary covers the call too.
+    let invokers = lint::invokers(&template);
     let expected: BTreeMap<String, String> = [
         ("PlaceOrderFunction".to_owned(), "CheckProductsFunction.Alias".to_owned()),
         ("CancelOrderFunction".to_owned(), "CancelDeliveryFunction.Alias".to_owned()),
@@ -108,13 +90,8 @@ fn only_the_order_functions_may_invoke_and_only_what_they_call() {
 #[test]
 fn the_outputs_give_a_sign_in_path_the_operations_topic_every_table_and_every_dead_letter_queue() {
     let template = template();
-    let reference = |output: &str| {
-        let value = &template.outputs.get(output).unwrap_or_else(|| panic!("no output {output}"))["Value"];
-        value["Ref"].as_str().map(str::to_owned)
-    };
-    assert_eq!(reference("UserPoolId").as_deref(), Some("UserPool"));
-    assert_eq!(reference("UserPoolClientId").as_deref(), Some("UserPoolClient"));
-    assert_eq!(reference("OperationsTopicArn").as_deref(), Some("OperationsAlarmTopic"));
+    let lacking = lint::operator_outputs(&template);
+    assert!(lacking.is_empty(), "the outputs lack:\n- {}", lacking.join("\n- "));
     assert!(template.outputs["Issuer"]["Value"]["Fn::If"].is_array(), "Issuer is the pool's or the JwtIssuer");
     // The flow the README's `aws cognito-idp initiate-auth` uses is one the app client allows.
     assert_eq!(template.outputs["AuthFlow"]["Value"], "USER_PASSWORD_AUTH");
@@ -122,32 +99,9 @@ fn the_outputs_give_a_sign_in_path_the_operations_topic_every_table_and_every_de
     for flow in ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] {
         assert!(flows.as_array().unwrap().iter().any(|f| f == flow), "the app client lacks {flow}");
     }
-    let tables: Vec<&String> = template.of_type("AWS::DynamoDB::Table").map(|(id, _)| id).collect();
-    assert_eq!(tables.len(), 6);
-    for table in tables {
-        assert_eq!(reference(&format!("{table}Name")).as_deref(), Some(table.as_str()), "output {table}Name");
-    }
-    // Every queue some queue or stream mapping dead-letters to.
-    let mut dead_letter_queues: Vec<String> = template
-        .of_type("AWS::SQS::Queue")
-        .filter_map(|(_, queue)| queue["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0].as_str())
-        .map(str::to_owned)
-        .collect();
-    for (_, function) in functions(&template) {
-        for event in function["Properties"]["Events"].as_object().into_iter().flatten().map(|(_, e)| e) {
-            if let Some(queue) =
-                event["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0].as_str()
-            {
-                dead_letter_queues.push(queue.to_owned());
-            }
-        }
-    }
-    dead_letter_queues.sort();
-    dead_letter_queues.dedup();
+    assert_eq!(template.of_type("AWS::DynamoDB::Table").count(), 6);
+    let dead_letter_queues = lint::dead_letter_queues(&template);
     assert_eq!(dead_letter_queues.len(), 6, "{dead_letter_queues:?}");
-    for queue in &dead_letter_queues {
-        assert_eq!(reference(&format!("{queue}Url")).as_deref(), Some(queue.as_str()), "output {queue}Url");
-    }
 }
 
 #[test]
