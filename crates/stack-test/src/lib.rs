@@ -14,11 +14,14 @@
 //!   by the local stack).
 //! - [`golden`]: the walk over a system's sample events (`events/`) that takes out every
 //!   event envelope of the queue and stream batches, for the system's round-trip checks.
+//! - [`bench`]: the load replays' shared harness (percentiles, counts, runs, settling,
+//!   queue depths, the report file).
 //!
 //! It knows SAM, AWS and HTTP; each system adds its own business calls on top (an
 //! extension trait or a wrapper in the system's package).
 
 pub mod app;
+pub mod bench;
 pub mod golden;
 pub mod lint;
 pub mod openapi;

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use clothes_rental::{Customer, TestApp};
 use serde_json::{Value, json};
+use stack_test::bench::{self, count, items, percentile};
 
 /// One request's outcome: which call, its status, how long it took.
 struct Outcome {
@@ -25,14 +26,6 @@ struct Outcome {
     status: u16,
     millis: f64,
     order: Option<String>,
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
-    sorted[rank.min(sorted.len() - 1)]
 }
 
 /// One client: orders and cancels until `until`.
@@ -64,15 +57,6 @@ async fn client(app: Arc<TestApp>, customer: Customer, until: Instant) -> Vec<Ou
     outcomes
 }
 
-/// Counts of what reached each place, by order id.
-fn count(values: impl IntoIterator<Item = String>) -> BTreeMap<String, usize> {
-    let mut counts = BTreeMap::new();
-    for value in values {
-        *counts.entry(value).or_default() += 1;
-    }
-    counts
-}
-
 fn events(app: &TestApp, topic: &str, kind: &str) -> BTreeMap<String, usize> {
     count(
         app.published(topic)
@@ -81,28 +65,6 @@ fn events(app: &TestApp, topic: &str, kind: &str) -> BTreeMap<String, usize> {
             .filter(|e| e["type"] == kind)
             .map(|e| e["data"]["orderId"].as_str().unwrap_or_default().to_owned()),
     )
-}
-
-fn items(app: &TestApp, table: &str, kind: &str) -> Vec<Value> {
-    app.items(table).into_iter().filter(|i| i["kind"]["S"] == kind).collect()
-}
-
-/// Messages waiting in queue `logical_id` of the test stack.
-async fn depth(app: &TestApp, logical_id: &str) -> anyhow::Result<usize> {
-    let arn = format!("arn:aws:sqs:us-east-1:000000000000:test-{logical_id}");
-    let url =
-        app.stack.emulators.sqs.queue_url_for_arn(&arn).map_err(|err| anyhow::anyhow!("no queue {arn}: {err:?}"))?;
-    let attributes = app
-        .stack
-        .emulators
-        .sqs
-        .get_queue_attributes(rustack_sqs_model::input::GetQueueAttributesInput {
-            queue_url: url,
-            attribute_names: vec!["ApproximateNumberOfMessages".to_owned()],
-        })
-        .await
-        .map_err(|err| anyhow::anyhow!("{err:?}"))?;
-    Ok(attributes.attributes.get("ApproximateNumberOfMessages").and_then(|n| n.parse().ok()).unwrap_or(0))
 }
 
 async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<()> {
@@ -134,24 +96,8 @@ async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<(
         .collect();
     // Settle: until no outbox item is pending in any table and the mails stop changing (the
     // relays publish from the stream, their sweeps every minute what the stream gave up on).
-    let settle = Instant::now();
-    let mut last = (usize::MAX, Instant::now());
-    loop {
-        let pending: usize = ["OrderTable", "DeliveryTable", "NotificationTable"]
-            .iter()
-            .map(|table| items(&app, table, "OutboxEvent").iter().filter(|i| i["outboxPending"].is_object()).count())
-            .sum();
-        let mails = app.published("NotificationsTopic").len();
-        if mails != last.0 {
-            last = (mails, Instant::now());
-        }
-        let quiet = last.1.elapsed() > Duration::from_secs(5);
-        if (pending == 0 && quiet) || settle.elapsed() > Duration::from_secs(900) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(1000)).await;
-    }
-    let settled = settle.elapsed().as_secs_f64();
+    let settled =
+        bench::settle(&app, &["OrderTable", "DeliveryTable", "NotificationTable"], "NotificationsTopic").await;
 
     writeln!(out, "\n## {clients} clients for {seconds} s (`siege -c{clients} -t{seconds}S`)\n")?;
     writeln!(out, "| call | requests | per second | statuses | median (ms) | p95 (ms) | p99 (ms) | max (ms) |")?;
@@ -162,7 +108,6 @@ async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<(
         let of_call: Vec<&Outcome> = outcomes.iter().filter(|o| o.call == call).collect();
         let mut millis: Vec<f64> = of_call.iter().map(|o| o.millis).collect();
         millis.sort_by(f64::total_cmp);
-        let statuses = count(of_call.iter().map(|o| o.status.to_string()));
         total += of_call.len();
         ok += of_call.iter().filter(|o| o.status < 500).count();
         writeln!(
@@ -170,7 +115,7 @@ async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<(
             "| `{call}` | {} | {:.1} | {} | {:.0} | {:.0} | {:.0} | {:.0} |",
             of_call.len(),
             of_call.len() as f64 / elapsed,
-            statuses.iter().map(|(s, n)| format!("{s}: {n}")).collect::<Vec<_>>().join(", "),
+            bench::statuses(of_call.iter().map(|o| o.status)),
             percentile(&millis, 50.0),
             percentile(&millis, 95.0),
             percentile(&millis, 99.0),
@@ -207,11 +152,6 @@ async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<(
     };
     let placed_mails = mail_orders("OrderPlaced");
     let cancelled_mails = mail_orders("OrderCancelled");
-    let once = |counts: &BTreeMap<String, usize>, ids: &HashSet<String>| {
-        let exact = ids.iter().filter(|id| counts.get(*id) == Some(&1)).count();
-        let twice = counts.values().filter(|n| **n > 1).count();
-        format!("{exact} of {} exactly once, {twice} more than once", ids.len())
-    };
     let mut dead_letters = 0;
     for queue in [
         "OrderInboxQueueDeadLetterQueue",
@@ -220,46 +160,35 @@ async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<(
         "NotificationInboxQueueDeadLetterQueue",
         "RelayFailureQueue",
     ] {
-        dead_letters += depth(&app, queue).await?;
+        dead_letters += bench::queue_depth(&app, queue).await?;
     }
     writeln!(
         out,
         "\nExactly once, counted when every outbox was drained and the mails had stopped changing, {settled:.1} s after the load stopped ({} mails in all):\n",
         mails.len()
     )?;
-    writeln!(out, "- orders answered 201: {}; `OrderPlaced`: {}", placed.len(), once(&placed_events, &placed))?;
+    writeln!(out, "- orders answered 201: {}; `OrderPlaced`: {}", placed.len(), bench::once(&placed_events, &placed))?;
     writeln!(
         out,
         "- at the delivery desk (a ticket, or a tombstone when the cancel arrived first): {} ({tickets} tickets, {tombstones} tombstones); my-page rows: {}",
-        once(&records, &placed),
-        once(&rows, &placed)
+        bench::once(&records, &placed),
+        bench::once(&rows, &placed)
     )?;
-    writeln!(out, "- \"ordered\" mails: {}", once(&placed_mails, &placed))?;
+    writeln!(out, "- \"ordered\" mails: {}", bench::once(&placed_mails, &placed))?;
     writeln!(
         out,
         "- cancels answered 200: {}; `OrderCancelled`: {}",
         cancelled.len(),
-        once(&cancelled_events, &cancelled)
+        bench::once(&cancelled_events, &cancelled)
     )?;
-    writeln!(out, "- \"cancelled\" mails: {}", once(&cancelled_mails, &cancelled))?;
+    writeln!(out, "- \"cancelled\" mails: {}", bench::once(&cancelled_mails, &cancelled))?;
     writeln!(out, "- messages in dead-letter queues: {dead_letters}")?;
     Ok(())
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let runs: Vec<(usize, u64)> = {
-        let given: Vec<String> = std::env::args().skip(1).collect();
-        let given = if given.is_empty() { vec!["2:5".to_owned(), "150:60".to_owned()] } else { given };
-        given
-            .iter()
-            .map(|run| {
-                let (clients, seconds) =
-                    run.split_once(':').ok_or_else(|| anyhow::anyhow!("{run}: CLIENTS:SECONDS"))?;
-                Ok((clients.parse()?, seconds.parse()?))
-            })
-            .collect::<anyhow::Result<_>>()?
-    };
+    let runs = bench::runs(std::env::args().skip(1), &["2:5", "150:60"])?;
     let mut out = String::new();
     writeln!(out, "# Load replay\n")?;
     writeln!(
@@ -269,21 +198,12 @@ async fn main() -> anyhow::Result<()> {
          as devstack's default concurrency). Each client loops `POST /orders` then `POST /orders/{{id}}/cancel` \
          (the seed's order update); latencies are measured by the client, end to end over HTTP.",
         runs.iter().map(|(c, s)| format!("{c}:{s}")).collect::<Vec<_>>().join(" "),
-        today(),
+        bench::today(),
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     )?;
     for (clients, seconds) in runs {
         run(clients, seconds, &mut out).await?;
     }
-    print!("{out}");
-    let path = clothes_rental::system().root().join("docs/benchmarks.md");
-    std::fs::create_dir_all(path.parent().unwrap_or(std::path::Path::new(".")))?;
-    std::fs::write(&path, out)?;
-    eprintln!("written to {}", path.display());
+    bench::write_report(&clothes_rental::system(), &out)?;
     Ok(())
-}
-
-fn today() -> String {
-    let output = std::process::Command::new("date").args(["-u", "+%Y-%m-%d"]).output();
-    output.map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned()).unwrap_or_default()
 }

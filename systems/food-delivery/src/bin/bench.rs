@@ -19,20 +19,13 @@ use std::time::{Duration, Instant};
 
 use food_delivery::{Customer, TestApp};
 use serde_json::{Value, json};
+use stack_test::bench::{self, count, items, percentile};
 
 /// One request's outcome: its status, how long it took, the order it made.
 struct Outcome {
     status: u16,
     millis: f64,
     order: Option<String>,
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
-    sorted[rank.min(sorted.len() - 1)]
 }
 
 /// One client: the report's request, again and again until `until`.
@@ -53,14 +46,6 @@ async fn client(app: Arc<TestApp>, customer: Customer, until: Instant) -> Vec<Ou
     outcomes
 }
 
-fn count(values: impl IntoIterator<Item = String>) -> BTreeMap<String, usize> {
-    let mut counts = BTreeMap::new();
-    for value in values {
-        *counts.entry(value).or_default() += 1;
-    }
-    counts
-}
-
 fn events(app: &TestApp, topic: &str, kind: &str) -> BTreeMap<String, usize> {
     count(
         app.published(topic)
@@ -69,28 +54,6 @@ fn events(app: &TestApp, topic: &str, kind: &str) -> BTreeMap<String, usize> {
             .filter(|e| e["type"] == kind)
             .map(|e| e["data"]["orderId"].as_str().unwrap_or_default().to_owned()),
     )
-}
-
-fn items(app: &TestApp, table: &str, kind: &str) -> Vec<Value> {
-    app.items(table).into_iter().filter(|i| i["kind"]["S"] == kind).collect()
-}
-
-/// Messages waiting in queue `logical_id` of the test stack.
-async fn depth(app: &TestApp, logical_id: &str) -> anyhow::Result<usize> {
-    let arn = format!("arn:aws:sqs:us-east-1:000000000000:test-{logical_id}");
-    let url =
-        app.stack.emulators.sqs.queue_url_for_arn(&arn).map_err(|err| anyhow::anyhow!("no queue {arn}: {err:?}"))?;
-    let attributes = app
-        .stack
-        .emulators
-        .sqs
-        .get_queue_attributes(rustack_sqs_model::input::GetQueueAttributesInput {
-            queue_url: url,
-            attribute_names: vec!["ApproximateNumberOfMessages".to_owned()],
-        })
-        .await
-        .map_err(|err| anyhow::anyhow!("{err:?}"))?;
-    Ok(attributes.attributes.get("ApproximateNumberOfMessages").and_then(|n| n.parse().ok()).unwrap_or(0))
 }
 
 async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<()> {
@@ -111,24 +74,8 @@ async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<(
     let placed: HashSet<String> = outcomes.iter().filter(|o| o.status == 201).filter_map(|o| o.order.clone()).collect();
 
     // Settle: until no outbox item is pending in any table and the notifications stop changing.
-    let settle = Instant::now();
-    let mut last = (usize::MAX, Instant::now());
-    loop {
-        let pending: usize = ["OrderTable", "PaymentTable", "StoreTable", "CustomerTable"]
-            .iter()
-            .map(|table| items(&app, table, "OutboxEvent").iter().filter(|i| i["outboxPending"].is_object()).count())
-            .sum();
-        let told = app.published("NotificationsTopic").len();
-        if told != last.0 {
-            last = (told, Instant::now());
-        }
-        let quiet = last.1.elapsed() > Duration::from_secs(5);
-        if (pending == 0 && quiet) || settle.elapsed() > Duration::from_secs(900) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(1000)).await;
-    }
-    let settled = settle.elapsed().as_secs_f64();
+    let settled =
+        bench::settle(&app, &["OrderTable", "PaymentTable", "StoreTable", "CustomerTable"], "NotificationsTopic").await;
 
     writeln!(
         out,
@@ -136,7 +83,6 @@ async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<(
     )?;
     let mut millis: Vec<f64> = outcomes.iter().map(|o| o.millis).collect();
     millis.sort_by(f64::total_cmp);
-    let statuses = count(outcomes.iter().map(|o| o.status.to_string()));
     let answered = |status: u16| {
         let mut of: Vec<f64> = outcomes.iter().filter(|o| o.status == status).map(|o| o.millis).collect();
         of.sort_by(f64::total_cmp);
@@ -149,7 +95,7 @@ async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<(
         "| {} | {:.2} | {} | {:.0} | {:.0} | {:.0} | {:.0} |",
         outcomes.len(),
         outcomes.len() as f64 / elapsed,
-        statuses.iter().map(|(s, n)| format!("{s}: {n}")).collect::<Vec<_>>().join(", "),
+        bench::statuses(outcomes.iter().map(|o| o.status)),
         percentile(&millis, 50.0),
         percentile(&millis, 95.0),
         percentile(&millis, 99.0),
@@ -193,11 +139,6 @@ async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<(
             .filter(|m| m.attributes.get("eventType").and_then(Value::as_str) == Some("OrderPlaced"))
             .map(|m| m.attributes.get("correlationId").and_then(Value::as_str).unwrap_or_default().to_owned()),
     );
-    let once = |counts: &BTreeMap<String, usize>, ids: &HashSet<String>| {
-        let exact = ids.iter().filter(|id| counts.get(*id) == Some(&1)).count();
-        let twice = counts.values().filter(|n| **n > 1).count();
-        format!("{exact} of {} exactly once, {twice} more than once", ids.len())
-    };
     // Payments that stand without a placed order, and store orders of orders not placed.
     let stray_payments = standing.keys().filter(|o| !placed.contains(*o)).count();
     let stray_store_orders = store_orders.keys().filter(|o| !placed.contains(*o)).count();
@@ -209,7 +150,7 @@ async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<(
         "CustomerInboxQueueDeadLetterQueue",
         "RelayFailureQueue",
     ] {
-        dead_letters += depth(&app, queue).await?;
+        dead_letters += bench::queue_depth(&app, queue).await?;
     }
     // The warm-up order is one placed order outside the run.
     writeln!(
@@ -217,10 +158,10 @@ async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<(
         "\nExactly once, counted when every outbox was drained and the notifications had stopped changing, \
          {settled:.1} s after the load stopped:\n"
     )?;
-    writeln!(out, "- orders answered 201: {}; `OrderPlaced`: {}", placed.len(), once(&placed_events, &placed))?;
-    writeln!(out, "- payments approved and standing: {}", once(&standing, &placed))?;
-    writeln!(out, "- store orders: {}", once(&store_orders, &placed))?;
-    writeln!(out, "- \"placed\" notifications: {}", once(&told, &placed))?;
+    writeln!(out, "- orders answered 201: {}; `OrderPlaced`: {}", placed.len(), bench::once(&placed_events, &placed))?;
+    writeln!(out, "- payments approved and standing: {}", bench::once(&standing, &placed))?;
+    writeln!(out, "- store orders: {}", bench::once(&store_orders, &placed))?;
+    writeln!(out, "- \"placed\" notifications: {}", bench::once(&told, &placed))?;
     writeln!(
         out,
         "- outside the 201 orders (besides the warm-up order): {} standing payments, {} store orders; voided payments: {}",
@@ -234,18 +175,7 @@ async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<(
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let runs: Vec<(usize, u64)> = {
-        let given: Vec<String> = std::env::args().skip(1).collect();
-        let given = if given.is_empty() { vec!["100:60".to_owned()] } else { given };
-        given
-            .iter()
-            .map(|run| {
-                let (clients, seconds) =
-                    run.split_once(':').ok_or_else(|| anyhow::anyhow!("{run}: CLIENTS:SECONDS"))?;
-                Ok((clients.parse()?, seconds.parse()?))
-            })
-            .collect::<anyhow::Result<_>>()?
-    };
+    let runs = bench::runs(std::env::args().skip(1), &["100:60"])?;
     let mut out = String::new();
     writeln!(out, "# Load replay\n")?;
     writeln!(
@@ -258,21 +188,12 @@ async fn main() -> anyhow::Result<()> {
          (Hystrix 610 ms, pay slowed to 400-620 ms): 1025 hits, 17.15 trans/s, 63.55 % available, failures \
          HTTP 500 after 1.23-5.03 s.",
         runs.iter().map(|(c, s)| format!("{c}:{s}")).collect::<Vec<_>>().join(" "),
-        today(),
+        bench::today(),
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     )?;
     for (clients, seconds) in runs {
         run(clients, seconds, &mut out).await?;
     }
-    print!("{out}");
-    let path = food_delivery::system().root().join("docs/benchmarks.md");
-    std::fs::create_dir_all(path.parent().unwrap_or(std::path::Path::new(".")))?;
-    std::fs::write(&path, out)?;
-    eprintln!("written to {}", path.display());
+    bench::write_report(&food_delivery::system(), &out)?;
     Ok(())
-}
-
-fn today() -> String {
-    let output = std::process::Command::new("date").args(["-u", "+%Y-%m-%d"]).output();
-    output.map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned()).unwrap_or_default()
 }

@@ -21,19 +21,12 @@ use std::time::{Duration, Instant};
 use chrono::{Days, Utc};
 use serde_json::{Value, json};
 use stack_test::TestApp;
+use stack_test::bench::{self, count, items, percentile};
 
 struct Outcome {
     status: u16,
     millis: f64,
     reservation: Option<String>,
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
-    sorted[rank.min(sorted.len() - 1)]
 }
 
 fn day(n: u64) -> String {
@@ -67,18 +60,6 @@ async fn client(app: Arc<TestApp>, token: String, room: String, until: Instant) 
         });
     }
     outcomes
-}
-
-fn count(values: impl IntoIterator<Item = String>) -> BTreeMap<String, usize> {
-    let mut counts = BTreeMap::new();
-    for value in values {
-        *counts.entry(value).or_default() += 1;
-    }
-    counts
-}
-
-fn items(app: &TestApp, table: &str, kind: &str) -> Vec<Value> {
-    app.items(table).into_iter().filter(|i| i["kind"]["S"] == kind).collect()
 }
 
 fn exactly_once(
@@ -136,23 +117,12 @@ async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<(
     let paid: HashSet<String> =
         outcomes.iter().filter(|o| o.status == 200).filter_map(|o| o.reservation.clone()).collect();
 
-    let settle = Instant::now();
-    let mut last = (usize::MAX, Instant::now());
-    loop {
-        let pending: usize = ["RoomTable", "ReservationTable", "PaymentTable", "PromotionTable", "NotificationTable"]
-            .iter()
-            .map(|table| items(&app, table, "OutboxEvent").iter().filter(|i| i["outboxPending"].is_object()).count())
-            .sum();
-        let told = app.published("NotificationsTopic").len();
-        if told != last.0 {
-            last = (told, Instant::now());
-        }
-        if (pending == 0 && last.1.elapsed() > Duration::from_secs(5)) || settle.elapsed() > Duration::from_secs(900) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(1000)).await;
-    }
-    let settled = settle.elapsed().as_secs_f64();
+    let settled = bench::settle(
+        &app,
+        &["RoomTable", "ReservationTable", "PaymentTable", "PromotionTable", "NotificationTable"],
+        "NotificationsTopic",
+    )
+    .await;
 
     writeln!(
         out,
@@ -160,7 +130,6 @@ async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<(
     )?;
     let mut millis: Vec<f64> = outcomes.iter().filter(|o| o.reservation.is_some()).map(|o| o.millis).collect();
     millis.sort_by(f64::total_cmp);
-    let statuses = count(outcomes.iter().map(|o| o.status.to_string()));
     writeln!(out, "| pay requests | per second | statuses | median (ms) | p95 (ms) | p99 (ms) | max (ms) |")?;
     writeln!(out, "|---:|---:|---|---:|---:|---:|---:|")?;
     writeln!(
@@ -168,7 +137,7 @@ async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<(
         "| {} | {:.2} | {} | {:.0} | {:.0} | {:.0} | {:.0} |",
         millis.len(),
         millis.len() as f64 / elapsed,
-        statuses.iter().map(|(s, n)| format!("{s}: {n}")).collect::<Vec<_>>().join(", "),
+        bench::statuses(outcomes.iter().map(|o| o.status)),
         percentile(&millis, 50.0),
         percentile(&millis, 95.0),
         percentile(&millis, 99.0),
@@ -210,22 +179,16 @@ async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<(
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let runs: Vec<(usize, u64)> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.split_once(':').and_then(|(c, s)| Some((c.parse().ok()?, s.parse().ok()?))))
-        .collect();
-    let runs = if runs.is_empty() { vec![(100, 60)] } else { runs };
+    let runs = bench::runs(std::env::args().skip(1), &["100:60"])?;
     let mut out = String::from("# Load replay\n\nWritten by `cargo run --bin room-promotion-bench`");
     writeln!(
         out,
         " on {} against a fresh local stack per run (debug build of the functions, 2 cores shared with other work). Latencies are the pay call's, measured by the client over HTTP. The seed publishes no figures as text (its siege summaries are screenshots).",
-        Utc::now().date_naive()
+        bench::today()
     )?;
     for (clients, seconds) in runs {
         run(clients, seconds, &mut out).await?;
     }
-    print!("{out}");
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/benchmarks.md");
-    std::fs::write(path, out)?;
+    bench::write_report(&room_promotion::system(), &out)?;
     Ok(())
 }

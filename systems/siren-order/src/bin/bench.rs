@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use siren_order::TestApp;
+use stack_test::bench::{self, percentile};
 
 /// Durations of one function, in milliseconds.
 #[derive(Default)]
@@ -25,14 +26,6 @@ struct Samples {
     inits: Vec<f64>,
     /// Durations of the first invocation after each cold start.
     firsts: Vec<f64>,
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
-    sorted[rank.min(sorted.len() - 1)]
 }
 
 #[tokio::main]
@@ -102,7 +95,7 @@ async fn main() -> anyhow::Result<()> {
          (debug build of the functions, {} cores). Durations are what the local stack measured \
          from the worker taking the event to its answer; init is process start to the first \
          `next` call of the Lambda Runtime API.\n",
-        chrono_like_now(),
+        bench::today(),
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     )?;
     writeln!(
@@ -148,14 +141,6 @@ async fn main() -> anyhow::Result<()> {
         percentile(&notify_latency, 95.0),
         notify_latency.last().copied().unwrap_or(f64::NAN)
     )?;
-    print!("{out}");
-    let path = siren_order::system().root().join("docs/benchmarks.md");
-    std::fs::write(&path, out)?;
-    eprintln!("written to {}", path.display());
+    bench::write_report(&siren_order::system(), &out)?;
     Ok(())
-}
-
-fn chrono_like_now() -> String {
-    let output = std::process::Command::new("date").args(["-u", "+%Y-%m-%d"]).output();
-    output.map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned()).unwrap_or_default()
 }
