@@ -77,6 +77,29 @@ pub fn items(app: &TestApp, table: &str, kind: &str) -> Vec<Value> {
     app.items(table).into_iter().filter(|item| item["kind"]["S"] == kind).collect()
 }
 
+/// The domain events of type `kind` published on `topic` (logical id), counted by their
+/// `data[key]` (e.g. the id of what they are about; `""` when absent).
+pub fn events(app: &TestApp, topic: &str, kind: &str, key: &str) -> BTreeMap<String, usize> {
+    count(
+        app.published(topic)
+            .iter()
+            .map(crate::event_of)
+            .filter(|event| event["type"] == kind)
+            .map(|event| event["data"][key].as_str().unwrap_or_default().to_owned()),
+    )
+}
+
+/// The messages published on `topic` (logical id) whose `eventType` message attribute is
+/// `event_type`, counted by their `correlationId` attribute (`""` when absent).
+pub fn by_correlation(app: &TestApp, topic: &str, event_type: &str) -> BTreeMap<String, usize> {
+    count(
+        app.published(topic)
+            .iter()
+            .filter(|m| m.attributes.get("eventType").and_then(Value::as_str) == Some(event_type))
+            .map(|m| m.attributes.get("correlationId").and_then(Value::as_str).unwrap_or_default().to_owned()),
+    )
+}
+
 /// Waits until the stack has settled after a load and returns how long that took, in
 /// seconds: no `OutboxEvent` item of the `outbox_tables` is pending (`outboxPending`) and
 /// the number of messages published on `quiet_topic` has not changed for 5 s; checked every

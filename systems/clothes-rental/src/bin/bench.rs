@@ -11,7 +11,7 @@
 //! Run: `cargo run --bin clothes-rental-bench [-- CLIENTS:SECONDS ...]` (default `2:5 150:60`).
 //! Prints the figures and writes them to `systems/clothes-rental/docs/benchmarks.md`.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -55,16 +55,6 @@ async fn client(app: Arc<TestApp>, customer: Customer, until: Instant) -> Vec<Ou
         });
     }
     outcomes
-}
-
-fn events(app: &TestApp, topic: &str, kind: &str) -> BTreeMap<String, usize> {
-    count(
-        app.published(topic)
-            .iter()
-            .map(clothes_rental::event_of)
-            .filter(|e| e["type"] == kind)
-            .map(|e| e["data"]["orderId"].as_str().unwrap_or_default().to_owned()),
-    )
 }
 
 async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<()> {
@@ -129,8 +119,8 @@ async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<(
     )?;
 
     // Exactly once, after {settled} s of settling.
-    let placed_events = events(&app, "OrderEventsTopic", "OrderPlaced");
-    let cancelled_events = events(&app, "OrderEventsTopic", "OrderCancelled");
+    let placed_events = bench::events(&app, "OrderEventsTopic", "OrderPlaced", "orderId");
+    let cancelled_events = bench::events(&app, "OrderEventsTopic", "OrderCancelled", "orderId");
     // Each placed order is one record at the delivery desk: its ticket, or the tombstone of a
     // cancel that reached delivery before its OrderPlaced did.
     let desk: Vec<Value> =
@@ -142,16 +132,8 @@ async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<(
         items(&app, "MyPageTable", "MyPage").iter().map(|i| i["orderId"]["S"].as_str().unwrap_or_default().to_owned()),
     );
     let mails = app.mails();
-    let mail_orders = |kind: &str| {
-        count(
-            app.published("NotificationsTopic")
-                .iter()
-                .filter(|m| m.attributes.get("eventType").and_then(Value::as_str) == Some(kind))
-                .map(|m| m.attributes.get("correlationId").and_then(Value::as_str).unwrap_or_default().to_owned()),
-        )
-    };
-    let placed_mails = mail_orders("OrderPlaced");
-    let cancelled_mails = mail_orders("OrderCancelled");
+    let placed_mails = bench::by_correlation(&app, "NotificationsTopic", "OrderPlaced");
+    let cancelled_mails = bench::by_correlation(&app, "NotificationsTopic", "OrderCancelled");
     let mut dead_letters = 0;
     for queue in [
         "OrderInboxQueueDeadLetterQueue",

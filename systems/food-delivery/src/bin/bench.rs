@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use food_delivery::{Customer, TestApp};
-use serde_json::{Value, json};
+use serde_json::json;
 use stack_test::bench::{self, count, items, percentile};
 
 /// One request's outcome: its status, how long it took, the order it made.
@@ -44,16 +44,6 @@ async fn client(app: Arc<TestApp>, customer: Customer, until: Instant) -> Vec<Ou
         });
     }
     outcomes
-}
-
-fn events(app: &TestApp, topic: &str, kind: &str) -> BTreeMap<String, usize> {
-    count(
-        app.published(topic)
-            .iter()
-            .map(food_delivery::event_of)
-            .filter(|e| e["type"] == kind)
-            .map(|e| e["data"]["orderId"].as_str().unwrap_or_default().to_owned()),
-    )
 }
 
 async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<()> {
@@ -120,9 +110,9 @@ async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<(
         }
     )?;
 
-    let placed_events = events(&app, "OrderEventsTopic", "OrderPlaced");
-    let approved = events(&app, "PaymentEventsTopic", "PaymentApproved");
-    let cancelled = events(&app, "PaymentEventsTopic", "PaymentCancelled");
+    let placed_events = bench::events(&app, "OrderEventsTopic", "OrderPlaced", "orderId");
+    let approved = bench::events(&app, "PaymentEventsTopic", "PaymentApproved", "orderId");
+    let cancelled = bench::events(&app, "PaymentEventsTopic", "PaymentCancelled", "orderId");
     let standing: BTreeMap<String, usize> = approved
         .iter()
         .filter(|(order, _)| !cancelled.contains_key(*order))
@@ -133,12 +123,7 @@ async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<(
             .iter()
             .map(|i| i["orderId"]["S"].as_str().unwrap_or_default().to_owned()),
     );
-    let told = count(
-        app.published("NotificationsTopic")
-            .iter()
-            .filter(|m| m.attributes.get("eventType").and_then(Value::as_str) == Some("OrderPlaced"))
-            .map(|m| m.attributes.get("correlationId").and_then(Value::as_str).unwrap_or_default().to_owned()),
-    );
+    let told = bench::by_correlation(&app, "NotificationsTopic", "OrderPlaced");
     // Payments that stand without a placed order, and store orders of orders not placed.
     let stray_payments = standing.keys().filter(|o| !placed.contains(*o)).count();
     let stray_store_orders = store_orders.keys().filter(|o| !placed.contains(*o)).count();
