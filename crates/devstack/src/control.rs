@@ -36,6 +36,9 @@
 //!   default: the stack key's, as published in the JWKS). The answer's `claims` are the
 //!   token's payload. `404` when the API has no JWT authorizer; `400`/`422` for a body of
 //!   another shape.
+//! - `GET /_devstack/usage`: what the run would be billed for on AWS, counted since the
+//!   stack started or the last reset ([`crate::usage`] describes the document);
+//!   `DELETE /_devstack/usage` answers the same document and starts counting from zero.
 //! - `POST /_devstack/functions/{logicalId}/event-source-mappings/{enable|disable}`.
 //! - `PUT /_devstack/services/sns/fault` makes the SNS endpoint answer 500 (an outage);
 //!   `DELETE` clears it ([`crate::faults`], merged into this router by the stack).
@@ -73,6 +76,8 @@ pub struct ControlState {
     pub metrics: crate::metrics::MetricLog,
     /// One hop per invocation, for traces (the newest ones, [`crate::trace`]).
     pub hops: crate::trace::HopLog,
+    /// What the run would be billed for on AWS ([`crate::usage`]).
+    pub usage: crate::usage::Usage,
     /// The HTTP API's default JWT authorizer, which mints local tokens.
     pub authorizer: Option<crate::auth::JwtAuthorizer>,
     /// Where the stack's services listen.
@@ -111,6 +116,7 @@ pub fn router(state: ControlState) -> axum::Router {
         .route("/_devstack/metrics", get(metrics))
         .route("/_devstack/traces/{correlation_id}", get(trace))
         .route("/_devstack/endpoints", get(endpoints))
+        .route("/_devstack/usage", get(usage).delete(reset_usage))
         .route("/_devstack/functions/{name}/event-source-mappings/{action}", post(switch))
         .route("/_devstack/functions/{name}/fault", axum::routing::put(set_fault).delete(clear_fault))
         .with_state(state)
@@ -186,6 +192,14 @@ async fn messages(State(state): State<ControlState>, Query(query): Query<TopicQu
 
 async fn endpoints(State(state): State<ControlState>) -> Response {
     Json(state.endpoints).into_response()
+}
+
+async fn usage(State(state): State<ControlState>) -> Response {
+    Json(state.usage.snapshot()).into_response()
+}
+
+async fn reset_usage(State(state): State<ControlState>) -> Response {
+    Json(state.usage.reset()).into_response()
 }
 
 async fn invocations(State(state): State<ControlState>) -> Response {

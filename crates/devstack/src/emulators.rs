@@ -43,6 +43,8 @@ pub struct Emulators {
     pub sns_url: String,
     /// Whether the SNS endpoint answers 500 to everything ([`crate::faults`]).
     pub sns_fault: crate::faults::ServiceFault,
+    /// What the functions' calls would be billed for ([`crate::usage`]).
+    pub usage: crate::usage::Usage,
 }
 
 impl Emulators {
@@ -79,11 +81,16 @@ impl Emulators {
             None => dynoxide::Database::memory()?,
         };
         let ddb_listener = bind().await?;
-        let dynamodb_url = url(ddb_listener.local_addr()?);
+        let dynoxide_url = url(ddb_listener.local_addr()?);
         let served = dynamodb.clone();
         tokio::spawn(async move {
             let _ = dynoxide::server::serve_with_shutdown(ddb_listener, served, std::future::pending()).await;
         });
+        // The functions reach DynamoDB through the metering proxy (crate::usage).
+        let usage = crate::usage::Usage::default();
+        let proxy_listener = bind().await?;
+        let dynamodb_url = url(proxy_listener.local_addr()?);
+        tokio::spawn(crate::usage::serve_dynamodb_proxy(proxy_listener, dynoxide_url, usage.clone()));
 
         let sqs_listener = bind().await?;
         let sqs_addr = sqs_listener.local_addr()?;
@@ -109,17 +116,17 @@ impl Emulators {
                 default_region: REGION.to_owned(),
                 ..SnsConfig::default()
             },
-            Arc::new(SqsBridge { sqs: Arc::clone(&sqs) }),
+            Arc::new(SqsBridge { sqs: Arc::clone(&sqs), usage: usage.clone() }),
         ));
         let sns_service = rustack_sns_http::service::SnsHttpService::new(
-            Arc::new(RustackSnsHandler::new(Arc::clone(&sns))),
+            Arc::new(crate::usage::MeteredSns::new(RustackSnsHandler::new(Arc::clone(&sns)), usage.clone())),
             rustack_sns_http::service::SnsHttpConfig::default(),
         );
         let sns_fault = crate::faults::ServiceFault::default();
         let sns_service = crate::trace::TracedSns::new(sns_service);
         tokio::spawn(serve(sns_listener, crate::faults::FaultySns::new(sns_service, sns_fault.clone())));
 
-        Ok(Self { dynamodb, sqs, sns, dynamodb_url, sqs_url: url(sqs_addr), sns_url: url(sns_addr), sns_fault })
+        Ok(Self { dynamodb, sqs, sns, dynamodb_url, sqs_url: url(sqs_addr), sns_url: url(sns_addr), sns_fault, usage })
     }
 
     /// Calls a DynamoDB (or DynamoDB Streams) operation in-process with its JSON request,
@@ -205,6 +212,7 @@ fn index_stream_records(path: &str) -> anyhow::Result<()> {
 /// [`crate::trace::TRACE_MESSAGE_ATTRIBUTE`]).
 struct SqsBridge {
     sqs: Arc<DurableSqs>,
+    usage: crate::usage::Usage,
 }
 
 #[async_trait]
@@ -236,7 +244,7 @@ impl SqsPublisher for SqsBridge {
                 ..Default::default()
             })
             .await
-            .map(|_| ())
+            .map(|_| self.usage.sqs_send_from_sns(queue_arn))
             .map_err(|err| DeliveryError::SqsDeliveryFailed {
                 queue_arn: queue_arn.to_owned(),
                 reason: err.to_string(),

@@ -585,6 +585,7 @@ async fn poll_queue_once(
         })
         .await
         .map_err(|err| anyhow!("{err}"))?;
+    emulators.usage.sqs_receive(received.messages.len());
     if received.messages.is_empty() {
         return Ok(0);
     }
@@ -666,6 +667,10 @@ async fn poll_queue_once(
         }
         Outcome::Response(_) => Vec::new(),
     };
+    // An AWS event source mapping deletes a batch with one DeleteMessageBatch.
+    if received.messages.len() > failed.len() {
+        emulators.usage.sqs_delete_batch();
+    }
     for message in &received.messages {
         let (Some(id), Some(receipt_handle)) = (&message.message_id, &message.receipt_handle) else {
             continue;

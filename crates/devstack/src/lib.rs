@@ -32,6 +32,7 @@ pub mod system;
 pub mod template;
 pub mod testing;
 pub mod trace;
+pub mod usage;
 
 pub use stack::{Stack, StackOptions};
 pub use system::System;

@@ -168,7 +168,8 @@ impl Stack {
         // Every invocation's end wakes the stream mappings: whatever it wrote is on its
         // table's stream by then.
         let writes = crate::esm::Wake::default();
-        let observer = report_observer(reports.clone(), hops.clone(), writes.clone(), options.verbose);
+        let observer =
+            report_observer(reports.clone(), hops.clone(), writes.clone(), emulators.usage.clone(), options.verbose);
         let functions: BTreeMap<String, Arc<Function>> = models
             .iter()
             .map(|m| {
@@ -180,7 +181,13 @@ impl Stack {
             .collect();
         let functions = Arc::new(functions);
         let metrics: crate::metrics::MetricLog = crate::log::BoundedLog::with_capacity(options.log_capacity);
-        let collector = crate::metrics::collector(metrics.clone());
+        let metric_collector = crate::metrics::collector(metrics.clone());
+        let usage = emulators.usage.clone();
+        // One observer per function (only the first set counts): metrics and log bytes.
+        let collector: crate::lambda::OutputObserver = Arc::new(move |spec: &FunctionSpec, line: &str| {
+            metric_collector(spec, line);
+            usage.log_line(&spec.logical_id, line);
+        });
         for function in functions.values() {
             function.observe_output(Arc::clone(&collector));
         }
@@ -195,9 +202,12 @@ impl Stack {
         let api_url = format!("http://{}", api_listener.local_addr()?);
         // The issuers' JWKS and OpenID configuration, beside the routes (crate::auth).
         let issuers: Vec<crate::auth::JwtAuthorizer> = authorizers.values().cloned().collect();
-        let api = crate::auth::discovery_router(&issuers, &api_url)
-            .merge(crate::openapi::router(crate::openapi::document_of(&options.template), api_url.clone()))
-            .merge(Gateway::new(routes).with_cors(crate::gateway::cors_of(&template, &resolver)?).router());
+        let api =
+            crate::auth::discovery_router(&issuers, &api_url)
+                .merge(crate::openapi::router(crate::openapi::document_of(&options.template), api_url.clone()))
+                .merge(Gateway::new(routes).with_cors(crate::gateway::cors_of(&template, &resolver)?).router().layer(
+                    axum::middleware::from_fn_with_state(emulators.usage.clone(), crate::usage::count_api_request),
+                ));
         tasks.spawn(async move {
             let _ = axum::serve(api_listener, api).await;
         });
@@ -265,6 +275,7 @@ impl Stack {
             reports: reports.clone(),
             metrics: metrics.clone(),
             hops: hops.clone(),
+            usage: emulators.usage.clone(),
             authorizer: token_authorizer.clone(),
             endpoints: crate::control::Endpoints {
                 stack_name: options.stack_name.clone(),
@@ -483,10 +494,13 @@ fn report_observer(
     reports: crate::log::BoundedLog<InvocationReport>,
     hops: crate::trace::HopLog,
     writes: crate::esm::Wake,
+    usage: crate::usage::Usage,
     print: bool,
 ) -> InvocationObserver {
     Arc::new(move |spec: &FunctionSpec, invocation: &Invocation| {
         writes.notify();
+        let scheduled = invocation.context.trigger.kind == "schedule";
+        usage.invocation(&spec.logical_id, spec.memory_mb, invocation.duration_ms, invocation.init_ms, scheduled);
         let error = matches!(invocation.outcome, crate::lambda::Outcome::Error(_));
         if print {
             let cold = invocation.init_ms.map(|init| format!("  cold start (init {init:.1} ms)")).unwrap_or_default();
