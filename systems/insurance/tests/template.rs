@@ -19,20 +19,9 @@ fn the_template_keeps_every_platform_rule() {
 fn the_spec_routes_are_served_by_thirty_one_functions() {
     let template = template();
     let functions: Vec<_> = template.of_type("AWS::Serverless::Function").collect();
-    let mut routes = Vec::new();
+    let routes = stack_test::lint::http_routes(&template);
     let (mut pay, mut quote) = (Vec::new(), Vec::new());
     for (name, function) in &functions {
-        for event in function["Properties"]["Events"].as_object().into_iter().flatten().map(|(_, e)| e) {
-            if event["Type"] == "HttpApi" {
-                let props = &event["Properties"];
-                let public = if props["Auth"]["Authorizer"] == "NONE" { " (public)" } else { "" };
-                routes.push(format!(
-                    "{} {}{public}",
-                    props["Method"].as_str().unwrap(),
-                    props["Path"].as_str().unwrap()
-                ));
-            }
-        }
         let variables = &function["Properties"]["Environment"]["Variables"];
         if variables.get("PAY_FUNCTION").is_some() {
             pay.push(name.as_str());
@@ -41,7 +30,6 @@ fn the_spec_routes_are_served_by_thirty_one_functions() {
             quote.push(name.as_str());
         }
     }
-    routes.sort();
     assert_eq!(
         routes,
         [
@@ -70,4 +58,25 @@ fn the_spec_routes_are_served_by_thirty_one_functions() {
     let groups: Vec<_> =
         template.of_type("AWS::Cognito::UserPoolGroup").map(|(_, g)| g["Properties"]["GroupName"].clone()).collect();
     assert_eq!(groups, ["insuranceManager", "productManager"]);
+}
+
+#[test]
+fn the_outputs_give_a_sign_in_path_the_operations_topic_every_table_and_every_dead_letter_queue() {
+    let lacking = stack_test::lint::operator_outputs(&template());
+    assert!(lacking.is_empty(), "the outputs lack:\n- {}", lacking.join("\n- "));
+}
+
+#[test]
+fn every_policy_action_is_named() {
+    assert_eq!(stack_test::lint::wildcard_actions(&template()), Vec::<String>::new());
+}
+
+#[test]
+fn only_the_quoting_commands_invoke_product_and_only_the_pay_command_invokes_payment() {
+    let invokers = stack_test::lint::invokers(&template());
+    let of = |callee: &str| -> Vec<&str> {
+        invokers.iter().filter(|(_, target)| target.starts_with(callee)).map(|(caller, _)| caller.as_str()).collect()
+    };
+    assert_eq!(of("QuoteFunction"), ["ChangePlanFunction", "QuotePlanFunction", "SavePlanFunction"], "{invokers:?}");
+    assert_eq!(of("PayFunction"), ["PayProposalFunction"], "{invokers:?}");
 }
