@@ -349,13 +349,18 @@ struct Proxy {
 /// Serves the DynamoDB metering proxy on `listener`, forwarding every request to `upstream`
 /// (`http://127.0.0.1:<port>` of the embedded DynamoDB) and counting capacity in `usage`.
 pub async fn serve_dynamodb_proxy(listener: tokio::net::TcpListener, upstream: String, usage: Usage) {
-    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-        .build(hyper_util::client::legacy::connect::HttpConnector::new());
+    let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    // Without it, Nagle's algorithm and delayed ACKs add milliseconds to every call.
+    connector.set_nodelay(true);
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(connector);
     let proxy = Proxy { upstream, usage, client };
     let app = axum::Router::new()
         .fallback(forward)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_DYNAMODB_BODY))
         .with_state(proxy);
+    let listener = axum::serve::ListenerExt::tap_io(listener, |stream: &mut tokio::net::TcpStream| {
+        let _ = stream.set_nodelay(true);
+    });
     let _ = axum::serve(listener, app).await;
 }
 
