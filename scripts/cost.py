@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """What one SirenOrder order costs on AWS, counted by the local stack (issue 15, item 6).
 
-    cargo run -p devstack -- up systems/siren-order --fresh [--release]
+    cargo run -p devstack -- up systems/siren-order --fresh --meter-dynamodb [--release]
     python3 scripts/cost.py [ORDERS] [CLIENTS]      # default 300 orders, 4 customers at once
 
 The local stack meters what AWS would bill (`GET /_devstack/usage`, crates/devstack/src/usage.rs):
@@ -93,6 +93,8 @@ def in_parallel(clients, work):
 
 
 def place_orders(orders, clients, run):
+    if not usage().get("dynamodbMetered"):
+        sys.exit("the stack does not meter DynamoDB: start it with `devstack up ... --meter-dynamodb`")
     owner = token({"groups": ["owner"]})
     barista = token({"groups": ["barista"]})
     status, product = call("POST", f"{API}/products", owner, {"name": f"Cost {run}", "price": 4500})
@@ -256,7 +258,7 @@ def main():
         "# What one SirenOrder order costs on AWS, counted",
         "",
         f"Counted by the local stack on {today}: `python3 scripts/cost.py {orders} {clients}` against",
-        f"`cargo run -p devstack -- up systems/siren-order --fresh{' --release' if build == 'release' else ''}`"
+        f"`cargo run -p devstack -- up systems/siren-order --fresh --meter-dynamodb{' --release' if build == 'release' else ''}`"
         f" ({build} functions). {orders} orders by {clients} customers at once; each order is placed",
         "(`POST /orders` with an idempotency key), looked at once by its customer (`GET /orders/{id}`, the",
         "waiting number), and completed by the counter (`PATCH /deliveries/{id}`); the meter was read when",

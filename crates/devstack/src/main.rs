@@ -75,6 +75,11 @@ struct Up {
     /// `TRIM_HORIZON` it replays every record still in the stream).
     #[arg(long)]
     reset_stream_positions: bool,
+    /// Count DynamoDB read and write units per table in `GET /_devstack/usage`, through a
+    /// metering proxy in front of the embedded DynamoDB (adds about 1.6 ms to every call;
+    /// `scripts/cost.py` needs it).
+    #[arg(long)]
+    meter_dynamodb: bool,
     /// Concurrency limit of a function without ReservedConcurrentExecutions.
     #[arg(long, default_value_t = 4)]
     concurrency: usize,
@@ -161,6 +166,7 @@ async fn run_up(common: &Common, up: Up) -> anyhow::Result<()> {
         event_source_mappings: true,
         log_capacity: devstack::log::DEFAULT_CAPACITY,
         reset_stream_positions: up.reset_stream_positions,
+        meter_dynamodb: up.meter_dynamodb,
     })
     .await?;
     println!("devstack is up in {:.0} ms", started.elapsed().as_secs_f64() * 1000.0);
@@ -198,6 +204,7 @@ async fn run_invoke(common: &Common, invoke: Invoke) -> anyhow::Result<()> {
         event_source_mappings: false,
         log_capacity: devstack::log::DEFAULT_CAPACITY,
         reset_stream_positions: false,
+        meter_dynamodb: false,
     })
     .await?;
     let invocation = stack.invoke(&invoke.function, payload.into()).await?;

@@ -78,6 +78,7 @@ pub fn stack_options(template: PathBuf, parameters: HashMap<String, String>) -> 
         event_source_mappings: true,
         log_capacity: crate::log::DEFAULT_CAPACITY,
         reset_stream_positions: false,
+        meter_dynamodb: false,
     }
 }
 

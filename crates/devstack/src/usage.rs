@@ -132,6 +132,9 @@ pub struct Counts {
     pub sns: SnsUsage,
     /// SQS usage.
     pub sqs: SqsUsage,
+    /// Whether DynamoDB is metered: the stack runs with the metering proxy
+    /// (`devstack up --meter-dynamodb`); without it `dynamodb` stays empty.
+    pub dynamodb_metered: bool,
 }
 
 /// HTTP API usage.
@@ -151,6 +154,7 @@ impl Default for Counts {
             dynamodb: BTreeMap::new(),
             sns: SnsUsage::default(),
             sqs: SqsUsage::default(),
+            dynamodb_metered: false,
         }
     }
 }
@@ -171,7 +175,17 @@ impl Usage {
 
     /// What was counted so far; counting starts again from zero.
     pub fn reset(&self) -> Counts {
-        self.with(std::mem::take)
+        self.with(|counts| {
+            let metered = counts.dynamodb_metered;
+            let counted = std::mem::take(counts);
+            counts.dynamodb_metered = metered;
+            counted
+        })
+    }
+
+    /// Notes that DynamoDB calls go through the metering proxy ([`serve_dynamodb_proxy`]).
+    pub fn meter_dynamodb(&self) {
+        self.with(|counts| counts.dynamodb_metered = true);
     }
 
     /// Counts one invocation of `function` (memory `memory_mb`) that ran `duration_ms`, after
@@ -489,7 +503,7 @@ mod tests {
     }
 
     async fn stack_with_table() -> Emulators {
-        let emulators = Emulators::start(None).await.unwrap();
+        let emulators = Emulators::start_durable(None, None, true).await.unwrap();
         emulators
             .ddb(
                 dynoxide::Database::create_table,
