@@ -205,6 +205,21 @@ pub fn apply(
             row.product_name.clone_from(product_name);
             (row.sum_insured, row.monthly_premium) = (*sum_insured, *monthly_premium);
         }
+        Change::DescriptionIssued { plan_version, product_name, issued_on }
+            if row.progress > Progress::DescriptionIssued =>
+        {
+            // A proposal on the plan arrived first (events of different topics reach the
+            // consumer in any order): keep its progress and note the description once, if it is
+            // of the row's version (or of the only version seen so far).
+            if row.description_issued_on.is_some() || row.plan_version != 0 && *plan_version != row.plan_version {
+                return None;
+            }
+            row.plan_version = *plan_version;
+            if row.product_name.is_empty() {
+                row.product_name.clone_from(product_name);
+            }
+            row.description_issued_on = Some(*issued_on);
+        }
         Change::DescriptionIssued { plan_version, product_name, issued_on } => {
             if *plan_version < row.plan_version
                 || row.progress >= Progress::DescriptionIssued && *plan_version == row.plan_version
@@ -362,5 +377,48 @@ mod tests {
             "a change needs a new description"
         );
         assert_eq!(apply(Some(&changed), KEY, &issued(1), at()), None, "the old version's description is stale");
+    }
+
+    /// Every order of one contract's five events (a stopped consumer catching up takes them as
+    /// they come) ends in the row the spec's order gives.
+    #[test]
+    fn every_order_of_a_contracts_events_ends_in_the_same_row() {
+        let p = "20261122000001".to_owned();
+        let flow = vec![
+            saved(1),
+            issued(1),
+            Change::ProposalSubmitted { proposal_no: p.clone(), product_name: "(무)재해사망보장".into() },
+            Change::PayApproved { proposal_no: p.clone(), amount: Won::new(80_000) },
+            Change::ContractConcluded { proposal_no: p, amount: Won::new(80_000) },
+        ];
+        let content = |row: &Row| {
+            (
+                row.plan_version,
+                row.product_name.clone(),
+                row.sum_insured,
+                row.monthly_premium,
+                row.progress,
+                row.description_issued_on,
+                row.proposal_no.clone(),
+                row.paid_amount,
+                row.payment,
+            )
+        };
+        let expected = content(&run(&flow));
+        let mut orders: Vec<Vec<usize>> = vec![vec![]];
+        for _ in 0..flow.len() {
+            let mut longer = Vec::new();
+            for order in &orders {
+                for next in (0..flow.len()).filter(|i| !order.contains(i)) {
+                    longer.push([order.clone(), vec![next]].concat());
+                }
+            }
+            orders = longer;
+        }
+        assert_eq!(orders.len(), 120);
+        for order in orders {
+            let changes: Vec<Change> = order.iter().map(|&i| flow[i].clone()).collect();
+            assert_eq!(content(&run(&changes)), expected, "in the order {order:?}");
+        }
     }
 }
