@@ -130,6 +130,8 @@ struct Shared {
     queue: Mutex<mpsc::UnboundedReceiver<Job>>,
     /// Invocations sent to the pool and not yet taken by a worker.
     pending: AtomicUsize,
+    /// Invocations asked for so far, finished or not ([`Function::invoked`]).
+    invoked: AtomicUsize,
     idle: AtomicUsize,
     workers: AtomicUsize,
     live: std::sync::Mutex<BTreeMap<usize, Arc<Worker>>>,
@@ -149,6 +151,7 @@ impl Function {
             jobs,
             queue: Mutex::new(queue),
             pending: AtomicUsize::new(0),
+            invoked: AtomicUsize::new(0),
             idle: AtomicUsize::new(0),
             workers: AtomicUsize::new(0),
             live: std::sync::Mutex::default(),
@@ -187,6 +190,13 @@ impl Function {
             .collect()
     }
 
+    /// How many invocations were asked of the function so far, including those still
+    /// running (the finished ones are reported to the observer): whether a caller invoked
+    /// it at all, without waiting for a slow invocation to end.
+    pub fn invoked(&self) -> usize {
+        self.shared.invoked.load(Ordering::SeqCst)
+    }
+
     /// Invokes the function synchronously (`RequestResponse`) with a JSON `payload`, in a
     /// new trace, as a direct `Invoke` ([`crate::trace::InvocationContext::invoke`]).
     ///
@@ -205,6 +215,7 @@ impl Function {
         let observer = Arc::clone(&self.observer);
         let fault = *self.fault.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let kept = context.clone();
+        self.shared.invoked.fetch_add(1, Ordering::SeqCst);
         let running = tokio::spawn(invoke_in_pool(shared, observer, fault, payload, context));
         match running.await {
             Ok(invocation) => invocation,

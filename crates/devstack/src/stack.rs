@@ -342,6 +342,12 @@ impl Stack {
         self.functions.get(logical_id).map(|f| f.workers()).unwrap_or_default()
     }
 
+    /// How many invocations of function `logical_id` were asked for so far, including
+    /// those still running (0 for an unknown function).
+    pub fn invoked(&self, logical_id: &str) -> usize {
+        self.functions.get(logical_id).map_or(0, |f| f.invoked())
+    }
+
     /// The physical name of resource `logical_id` (a table's `TableName`, say).
     pub fn physical_name(&self, logical_id: &str) -> Option<&str> {
         self.physical_names.get(logical_id).map(String::as_str)

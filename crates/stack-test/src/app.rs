@@ -112,6 +112,37 @@ impl TestApp {
         send(&self.http, &self.stack.api_url, token, method, path, headers, body).await
     }
 
+    /// Sends as [`TestApp::send_as`] does and, while the answer is 503 with `Retry-After`,
+    /// sends again after the seconds it names, for at most `timeout`; returns the last answer.
+    ///
+    /// This is what a client honouring `Retry-After` does. It is for the steps that are not
+    /// about the 503 itself, where a synchronous dependency may be slow for a moment (a
+    /// function's cold start on a loaded machine past the caller's timeout), and only for
+    /// requests that a 503 leaves undone or that are idempotent.
+    ///
+    /// # Panics
+    /// As [`TestApp::send_as`].
+    pub async fn send_honouring_retry_after(
+        &self,
+        token: Option<&str>,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+        timeout: Duration,
+    ) -> Reply {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let reply = self.send_as(token, method, path, body).await;
+            let wait = reply.headers.get("retry-after").and_then(|s| s.parse::<u64>().ok());
+            match wait {
+                Some(seconds) if reply.status == 503 && Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_secs(seconds.min(5))).await;
+                }
+                _ => return reply,
+            }
+        }
+    }
+
     /// Polls `GET path` with `token` until `condition` holds on the reply or `timeout`
     /// passes; returns the last reply.
     pub async fn poll_as(
@@ -203,7 +234,14 @@ impl TestApp {
         poll_until(timeout, || self.trace(correlation_id), condition).await
     }
 
-    /// How many times function `logical_id` was invoked so far.
+    /// How many invocations of function `logical_id` were asked for so far, including
+    /// those still running: for "not invoked while the breaker is open", which must not
+    /// depend on whether an earlier slow invocation has ended yet.
+    pub fn invoked(&self, logical_id: &str) -> usize {
+        self.stack.invoked(logical_id)
+    }
+
+    /// How many invocations of function `logical_id` have finished so far.
     pub fn invocations(&self, logical_id: &str) -> usize {
         self.stack.reports().iter().filter(|r| r.function == logical_id).count()
     }

@@ -173,14 +173,14 @@ async fn step_6_slow_cancels_time_out_open_the_shared_breaker_and_complete_anywa
 
     // Open: 503 at once, without invoking delivery.
     tokio::time::sleep(Duration::from_millis(800)).await; // the slow invocations under way end
-    let calls = app.invocations("CancelDeliveryFunction");
+    let calls = app.invoked("CancelDeliveryFunction");
     let started = Instant::now();
     let refused = app.cancel(&a, &never).await;
     let took = started.elapsed();
     println!("step 6: with the breaker open, 503 in {took:?}");
     assert_eq!(refused.status, 503, "{refused:?}");
     assert_eq!(refused.headers["retry-after"], "10", "the open period");
-    assert_eq!(app.invocations("CancelDeliveryFunction"), calls, "nobody invoked while open");
+    assert_eq!(app.invoked("CancelDeliveryFunction"), calls, "nobody invoked while open");
 
     // Every cancel that reached delivery completed: each such order is Cancelled by
     // DeliveryCancelled; the one whose cancel never reached delivery stays Ordered.

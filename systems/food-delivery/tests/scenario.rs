@@ -162,7 +162,7 @@ async fn step_6_pay_slowed_above_the_timeout(app: &TestApp) {
     }
 
     // Open: 503 at once, no order written, pay not invoked.
-    let calls = app.invocations("PayFunction");
+    let calls = app.invoked("PayFunction");
     let started = Instant::now();
     let refused = app.order(&b, &json!({"item": "chicken"})).await;
     let took = started.elapsed();
@@ -170,7 +170,7 @@ async fn step_6_pay_slowed_above_the_timeout(app: &TestApp) {
     assert_eq!(refused.status, 503, "{refused:?}");
     assert_eq!(refused.headers["retry-after"], "10", "the open period");
     assert_eq!(orders_of(app, &b).await.len(), failures, "no order written while open");
-    assert_eq!(app.invocations("PayFunction"), calls, "nobody invoked while open");
+    assert_eq!(app.invoked("PayFunction"), calls, "nobody invoked while open");
 
     // No charge stands: each slow payment is voided (Cancelled) or was refused by its
     // tombstone; no store order appears.

@@ -42,19 +42,23 @@ fn design(who: &Customer, sum: u64) -> Value {
         "paymentPeriodYears": 20, "paymentCycle": "Monthly"})
 }
 
-/// A quote, once plan knows the customer (it learns customers by event).
+/// A quote, once plan knows the customer (it learns customers by event), honouring a 503's
+/// `Retry-After` (product's first invocation is a cold start, which a loaded machine can
+/// stretch past the 610 ms timeout; a 503 quote saves nothing).
 async fn quote(app: &TestApp, who: &Customer, sum: u64) -> Reply {
     let body = design(who, sum);
     stack_test::app::poll_until(
         PATIENCE,
-        || app.send_as(Some(&who.token), "POST", "/plans/quote", Some(&body)),
+        || app.send_honouring_retry_after(Some(&who.token), "POST", "/plans/quote", Some(&body), PATIENCE),
         |r| r.status != 404,
     )
     .await
 }
 
+/// Saves a plan, honouring a 503's `Retry-After` (a 503 saves nothing).
 async fn save_plan(app: &TestApp, who: &Customer) -> String {
-    let reply = app.send_as(Some(&who.token), "POST", "/plans", Some(&design(who, 50_000_000))).await;
+    let body = design(who, 50_000_000);
+    let reply = app.send_honouring_retry_after(Some(&who.token), "POST", "/plans", Some(&body), PATIENCE).await;
     assert_eq!(
         (reply.status, reply.body["status"].as_str(), reply.body["monthlyPremium"].as_u64()),
         (201, Some("Designed"), Some(80_000)),
@@ -91,9 +95,20 @@ async fn apply(app: &TestApp, who: &Customer, plan: &str) -> String {
     reply.body["proposalNo"].as_str().unwrap().to_owned()
 }
 
+fn account() -> Value {
+    json!({"bankCode": "088", "accountNo": "110123456789", "accountHolder": "양건우"})
+}
+
+/// Pays once: the answer as it comes, 503 included (the breaker steps).
 async fn pay(app: &TestApp, who: &Customer, proposal: &str) -> Reply {
-    let body = json!({"bankCode": "088", "accountNo": "110123456789", "accountHolder": "양건우"});
-    app.send_as(Some(&who.token), "POST", &format!("/proposals/{proposal}/payment"), Some(&body)).await
+    app.send_as(Some(&who.token), "POST", &format!("/proposals/{proposal}/payment"), Some(&account())).await
+}
+
+/// Pays, honouring a 503's `Retry-After` (payment's first invocation is a cold start; paying
+/// again is idempotent: a payment that completed late is the one answered).
+async fn pay_honouring_retry_after(app: &TestApp, who: &Customer, proposal: &str) -> Reply {
+    let path = format!("/proposals/{proposal}/payment");
+    app.send_honouring_retry_after(Some(&who.token), "POST", &path, Some(&account()), PATIENCE).await
 }
 
 async fn rows(app: &TestApp, who: &Customer) -> Vec<Value> {
@@ -193,7 +208,7 @@ async fn the_spec_scenario_end_to_end() {
 
     // Step 6: apply and pay; the my page shows Contracted with 80000 paid.
     let proposal = apply(&app, &yang, &plan).await;
-    let paid = pay(&app, &yang, &proposal).await;
+    let paid = pay_honouring_retry_after(&app, &yang, &proposal).await;
     let paid_at = Instant::now();
     assert_eq!(
         (paid.status, paid.body["status"].as_str(), paid.body["amount"].as_u64()),
@@ -252,12 +267,12 @@ async fn step_8_product_slowed(app: &TestApp, who: &Customer) {
         assert!(reply.headers.contains_key("retry-after"), "{reply:?}");
     }
     println!("step 8: slow product answered 503 in {answered:?} (timeout 610 ms)");
-    let calls = app.invocations("QuoteFunction");
+    let calls = app.invoked("QuoteFunction");
     let started = Instant::now();
     let refused = app.send_as(Some(&who.token), "POST", "/plans", Some(&design(who, 50_000_000))).await;
     println!("step 8: with the breaker open, 503 in {:?}", started.elapsed());
     assert_eq!(refused.status, 503, "{refused:?}");
-    assert_eq!(app.invocations("QuoteFunction"), calls, "product not invoked while open");
+    assert_eq!(app.invoked("QuoteFunction"), calls, "product not invoked while open");
     app.stack.set_fault("QuoteFunction", Fault::default());
     let started = Instant::now();
     let body = design(who, 50_000_000);
@@ -278,7 +293,7 @@ async fn step_9_mypage_consumer_stopped(app: &TestApp, who: &Customer) {
     let plan = save_plan(app, who).await;
     describe(app, who, &plan).await;
     let proposal = apply(app, who, &plan).await;
-    let paid = pay(app, who, &proposal).await;
+    let paid = pay_honouring_retry_after(app, who, &proposal).await;
     assert_eq!((paid.status, paid.body["status"].as_str()), (200, Some("Contracted")), "{paid:?}");
     assert!(rows(app, who).await.iter().all(|r| r["planNo"] != plan.as_str()), "not shown while stopped");
     app.set_consumer_enabled("MyPageOnEventsFunction", true);
@@ -307,10 +322,10 @@ async fn payment_slowed(app: &TestApp, who: &Customer) {
         assert_eq!(reply.status, 503, "{reply:?}");
         assert!(reply.headers.contains_key("retry-after"), "{reply:?}");
     }
-    let calls = app.invocations("PayFunction");
+    let calls = app.invoked("PayFunction");
     let refused = pay(app, who, &proposals[failures]).await;
     assert_eq!(refused.status, 503, "{refused:?}");
-    assert_eq!(app.invocations("PayFunction"), calls, "payment not invoked while open");
+    assert_eq!(app.invoked("PayFunction"), calls, "payment not invoked while open");
     assert_eq!(proposal_status(app, who, &proposals[failures]).await, "Submitted");
     for proposal in &proposals[..failures] {
         let started = Instant::now();

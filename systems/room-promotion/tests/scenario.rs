@@ -230,12 +230,12 @@ async fn step_6_payment_slowed_above_the_timeout(app: &TestApp, twin: &str) {
         assert!(reply.headers.contains_key("retry-after"), "{reply:?}");
     }
     println!("step 6: slow payments answered 503 in {answered:?} (timeout 610 ms)");
-    let calls = app.invocations("PayFunction");
+    let calls = app.invoked("PayFunction");
     let started = Instant::now();
     let refused = pay(app, &b, &ids[failures]).await;
     println!("step 6: with the breaker open, 503 in {:?}", started.elapsed());
     assert_eq!(refused.status, 503, "{refused:?}");
-    assert_eq!(app.invocations("PayFunction"), calls, "payment not invoked while open");
+    assert_eq!(app.invoked("PayFunction"), calls, "payment not invoked while open");
 
     // The slow payments complete: Paid by PaymentApproved, then Confirmed; one of each.
     for id in &ids[..failures] {

@@ -185,10 +185,10 @@ async fn a_failing_or_slow_product_context_gives_503_fast_and_the_breaker_recove
     }
     // Five consecutive failures opened the breaker: the next call is refused without
     // calling the product context, and says to come back when it half-opens.
-    let calls_before = app.invocations("CheckProductsFunction");
+    let calls_before = app.invoked("CheckProductsFunction");
     let open = app.place_order("fail-open", &customer, &[(&americano, 1)]).await;
     assert_eq!(open.status, 503);
-    assert_eq!(app.invocations("CheckProductsFunction"), calls_before, "an open breaker does not call");
+    assert_eq!(app.invoked("CheckProductsFunction"), calls_before, "an open breaker does not call");
     let nothing: Vec<_> = app.items("OrderTable").into_iter().filter(|i| i["sk"]["S"] != "BREAKER").collect();
     assert!(nothing.is_empty(), "no order was written (the breaker's own item aside): {nothing:?}");
 
@@ -259,14 +259,14 @@ async fn the_breaker_is_shared_by_every_warm_worker_so_once_open_nobody_calls_th
     // failure). Two more waves on every worker: all refused, none reaches it.
     app.stack.set_fault("CheckProductsFunction", Fault { delay_ms: 0, fail: true });
     tokio::time::sleep(Duration::from_millis(2000)).await; // the slow invocations still under way end
-    let calls_before = app.invocations("CheckProductsFunction");
+    let calls_before = app.invoked("CheckProductsFunction");
     for wave in 3..5 {
         let replies = four_at_once(&app, &customer, &americano, &format!("open-{wave}")).await;
         println!("wave {wave} with the breaker open (fast fail): {}", latencies(&replies));
         assert!(replies.iter().all(|(r, _)| r.status == 503 && r.headers["retry-after"] == "10"), "{replies:?}");
         assert_eq!(replies[0].0.content_type, "application/problem+json");
     }
-    assert_eq!(app.invocations("CheckProductsFunction"), calls_before, "an open breaker calls nobody");
+    assert_eq!(app.invoked("CheckProductsFunction"), calls_before, "an open breaker calls nobody");
     let breaker: Vec<_> = app.items("OrderTable").into_iter().filter(|i| i["sk"]["S"] == "BREAKER").collect();
     assert_eq!(breaker.len(), 1, "one breaker item for the one dependency: {breaker:?}");
     assert_eq!(breaker[0]["state"]["S"], "Open");
