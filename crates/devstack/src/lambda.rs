@@ -92,6 +92,9 @@ struct Job {
     trace_header: String,
     payload: Bytes,
     deadline_ms: u128,
+    /// When the invocation was asked for: it is a cold start when it had to wait for the
+    /// init of the worker that takes it.
+    submitted: Instant,
     reply: oneshot::Sender<(Outcome, f64, Option<f64>)>,
 }
 
@@ -190,6 +193,28 @@ impl Function {
             .collect()
     }
 
+    /// Starts one worker process when the function has none and waits, up to `timeout`,
+    /// until a worker has finished its init and asks for an event, as provisioned
+    /// concurrency keeps one ready; false when none was ready in time (the function failed
+    /// to start, say). The invocation that takes it is not a cold start.
+    ///
+    /// For tests whose subject is not a cold start: a debug build's init on a loaded machine
+    /// (up to hundreds of milliseconds) can outlast a synchronous caller's timeout, which a
+    /// deployed function's init (about 10 ms) does not come near.
+    pub async fn prewarm(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while self.shared.idle.load(Ordering::SeqCst) == 0 {
+            if Instant::now() >= deadline {
+                return false;
+            }
+            if self.shared.workers.load(Ordering::SeqCst) == 0 {
+                start_worker(&self.shared);
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        true
+    }
+
     /// How many invocations were asked of the function so far, including those still
     /// running (the finished ones are reported to the observer): whether a caller invoked
     /// it at all, without waiting for a slow invocation to end.
@@ -259,8 +284,14 @@ async fn invoke_in_pool(
     let (reply, answer) = oneshot::channel();
     let deadline = std::time::SystemTime::now() + spec.timeout;
     let deadline_ms = deadline.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default();
-    let job =
-        Job { request_id: request_id.clone(), trace_header: context.trace_header.clone(), payload, deadline_ms, reply };
+    let job = Job {
+        request_id: request_id.clone(),
+        trace_header: context.trace_header.clone(),
+        payload,
+        deadline_ms,
+        submitted: Instant::now(),
+        reply,
+    };
     let (outcome, duration_ms, init_ms) = if submit(&shared, job).is_err() {
         (runtime_error("Runtime.Unavailable", "the function pool is closed"), 0.0, None)
     } else {
@@ -288,11 +319,19 @@ fn submit(shared: &Arc<Shared>, job: Job) -> Result<(), ()> {
     Ok(())
 }
 
-/// Starts a worker unless one is idle or the concurrency limit is reached.
+/// Starts a worker when more invocations wait than workers are idle, unless the concurrency
+/// limit is reached: as Lambda does, an event goes to an idle sandbox when there is one, and
+/// each event more than the idle sandboxes can take starts a new one (a burst of four events
+/// at one idle worker starts three more, instead of queueing three behind the first).
 fn ensure_worker(shared: &Arc<Shared>) {
-    if shared.idle.load(Ordering::SeqCst) > 0 {
+    if shared.idle.load(Ordering::SeqCst) >= shared.pending.load(Ordering::SeqCst) {
         return;
     }
+    start_worker(shared);
+}
+
+/// Starts one more worker unless the concurrency limit is reached.
+fn start_worker(shared: &Arc<Shared>) {
     let workers = shared.workers.load(Ordering::SeqCst);
     if workers >= shared.spec.max_concurrency {
         return;
@@ -320,6 +359,8 @@ struct Worker {
     spec: FunctionSpec,
     shared: Arc<Shared>,
     started: Instant,
+    /// When the process first asked for an event: its init ended.
+    ready: std::sync::OnceLock<Instant>,
     current: std::sync::Mutex<Option<InFlight>>,
     invocations: AtomicUsize,
     alive: std::sync::atomic::AtomicBool,
@@ -373,6 +414,7 @@ async fn run_worker(spec: FunctionSpec, shared: Arc<Shared>) -> anyhow::Result<(
         spec: spec.clone(),
         shared: Arc::clone(&shared),
         started: Instant::now(),
+        ready: std::sync::OnceLock::new(),
         current: std::sync::Mutex::new(None),
         invocations: AtomicUsize::new(0),
         alive: std::sync::atomic::AtomicBool::new(true),
@@ -503,6 +545,7 @@ async fn next(State(worker): State<Arc<Worker>>) -> Response {
     if *dead.borrow_and_update() {
         return StatusCode::GONE.into_response();
     }
+    let ready = *worker.ready.get_or_init(Instant::now);
     worker.mark_idle();
     // Waits for an event, or for this worker's process to die (then the call is
     // abandoned: it must not hold the queue, nor take an event no process will run).
@@ -525,8 +568,12 @@ async fn next(State(worker): State<Arc<Worker>>) -> Response {
         let _ = submit(&shared, job);
         return StatusCode::GONE.into_response();
     }
-    let cold = worker.invocations.fetch_add(1, Ordering::SeqCst) == 0;
-    let cold_init_ms = cold.then(|| worker.started.elapsed().as_secs_f64() * 1000.0);
+    // A cold start, as Lambda reports one: the worker's first invocation, asked for before
+    // its init ended (an event that arrived after a prewarmed or spare worker was ready did
+    // not wait for any init).
+    let first = worker.invocations.fetch_add(1, Ordering::SeqCst) == 0;
+    let cold = first && job.submitted <= ready;
+    let cold_init_ms = cold.then(|| ready.duration_since(worker.started).as_secs_f64() * 1000.0);
     let mut headers = HeaderMap::new();
     let header = |v: &str| HeaderValue::from_str(v).unwrap_or(HeaderValue::from_static(""));
     headers.insert("lambda-runtime-aws-request-id", header(&job.request_id));
@@ -618,6 +665,45 @@ async fn init_error(State(worker): State<Arc<Worker>>, body: Bytes) -> StatusCod
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn job() -> Job {
+        let (reply, _) = oneshot::channel();
+        let payload = Bytes::new();
+        let (request_id, trace_header) = (String::new(), String::new());
+        Job { request_id, trace_header, payload, deadline_ms: 0, submitted: Instant::now(), reply }
+    }
+
+    /// Every event more than the idle workers can take starts a worker (before, one idle
+    /// worker made a burst queue behind it). Checked on the pool's counters before any
+    /// worker task runs (a current-thread runtime that is not yielded to), so the outcome
+    /// does not depend on how fast a worker takes its event.
+    #[tokio::test]
+    async fn events_beyond_the_idle_workers_start_a_worker_each_up_to_the_limit() {
+        let spec = FunctionSpec {
+            logical_id: "F".to_owned(),
+            name: "f".to_owned(),
+            arn: "arn:aws:lambda:us-east-1:000000000000:function:f".to_owned(),
+            executable: PathBuf::from("/nonexistent/bootstrap"),
+            environment: BTreeMap::new(),
+            timeout: Duration::from_secs(1),
+            memory_mb: 128,
+            max_concurrency: 3,
+        };
+        let function = Function::new(spec, Arc::new(|_: &FunctionSpec, _: &Invocation| {}), false);
+        let shared = &function.shared;
+        shared.idle.store(1, Ordering::SeqCst);
+        submit(shared, job()).unwrap();
+        assert_eq!(shared.workers.load(Ordering::SeqCst), 0, "the idle worker takes the first event");
+        submit(shared, job()).unwrap();
+        submit(shared, job()).unwrap();
+        assert_eq!(shared.workers.load(Ordering::SeqCst), 2, "one new worker for each event beyond it");
+        for _ in 0..3 {
+            submit(shared, job()).unwrap();
+        }
+        assert_eq!(shared.workers.load(Ordering::SeqCst), 3, "no more than the concurrency limit");
+    }
+
     #[test]
     fn a_running_process_is_alive_and_a_missing_one_is_not() {
         assert!(super::process_alive(std::process::id()));

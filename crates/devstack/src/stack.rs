@@ -342,6 +342,16 @@ impl Stack {
         self.functions.get(logical_id).map(|f| f.workers()).unwrap_or_default()
     }
 
+    /// Starts a worker of function `logical_id` and waits up to `timeout` until it is
+    /// ready for an event ([`crate::lambda::Function::prewarm`]); false when the function is
+    /// unknown or no worker was ready in time.
+    pub async fn prewarm(&self, logical_id: &str, timeout: std::time::Duration) -> bool {
+        match self.functions.get(logical_id) {
+            Some(function) => function.prewarm(timeout).await,
+            None => false,
+        }
+    }
+
     /// How many invocations of function `logical_id` were asked for so far, including
     /// those still running (0 for an unknown function).
     pub fn invoked(&self, logical_id: &str) -> usize {

@@ -163,6 +163,24 @@ async fn concurrent_invocations_start_workers_up_to_the_limit() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_burst_at_one_idle_worker_starts_more_and_a_prewarmed_worker_is_no_cold_start() {
+    let stack = start(&[]).await;
+    assert!(stack.prewarm("EchoFunction", Duration::from_secs(30)).await, "one worker ready");
+    assert_eq!(stack.workers("EchoFunction").len(), 1);
+    let first = invoke(&stack, "EchoFunction", json!({ "sleepMs": 1 })).await;
+    assert!(first.init_ms.is_none(), "the prewarmed worker had finished its init before the event");
+
+    // One idle worker, three events at once: it takes one and two more start (Lambda does
+    // not queue events behind a busy sandbox); before, all three waited for the one.
+    let calls = (0..3).map(|_| invoke(&stack, "EchoFunction", json!({ "sleepMs": 600 })));
+    let burst = futures::future::join_all(calls).await;
+    assert!(burst.iter().all(|i| matches!(i.outcome, Outcome::Response(_))), "{burst:?}");
+    assert_eq!(burst.iter().filter(|i| i.init_ms.is_some()).count(), 2, "two new workers for the two extra events");
+    assert_eq!(stack.workers("EchoFunction").len(), 3);
+    assert_eq!(stack.invoked("EchoFunction"), 4);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_lambda_invoke_api_answers_as_lambda_does() {
     let stack = start(&[]).await;
     let client = reqwest::Client::new();

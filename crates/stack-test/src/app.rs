@@ -44,10 +44,26 @@ impl TestApp {
 
     /// Starts a fresh stack of `system` with parameter overrides.
     ///
+    /// The functions that other functions invoke synchronously (a `lambda:InvokeFunction`
+    /// policy names them, [`crate::lint::invokers`]) get one worker ready before the app is
+    /// returned ([`devstack::Stack::prewarm`]): a debug build's cold start on a loaded
+    /// machine can outlast the caller's timeout (610 ms for several systems), which turns a
+    /// test of something else into a 503. Every other function starts cold on its first
+    /// invocation, as on Lambda.
+    ///
     /// # Panics
-    /// As [`TestApp::start`].
+    /// As [`TestApp::start`], and when a synchronously invoked function's worker is not
+    /// ready within 60 s.
     pub async fn with_parameters(system: &System, parameters: HashMap<String, String>) -> Self {
         let stack = devstack::testing::start_stack(system, parameters).await;
+        let template = devstack::template::Template::load(system.template()).expect("the template parses");
+        let mut called: Vec<String> =
+            crate::lint::invokers(&template).into_values().map(|target| target.replace(".Alias", "")).collect();
+        called.sort();
+        called.dedup();
+        for function in called.iter().filter(|f| stack.function(f).is_some()) {
+            assert!(stack.prewarm(function, Duration::from_secs(60)).await, "{function} did not start");
+        }
         Self { stack, system: system.clone(), http: reqwest::Client::new() }
     }
 
