@@ -8,8 +8,11 @@ Lambda bills as the init phase (reading the configuration, building the SDK clie
 the runtime), minus the download of the code. The binary must be built for this machine's
 architecture (arm64 binaries cannot run here; build the same profile for the host).
 
-Usage: scripts/init-time.py BINARY [RUNS] [NAME=VALUE ...]  (extra environment variables,
-e.g. the function's table names). Prints min / median / max in milliseconds.
+Usage: scripts/init-time.py BINARY[,BINARY...] [RUNS] [NAME=VALUE ...]  (extra environment
+variables, e.g. the function's table names). Prints min / median / max in milliseconds. With
+several binaries (say `target/release/hello-world,target/release/place-order`) the runs
+alternate between them, so that a change in the machine's load over the run (other processes,
+CPU frequency) weighs on each alike, and each median is also given as a ratio of the first's.
 """
 
 import http.server
@@ -35,7 +38,7 @@ class RuntimeApi(http.server.BaseHTTPRequestHandler):
 
 
 def main():
-    binary = sys.argv[1]
+    binaries = sys.argv[1].split(",")
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 20
     extra = dict(arg.split("=", 1) for arg in sys.argv[3:])
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), RuntimeApi)
@@ -56,21 +59,32 @@ def main():
         "RUST_LOG": "info",
         **extra,
     }
-    times = []
+    times = {binary: [] for binary in binaries}
     for _ in range(runs):
-        polled.clear()
-        start = time.perf_counter()
-        process = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        if not polled.wait(10):
-            process.kill()
-            sys.exit(f"{binary} did not poll /next within 10 s: {process.stderr.read().decode()[-2000:]}")
-        times.append((time.perf_counter() - start) * 1000)
+        for binary in binaries:
+            times[binary].append(init_once(binary, env))
+    first = statistics.median(times[binaries[0]])
+    for binary in binaries:
+        median = statistics.median(times[binary])
+        ratio = f", {median / first:.2f}x {os.path.basename(binaries[0])}" if len(binaries) > 1 else ""
+        print(
+            f"{os.path.basename(binary)}: {runs} runs, init (start to first /next) min {min(times[binary]):.1f} ms, "
+            f"median {median:.1f} ms, max {max(times[binary]):.1f} ms{ratio}"
+        )
+
+
+def init_once(binary, env):
+    """Starts `binary`, waits for its first /next poll, kills it; milliseconds from start to poll."""
+    polled.clear()
+    start = time.perf_counter()
+    process = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if not polled.wait(10):
         process.kill()
-        process.wait()
-    print(
-        f"{os.path.basename(binary)}: {runs} runs, init (start to first /next) "
-        f"min {min(times):.1f} ms, median {statistics.median(times):.1f} ms, max {max(times):.1f} ms"
-    )
+        sys.exit(f"{binary} did not poll /next within 10 s: {process.stderr.read().decode()[-2000:]}")
+    took = (time.perf_counter() - start) * 1000
+    process.kill()
+    process.wait()
+    return took
 
 
 if __name__ == "__main__":

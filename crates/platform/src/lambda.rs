@@ -14,10 +14,14 @@
 //! - [`serve_stream_and_schedule`] for a function fed by both a DynamoDB stream and an
 //!   EventBridge schedule (the outbox relay and its sweep).
 //!
+//! A function's `main` runs on tokio's current-thread runtime: a Lambda execution environment
+//! handles one event at a time, and the multi-thread runtime's start (reading the cgroup CPU
+//! quota to size its pool, starting a worker thread per CPU) is init time for nothing.
+//!
 //! ```no_run
 //! # async fn handle(_: &(), _: lambda_http::Request) -> Result<lambda_http::Response<lambda_http::Body>, platform::http::ApiError> { todo!() }
 //! # async fn from_env() -> Result<(), platform::config::ConfigError> { Ok(()) }
-//! #[tokio::main]
+//! #[tokio::main(flavor = "current_thread")]
 //! async fn main() -> Result<(), lambda_http::Error> {
 //!     let deps = platform::lambda::start(from_env()).await?;
 //!     platform::lambda::serve_http(|request| handle(&deps, request)).await

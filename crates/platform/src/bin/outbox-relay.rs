@@ -3,7 +3,7 @@
 //! ([`platform::relay::Relay::from_env`]). Event sources: the table's stream, filtered on
 //! outbox inserts, with `ReportBatchItemFailures`; a `Schedule` that runs the sweep.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), platform::lambda::Error> {
     let relay = platform::lambda::start(platform::relay::Relay::from_env()).await?;
     platform::lambda::serve_stream_and_schedule(|batch| relay.handle(batch), |tick| relay.sweep(tick.time)).await

@@ -71,9 +71,10 @@ impl CancelOrder {
         let (table, retention) = (config::required("ORDER_TABLE")?, config::outbox_retention()?);
         let (function, timeout) = (config::required("DELIVERY_CANCEL_FUNCTION")?, config::sync_call_timeout()?);
         let aws = platform::aws::sdk_config().await;
-        let breaker = Breaker::new(platform::aws::dynamodb(&aws), &table, &function);
+        let dynamodb = platform::aws::dynamodb(&aws);
+        let breaker = Breaker::new(dynamodb.clone(), &table, &function);
         Ok(Self {
-            orders: DynamoOrders::writer(platform::aws::dynamodb(&aws), table, retention),
+            orders: DynamoOrders::writer(dynamodb, table, retention),
             desk: DeliveryCancel(SyncInvoker::new(platform::invoke::lambda(&aws), function, timeout, breaker)),
         })
     }

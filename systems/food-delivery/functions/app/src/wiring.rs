@@ -57,12 +57,10 @@ impl PlaceOrder {
         let (table, retention) = (config::required("ORDER_TABLE")?, config::outbox_retention()?);
         let (function, timeout) = (config::required("PAY_FUNCTION")?, config::sync_call_timeout()?);
         let aws = platform::aws::sdk_config().await;
-        let breaker = Breaker::new(platform::aws::dynamodb(&aws), &table, &function);
+        let dynamodb = platform::aws::dynamodb(&aws);
+        let breaker = Breaker::new(dynamodb.clone(), &table, &function);
         let invoker = SyncInvoker::new(platform::invoke::lambda(&aws), function, timeout, breaker.clone());
-        Ok(Self {
-            app: DynamoApp::new(platform::aws::dynamodb(&aws), table).with_outbox(retention),
-            pay: PayCall { invoker, breaker },
-        })
+        Ok(Self { app: DynamoApp::new(dynamodb, table).with_outbox(retention), pay: PayCall { invoker, breaker } })
     }
 }
 
@@ -104,9 +102,10 @@ impl CancelOrder {
         let (table, retention) = (config::required("ORDER_TABLE")?, config::outbox_retention()?);
         let (function, timeout) = (config::required("STORE_CANCEL_FUNCTION")?, config::sync_call_timeout()?);
         let aws = platform::aws::sdk_config().await;
-        let breaker = Breaker::new(platform::aws::dynamodb(&aws), &table, &function);
+        let dynamodb = platform::aws::dynamodb(&aws);
+        let breaker = Breaker::new(dynamodb.clone(), &table, &function);
         Ok(Self {
-            orders: DynamoApp::new(platform::aws::dynamodb(&aws), table).with_outbox(retention),
+            orders: DynamoApp::new(dynamodb, table).with_outbox(retention),
             desk: StoreCancel(SyncInvoker::new(platform::invoke::lambda(&aws), function, timeout, breaker)),
         })
     }

@@ -48,12 +48,10 @@ impl QuotingFunction {
         let (table, retention) = (config::required("PLAN_TABLE")?, config::outbox_retention()?);
         let (function, timeout) = (config::required("QUOTE_FUNCTION")?, config::sync_call_timeout()?);
         let aws = platform::aws::sdk_config().await;
-        let breaker = Breaker::new(platform::aws::dynamodb(&aws), &table, &function);
+        let dynamodb = platform::aws::dynamodb(&aws);
+        let breaker = Breaker::new(dynamodb.clone(), &table, &function);
         let invoker = SyncInvoker::new(platform::invoke::lambda(&aws), function, timeout, breaker);
-        Ok(Self {
-            store: DynamoPlans::new(platform::aws::dynamodb(&aws), table).with_outbox(retention),
-            product: QuoteCall(invoker),
-        })
+        Ok(Self { store: DynamoPlans::new(dynamodb, table).with_outbox(retention), product: QuoteCall(invoker) })
     }
 }
 

@@ -49,12 +49,10 @@ impl PayProposal {
         let (table, retention) = (config::required("PROPOSAL_TABLE")?, config::outbox_retention()?);
         let (function, timeout) = (config::required("PAY_FUNCTION")?, config::sync_call_timeout()?);
         let aws = platform::aws::sdk_config().await;
-        let breaker = Breaker::new(platform::aws::dynamodb(&aws), &table, &function);
+        let dynamodb = platform::aws::dynamodb(&aws);
+        let breaker = Breaker::new(dynamodb.clone(), &table, &function);
         let invoker = SyncInvoker::new(platform::invoke::lambda(&aws), function, timeout, breaker);
-        Ok(Self {
-            store: DynamoProposals::new(platform::aws::dynamodb(&aws), table).with_outbox(retention),
-            pay: PayCall(invoker),
-        })
+        Ok(Self { store: DynamoProposals::new(dynamodb, table).with_outbox(retention), pay: PayCall(invoker) })
     }
 }
 

@@ -33,9 +33,10 @@ impl PlaceOrder {
         let (table, retention) = (config::required("ORDER_TABLE")?, config::outbox_retention()?);
         let (function, timeout) = (config::required("PRODUCT_CHECK_FUNCTION")?, config::sync_call_timeout()?);
         let aws = platform::aws::sdk_config().await;
-        let breaker = Breaker::new(platform::aws::dynamodb(&aws), &table, &function);
+        let dynamodb = platform::aws::dynamodb(&aws);
+        let breaker = Breaker::new(dynamodb.clone(), &table, &function);
         Ok(Self {
-            orders: DynamoOrders::writer(platform::aws::dynamodb(&aws), table, retention),
+            orders: DynamoOrders::writer(dynamodb, table, retention),
             pricing: ProductCheck(SyncInvoker::new(platform::invoke::lambda(&aws), function, timeout, breaker)),
         })
     }
@@ -98,9 +99,10 @@ impl CancelOrder {
         let (table, retention) = (config::required("ORDER_TABLE")?, config::outbox_retention()?);
         let (function, timeout) = (config::required("DELIVERY_CANCEL_FUNCTION")?, config::sync_call_timeout()?);
         let aws = platform::aws::sdk_config().await;
-        let breaker = Breaker::new(platform::aws::dynamodb(&aws), &table, &function);
+        let dynamodb = platform::aws::dynamodb(&aws);
+        let breaker = Breaker::new(dynamodb.clone(), &table, &function);
         Ok(Self {
-            orders: DynamoOrders::writer(platform::aws::dynamodb(&aws), table, retention),
+            orders: DynamoOrders::writer(dynamodb, table, retention),
             desk: DeliveryCancel(SyncInvoker::new(platform::invoke::lambda(&aws), function, timeout, breaker)),
         })
     }

@@ -1,6 +1,6 @@
 //! Lambda: the synchronous delivery cancel the order context invokes (no route); payload
 //! [`contracts::delivery_cancel`]. Configuration: [`delivery::wiring::ChangeDelivery`].
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), platform::lambda::Error> {
     let deps = platform::lambda::start(delivery::wiring::ChangeDelivery::from_env()).await?;
     platform::lambda::serve_invoke(|request| delivery::invoke::cancel_delivery(&deps.deliveries, request)).await

@@ -1,5 +1,5 @@
 //! Lambda: `GET /customers/{customerNo}` ([`customer::http::get`]). Configuration: [`customer::wiring::CustomerFunction`].
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), platform::lambda::Error> {
     let deps = platform::lambda::start(customer::wiring::CustomerFunction::from_env()).await?;
     platform::lambda::serve_http(|request| customer::http::get(&deps, request)).await

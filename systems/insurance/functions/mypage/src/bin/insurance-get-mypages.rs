@@ -1,5 +1,5 @@
 //! Lambda: `GET /mypages` ([`mypage::http::get`]). Configuration: [`mypage::wiring::ReadMyPages`].
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), platform::lambda::Error> {
     let deps = platform::lambda::start(mypage::wiring::ReadMyPages::from_env()).await?;
     platform::lambda::serve_http(|request| mypage::http::get(&deps, request)).await

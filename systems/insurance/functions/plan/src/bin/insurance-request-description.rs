@@ -1,5 +1,5 @@
 //! Lambda: [`plan::http::request_description`]. Configuration: [`plan::wiring::PlanFunction`].
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), platform::lambda::Error> {
     let deps = platform::lambda::start(plan::wiring::PlanFunction::from_env()).await?;
     platform::lambda::serve_http(|request| plan::http::request_description(&deps, request)).await

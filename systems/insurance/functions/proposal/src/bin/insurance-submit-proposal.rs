@@ -1,5 +1,5 @@
 //! Lambda: [`proposal::http::submit`]. Configuration: [`proposal::wiring::ProposalFunction`].
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), platform::lambda::Error> {
     let deps = platform::lambda::start(proposal::wiring::ProposalFunction::from_env()).await?;
     platform::lambda::serve_http(|request| proposal::http::submit(&deps, request)).await

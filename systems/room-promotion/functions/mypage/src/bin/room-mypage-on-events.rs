@@ -1,6 +1,6 @@
 //! Lambda: the my page's consumer (SQS `MyPageInboxQueue`, partial batch failures):
 //! [`mypage::policies::update_page`]. Configuration: [`mypage::wiring::MyPageOnEvents`].
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), platform::lambda::Error> {
     let deps = platform::lambda::start(mypage::wiring::MyPageOnEvents::from_env()).await?;
     platform::lambda::serve_events(|event| mypage::policies::update_page(&deps.pages, event)).await

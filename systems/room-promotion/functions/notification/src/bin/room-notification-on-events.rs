@@ -1,7 +1,7 @@
 //! Lambda: notification's consumer (SQS `NotificationInboxQueue`, partial batch failures):
 //! [`notification::policies::notify_customer`]. Configuration:
 //! [`notification::wiring::NotificationOnEvents`].
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), platform::lambda::Error> {
     let deps = platform::lambda::start(notification::wiring::NotificationOnEvents::from_env()).await?;
     platform::lambda::serve_events(|event| notification::policies::notify_customer(&deps.notices, event)).await

@@ -1,5 +1,5 @@
 //! Lambda: reservation's `cancel` handler ([`reservation::http::cancel`]). Configuration: [`reservation::wiring::ReservationFunction`].
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), platform::lambda::Error> {
     let deps = platform::lambda::start(reservation::wiring::ReservationFunction::from_env()).await?;
     platform::lambda::serve_http(|request| reservation::http::cancel(&deps, request)).await
