@@ -107,3 +107,15 @@ pub async fn emulators_with_resources(template: &Path) -> crate::emulators::Emul
 pub fn physical_name(logical_id: &str) -> String {
     format!("test-{logical_id}")
 }
+
+/// Every item of the table with logical id `logical_id` in emulators made by
+/// [`emulators_with_resources`], in DynamoDB JSON (`{"pk": {"S": ...}, ...}`): one `Scan` page
+/// (up to 1 MB), enough for a test's table.
+///
+/// # Panics
+/// When the table does not exist.
+pub fn table_items(emulators: &crate::emulators::Emulators, logical_id: &str) -> Vec<serde_json::Value> {
+    let request = serde_json::json!({ "TableName": physical_name(logical_id) });
+    let page = emulators.ddb(crate::emulators::Database::scan, request).expect("the table exists");
+    page["Items"].as_array().cloned().unwrap_or_default()
+}

@@ -4,16 +4,16 @@
 
 #![allow(clippy::unwrap_used)] // a test unwraps what must hold
 
+use platform::testing::{answer, outbox_event_types};
 use std::time::Duration;
 
 use alarm::store::DynamoMessages;
 use alarm::wiring;
 use aws_lambda_events::event::sqs::SqsEvent;
-use devstack::emulators::{Database, Emulators};
-use devstack::testing::{emulators_with_resources, physical_name, system_of};
-use lambda_http::{Body, Request, Response};
+use devstack::emulators::Emulators;
+use devstack::testing::{emulators_with_resources, physical_name, system_of, table_items};
+use lambda_http::Request;
 use platform::inbox::for_each_event;
-use serde_json::{Value, json};
 
 const HOUR: Duration = Duration::from_secs(3600);
 /// The token subject in the samples.
@@ -27,20 +27,8 @@ fn sample(name: &str, subject: &str) -> Request {
     lambda_http::request::from_str(&system().event_text(name).unwrap().replace(SAMPLE_SUBJECT, subject)).unwrap()
 }
 
-fn answer(response: Result<Response<Body>, platform::http::ApiError>) -> (u16, Value) {
-    let response = response.unwrap_or_else(platform::http::ApiError::into_response);
-    (response.status().as_u16(), serde_json::from_slice(response.body().as_ref()).unwrap())
-}
-
 fn outbox(emulators: &Emulators) -> Vec<String> {
-    let page = emulators.ddb(Database::scan, json!({ "TableName": physical_name("AlarmTable") })).unwrap();
-    page["Items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|i| i["kind"]["S"] == "OutboxEvent")
-        .map(|i| i["eventType"]["S"].as_str().unwrap().to_owned())
-        .collect()
+    outbox_event_types(&table_items(emulators, "AlarmTable"))
 }
 
 async fn follow(store: &DynamoMessages) {

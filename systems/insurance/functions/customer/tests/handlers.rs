@@ -3,14 +3,15 @@
 
 #![allow(clippy::unwrap_used)] // a test unwraps what must hold
 
+use platform::testing::{answer, outbox_event_types};
 use std::time::Duration;
 
 use customer::store::DynamoCustomers;
 use customer::wiring;
-use devstack::emulators::{Database, Emulators};
-use devstack::testing::{emulators_with_resources, physical_name, system_of};
-use lambda_http::{Body, Request, Response};
-use serde_json::{Value, json};
+use devstack::emulators::Emulators;
+use devstack::testing::{emulators_with_resources, physical_name, system_of, table_items};
+use lambda_http::Request;
+use serde_json::Value;
 
 const HOUR: Duration = Duration::from_secs(3600);
 /// The customer number and the token subject in the samples.
@@ -26,22 +27,12 @@ fn sample(name: &str, customer: &str, subject: &str) -> Request {
     lambda_http::request::from_str(&text).unwrap()
 }
 
-fn answer(response: Result<Response<Body>, platform::http::ApiError>) -> (u16, Value) {
-    let response = response.unwrap_or_else(platform::http::ApiError::into_response);
-    (response.status().as_u16(), serde_json::from_slice(response.body().as_ref()).unwrap())
-}
-
 fn items(emulators: &Emulators) -> Vec<Value> {
-    let page = emulators.ddb(Database::scan, json!({ "TableName": physical_name("CustomerTable") })).unwrap();
-    page["Items"].as_array().unwrap().clone()
+    table_items(emulators, "CustomerTable")
 }
 
 fn outbox(emulators: &Emulators) -> Vec<String> {
-    items(emulators)
-        .iter()
-        .filter(|i| i["kind"]["S"] == "OutboxEvent")
-        .map(|i| i["eventType"]["S"].as_str().unwrap().to_owned())
-        .collect()
+    outbox_event_types(&items(emulators))
 }
 
 #[tokio::test]

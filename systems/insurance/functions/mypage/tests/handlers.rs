@@ -4,16 +4,16 @@
 
 #![allow(clippy::unwrap_used)] // a test unwraps what must hold
 
+use platform::testing::answer;
 use std::time::Duration;
 
 use aws_lambda_events::event::sqs::SqsEvent;
 use devstack::testing::{emulators_with_resources, physical_name, system_of};
-use lambda_http::{Body, Request, Response};
+use lambda_http::Request;
 use mypage::policies::MYPAGE_INBOX;
 use mypage::store::DynamoMyPages;
 use mypage::wiring;
 use platform::inbox::for_each_event;
-use serde_json::Value;
 
 const HOUR: Duration = Duration::from_secs(3600);
 /// The token subject in the samples.
@@ -25,11 +25,6 @@ fn system() -> devstack::System {
 
 fn sample(name: &str, subject: &str) -> Request {
     lambda_http::request::from_str(&system().event_text(name).unwrap().replace(SAMPLE_SUBJECT, subject)).unwrap()
-}
-
-fn answer(response: Result<Response<Body>, platform::http::ApiError>) -> (u16, Value) {
-    let response = response.unwrap_or_else(platform::http::ApiError::into_response);
-    (response.status().as_u16(), serde_json::from_slice(response.body().as_ref()).unwrap())
 }
 
 async fn follow(store: &DynamoMyPages) {

@@ -4,16 +4,17 @@
 
 #![allow(clippy::unwrap_used)] // a test unwraps what must hold
 
+use platform::testing::outbox_event_types;
 use std::time::Duration;
 
 use aws_lambda_events::event::sqs::SqsEvent;
 use contracts::pay_call::{PayRequest, PayResponse, PayStatus};
-use devstack::emulators::{Database, Emulators};
-use devstack::testing::{emulators_with_resources, physical_name, system_of};
+use devstack::emulators::Emulators;
+use devstack::testing::{emulators_with_resources, physical_name, system_of, table_items};
 use payment::policies::PROPOSAL_EVENTS_INBOX;
 use payment::store::DynamoPayments;
 use platform::inbox::for_each_event;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 const HOUR: Duration = Duration::from_secs(3600);
 /// The proposal number in the samples.
@@ -39,18 +40,11 @@ async fn withdraw(store: &DynamoPayments, proposal: &str) {
 }
 
 fn items(emulators: &Emulators) -> Vec<Value> {
-    let page = emulators.ddb(Database::scan, json!({ "TableName": physical_name("PaymentTable") })).unwrap();
-    page["Items"].as_array().unwrap().clone()
+    table_items(emulators, "PaymentTable")
 }
 
 fn outbox(emulators: &Emulators) -> Vec<String> {
-    let mut events: Vec<String> = items(emulators)
-        .iter()
-        .filter(|i| i["kind"]["S"] == "OutboxEvent")
-        .map(|i| i["eventType"]["S"].as_str().unwrap().to_owned())
-        .collect();
-    events.sort();
-    events
+    outbox_event_types(&items(emulators))
 }
 
 fn store(emulators: &Emulators) -> DynamoPayments {

@@ -3,13 +3,14 @@
 
 #![allow(clippy::unwrap_used)] // a test unwraps what must hold
 
+use platform::testing::{answer, outbox_event_types};
 use std::time::Duration;
 
 use aws_lambda_events::event::sqs::SqsEvent;
 use contracts::quote_call::{QuoteRequest, QuoteResponse, QuoteStatus};
-use devstack::emulators::{Database, Emulators};
-use devstack::testing::{emulators_with_resources, physical_name, system_of};
-use lambda_http::{Body, Request, Response};
+use devstack::emulators::Emulators;
+use devstack::testing::{emulators_with_resources, physical_name, system_of, table_items};
+use lambda_http::Request;
 use platform::Won;
 use platform::inbox::for_each_event;
 use product::policies::DESCRIPTION_INBOX;
@@ -27,24 +28,12 @@ fn sample(name: &str) -> Request {
     lambda_http::request::from_str(&system().event_text(name).unwrap()).unwrap()
 }
 
-fn answer(response: Result<Response<Body>, platform::http::ApiError>) -> (u16, Value) {
-    let response = response.unwrap_or_else(platform::http::ApiError::into_response);
-    (response.status().as_u16(), serde_json::from_slice(response.body().as_ref()).unwrap())
-}
-
 fn items(emulators: &Emulators) -> Vec<Value> {
-    let page = emulators.ddb(Database::scan, json!({ "TableName": physical_name("ProductTable") })).unwrap();
-    page["Items"].as_array().unwrap().clone()
+    table_items(emulators, "ProductTable")
 }
 
 fn outbox(emulators: &Emulators) -> Vec<String> {
-    let mut events: Vec<String> = items(emulators)
-        .iter()
-        .filter(|i| i["kind"]["S"] == "OutboxEvent")
-        .map(|i| i["eventType"]["S"].as_str().unwrap().to_owned())
-        .collect();
-    events.sort();
-    events
+    outbox_event_types(&items(emulators))
 }
 
 async fn quote(store: &DynamoProducts) -> QuoteResponse {

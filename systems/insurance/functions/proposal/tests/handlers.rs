@@ -4,12 +4,13 @@
 
 #![allow(clippy::unwrap_used)] // a test unwraps what must hold
 
+use platform::testing::{answer, outbox_event_types};
 use std::time::Duration;
 
 use aws_lambda_events::event::sqs::SqsEvent;
-use devstack::emulators::{Database, Emulators};
-use devstack::testing::{emulators_with_resources, physical_name, system_of};
-use lambda_http::{Body, Request, Response};
+use devstack::emulators::Emulators;
+use devstack::testing::{emulators_with_resources, physical_name, system_of, table_items};
+use lambda_http::Request;
 use platform::inbox::for_each_event;
 use platform::invoke::InvokeError;
 use proposal::domain::{Account, PaymentId, Proposal};
@@ -17,7 +18,6 @@ use proposal::policies::FOLLOW_INBOX;
 use proposal::ports::{Pay, Payment};
 use proposal::store::DynamoProposals;
 use proposal::wiring;
-use serde_json::{Value, json};
 
 const HOUR: Duration = Duration::from_secs(3600);
 /// The proposal number in the samples.
@@ -31,22 +31,8 @@ fn sample(name: &str, proposal: &str) -> Request {
     lambda_http::request::from_str(&system().event_text(name).unwrap().replace(SAMPLE_PROPOSAL, proposal)).unwrap()
 }
 
-fn answer(response: Result<Response<Body>, platform::http::ApiError>) -> (u16, Value) {
-    let response = response.unwrap_or_else(platform::http::ApiError::into_response);
-    (response.status().as_u16(), serde_json::from_slice(response.body().as_ref()).unwrap())
-}
-
 fn outbox(emulators: &Emulators) -> Vec<String> {
-    let page = emulators.ddb(Database::scan, json!({ "TableName": physical_name("ProposalTable") })).unwrap();
-    let mut events: Vec<String> = page["Items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|i| i["kind"]["S"] == "OutboxEvent")
-        .map(|i| i["eventType"]["S"].as_str().unwrap().to_owned())
-        .collect();
-    events.sort();
-    events
+    outbox_event_types(&table_items(emulators, "ProposalTable"))
 }
 
 /// Payment approving, or (`None`) not answering in time.
