@@ -13,19 +13,28 @@ pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root exists")
 }
 
-/// Builds every function binary of `template` (once per template and process) and
-/// returns their folder.
+/// Builds every function binary of `template` in the debug profile (once per template and
+/// process) and returns their folder.
 ///
 /// # Panics
 /// When the build fails: the test cannot run without the binaries.
 pub fn bin_dir(template: &Path) -> PathBuf {
-    static BUILT: OnceLock<Mutex<HashMap<PathBuf, PathBuf>>> = OnceLock::new();
+    bin_dir_in(template, crate::build::Profile::Debug)
+}
+
+/// Builds every function binary of `template` in `profile` (once per template, profile and
+/// process) and returns their folder: the benchmarks build the release profile.
+///
+/// # Panics
+/// When the build fails.
+pub fn bin_dir_in(template: &Path, profile: crate::build::Profile) -> PathBuf {
+    static BUILT: OnceLock<Mutex<HashMap<(PathBuf, &'static str), PathBuf>>> = OnceLock::new();
     let mut built = BUILT.get_or_init(Mutex::default).lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     built
-        .entry(template.to_owned())
+        .entry((template.to_owned(), profile.dir()))
         .or_insert_with(|| {
             let parsed = Template::load(template).expect("template loads");
-            crate::build::build(&workspace_root(), &crate::build::binaries(&parsed), crate::build::Profile::Debug, true)
+            crate::build::build(&workspace_root(), &crate::build::binaries(&parsed), profile, true)
                 .expect("function binaries build")
         })
         .clone()
@@ -63,7 +72,19 @@ pub async fn start_stack_of(template: PathBuf, parameters: HashMap<String, Strin
 /// # Panics
 /// When the binaries cannot be built.
 pub fn stack_options(template: PathBuf, parameters: HashMap<String, String>) -> StackOptions {
-    let bin_dir = bin_dir(&template);
+    stack_options_in(template, parameters, crate::build::Profile::Debug)
+}
+
+/// The options of [`stack_options`] with the binaries built in `profile`.
+///
+/// # Panics
+/// When the binaries cannot be built.
+pub fn stack_options_in(
+    template: PathBuf,
+    parameters: HashMap<String, String>,
+    profile: crate::build::Profile,
+) -> StackOptions {
+    let bin_dir = bin_dir_in(&template, profile);
     StackOptions {
         template,
         state_dir: None,

@@ -55,7 +55,18 @@ impl TestApp {
     /// As [`TestApp::start`], and when a synchronously invoked function's worker is not
     /// ready within 60 s.
     pub async fn with_parameters(system: &System, parameters: HashMap<String, String>) -> Self {
-        let stack = devstack::testing::start_stack(system, parameters).await;
+        let options = devstack::testing::stack_options(system.template().to_owned(), parameters);
+        Self::with_options(system, options).await
+    }
+
+    /// Starts a stack of `system` with `options` (say, from
+    /// [`devstack::testing::stack_options_in`] with release binaries, more workers per
+    /// function and a longer log, for a benchmark); prewarms as [`TestApp::with_parameters`].
+    ///
+    /// # Panics
+    /// As [`TestApp::with_parameters`].
+    pub async fn with_options(system: &System, options: devstack::StackOptions) -> Self {
+        let stack = Stack::start(options).await.expect("local stack starts");
         let template = devstack::template::Template::load(system.template()).expect("the template parses");
         let mut called: Vec<String> =
             crate::lint::invokers(&template).into_values().map(|target| target.replace(".Alias", "")).collect();
@@ -186,18 +197,31 @@ impl TestApp {
         poll_until(timeout, || async { self.published(topic) }, |messages| condition(messages)).await
     }
 
-    /// Every item of the table with logical id `table`, in DynamoDB JSON.
+    /// Every item of the table with logical id `table`, in DynamoDB JSON (every page of the
+    /// scan: a page stops at 1 MB).
     ///
     /// # Panics
     /// When the template has no such table.
     pub fn items(&self, table: &str) -> Vec<Value> {
         let name = self.stack.physical_name(table).unwrap_or_else(|| panic!("the template has no table {table}"));
-        let page = self
-            .stack
-            .emulators
-            .ddb(devstack::emulators::Database::scan, json!({ "TableName": name }))
-            .expect("the table can be scanned");
-        page["Items"].as_array().cloned().unwrap_or_default()
+        let mut items = Vec::new();
+        let mut start: Option<Value> = None;
+        loop {
+            let mut request = json!({ "TableName": name });
+            if let Some(key) = start.take() {
+                request["ExclusiveStartKey"] = key;
+            }
+            let page = self
+                .stack
+                .emulators
+                .ddb(devstack::emulators::Database::scan, request)
+                .expect("the table can be scanned");
+            items.extend(page["Items"].as_array().cloned().unwrap_or_default());
+            match page.get("LastEvaluatedKey") {
+                Some(key) if key.is_object() => start = Some(key.clone()),
+                _ => return items,
+            }
+        }
     }
 
     /// Enables or disables the event source mappings of function `logical_id`.

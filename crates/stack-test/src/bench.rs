@@ -1,13 +1,20 @@
 //! The harness every system's load replay (`src/bin/bench.rs`) shares: latency percentiles,
 //! counts and "exactly once" lines, the runs given on the command line, letting a stack
 //! settle after the load, queue depths, and writing the report to the system's
-//! `docs/benchmarks.md`. What a system loads and counts stays in its own bench.
+//! `docs/benchmarks.md`; and the parts every system's report has: the stack started in the
+//! bench's own build profile ([`start`]), init per function beside hello-world ([`init`]),
+//! warm durations per function and route ([`function_table`], [`Latencies`]). What a system
+//! loads and counts stays in its own bench.
 
-use std::collections::{BTreeMap, HashSet};
+pub mod init;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use devstack::System;
+use devstack::build::Profile;
 use serde_json::Value;
 
 use crate::TestApp;
@@ -144,6 +151,150 @@ pub async fn queue_depth(app: &TestApp, logical_id: &str) -> anyhow::Result<usiz
         .await
         .map_err(|err| anyhow::anyhow!("{err:?}"))?;
     Ok(attributes.attributes.get("ApproximateNumberOfMessages").and_then(|n| n.parse().ok()).unwrap_or(0))
+}
+
+/// The profile the bench itself was built in, which it runs the functions in too:
+/// `cargo run --release` measures release binaries (what `sam build` deploys), a plain
+/// `cargo run` debug ones.
+pub fn profile() -> Profile {
+    if cfg!(debug_assertions) { Profile::Debug } else { Profile::Release }
+}
+
+/// How the report names the build: `release` or `debug`.
+pub fn build_mode() -> &'static str {
+    profile().dir()
+}
+
+/// This machine in a line: CPU model, cores and memory (from `/proc`; what is unknown is
+/// left out).
+pub fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map(|(_, m)| m.trim().to_owned())
+        .unwrap_or_else(|| std::env::consts::ARCH.to_owned());
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let memory = meminfo
+        .lines()
+        .find(|l| l.starts_with("MemTotal:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| format!(", {:.0} GiB", kb / 1024.0 / 1024.0))
+        .unwrap_or_default();
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(|one| format!(", load {one} at the start")))
+        .unwrap_or_default();
+    format!("{model}, {cores} cores{memory}{load}")
+}
+
+/// The workers per function the benchmarks allow by default: Lambda scales much further,
+/// but this machine's cores run the stack, its emulators, every worker and the clients.
+pub const WORKERS: usize = 16;
+
+/// Starts a fresh in-memory stack of `system` for a benchmark: the functions built in
+/// [`profile`], at most `concurrency` workers per function (Lambda's scaling, capped for
+/// this machine), logs of published messages, invocations and metrics long enough for
+/// 1,000,000 entries each, and `parameters` over the template's defaults.
+pub async fn start(system: &System, parameters: HashMap<String, String>, concurrency: usize) -> TestApp {
+    let mut options = devstack::testing::stack_options_in(system.template().to_owned(), parameters, profile());
+    options.default_concurrency = concurrency;
+    options.log_capacity = 1_000_000;
+    TestApp::with_options(system, options).await
+}
+
+/// The HTTP routes of each function of `system`'s template: logical id to `"METHOD /path"`s.
+///
+/// # Errors
+/// When the template does not load.
+pub fn routes(system: &System) -> anyhow::Result<BTreeMap<String, Vec<String>>> {
+    let template = devstack::template::Template::load(system.template())?;
+    let mut routes: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (id, function) in template.of_type("AWS::Serverless::Function") {
+        for event in function["Properties"]["Events"].as_object().into_iter().flatten().map(|(_, e)| e) {
+            if event["Type"] == "HttpApi" {
+                let props = &event["Properties"];
+                let route =
+                    format!("{} {}", props["Method"].as_str().unwrap_or("?"), props["Path"].as_str().unwrap_or("?"));
+                routes.entry(id.clone()).or_default().push(route);
+            }
+        }
+    }
+    Ok(routes)
+}
+
+/// Per function of `app`'s stack, from the invocations it finished so far (what the local
+/// stack measured from the worker taking the event to its answer): its routes, invocations,
+/// cold starts, errors and warm p50 / p99 / max in milliseconds.
+///
+/// # Errors
+/// When the template does not load.
+pub fn function_table(app: &TestApp) -> anyhow::Result<String> {
+    let routes = routes(&app.system)?;
+    let mut by_function: BTreeMap<String, (Vec<f64>, usize, usize)> = BTreeMap::new();
+    for report in app.stack.reports() {
+        let (warm, cold, errors) = by_function.entry(report.function.clone()).or_default();
+        if report.init_ms.is_some() {
+            *cold += 1;
+        } else {
+            warm.push(report.duration_ms);
+        }
+        *errors += usize::from(report.error);
+    }
+    let mut out = String::new();
+    writeln!(
+        out,
+        "| function | routes | invocations | cold starts | errors | warm p50 (ms) | warm p99 (ms) | warm max (ms) |"
+    )?;
+    writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|")?;
+    for (function, (mut warm, cold, errors)) in by_function {
+        warm.sort_by(f64::total_cmp);
+        writeln!(
+            out,
+            "| {function} | {} | {} | {cold} | {errors} | {:.1} | {:.1} | {:.1} |",
+            routes.get(&function).map(|r| r.join(", ")).unwrap_or_else(|| "(events)".to_owned()),
+            warm.len() + cold,
+            percentile(&warm, 50.0),
+            percentile(&warm, 99.0),
+            warm.last().copied().unwrap_or(f64::NAN)
+        )?;
+    }
+    Ok(out)
+}
+
+/// Latencies measured by the client, end to end over HTTP, by route (`"METHOD /path"` with the
+/// template's path parameters, e.g. `GET /orders/{orderId}`), in milliseconds.
+#[derive(Debug, Default)]
+pub struct Latencies(BTreeMap<String, Vec<f64>>);
+
+impl Latencies {
+    /// Notes one request of `route` that took `since.elapsed()`.
+    pub fn note(&mut self, route: &str, since: Instant) {
+        self.0.entry(route.to_owned()).or_default().push(since.elapsed().as_secs_f64() * 1000.0);
+    }
+
+    /// The table: per route, requests and p50 / p99 / max in milliseconds.
+    pub fn table(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "| route | requests | p50 (ms) | p99 (ms) | max (ms) |");
+        let _ = writeln!(out, "|---|---:|---:|---:|---:|");
+        for (route, millis) in &self.0 {
+            let mut sorted = millis.clone();
+            sorted.sort_by(f64::total_cmp);
+            let _ = writeln!(
+                out,
+                "| `{route}` | {} | {:.1} | {:.1} | {:.1} |",
+                sorted.len(),
+                percentile(&sorted, 50.0),
+                percentile(&sorted, 99.0),
+                sorted.last().copied().unwrap_or(f64::NAN)
+            );
+        }
+        out
+    }
 }
 
 /// Prints `report` and writes it to `docs/benchmarks.md` in `system`'s folder (creating

@@ -51,7 +51,12 @@ impl TestApp {
 
     /// Starts a fresh stack with parameter overrides.
     pub async fn with_parameters(parameters: HashMap<String, String>) -> Self {
-        let app = stack_test::TestApp::with_parameters(&system(), parameters).await;
+        Self::with_app(stack_test::TestApp::with_parameters(&system(), parameters).await)
+    }
+
+    /// The system's calls on a stack started otherwise (the benchmark's, say:
+    /// [`stack_test::bench::start`]).
+    pub fn with_app(app: stack_test::TestApp) -> Self {
         let team = app.token("team|0001", &[DELIVERY_TEAM], 3600);
         Self { app, team }
     }

@@ -45,7 +45,12 @@ impl TestApp {
 
     /// Starts a fresh stack with parameter overrides.
     pub async fn with_parameters(parameters: HashMap<String, String>) -> Self {
-        let app = stack_test::TestApp::with_parameters(&system(), parameters).await;
+        Self::with_app(stack_test::TestApp::with_parameters(&system(), parameters).await)
+    }
+
+    /// SirenOrder's calls on a stack started otherwise (the benchmark's, say:
+    /// [`stack_test::bench::start`]).
+    pub fn with_app(app: stack_test::TestApp) -> Self {
         let staff = app.token(STAFF, &["owner", "barista"], 3600);
         Self { app, staff, customers: Mutex::default() }
     }

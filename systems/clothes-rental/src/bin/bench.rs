@@ -11,7 +11,7 @@
 //! Run: `cargo run --bin clothes-rental-bench [-- CLIENTS:SECONDS ...]` (default `2:5 150:60`).
 //! Prints the figures and writes them to `systems/clothes-rental/docs/benchmarks.md`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -58,7 +58,8 @@ async fn client(app: Arc<TestApp>, customer: Customer, until: Instant) -> Vec<Ou
 }
 
 async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<()> {
-    let app = Arc::new(TestApp::start().await);
+    let app =
+        Arc::new(TestApp::with_app(bench::start(&clothes_rental::system(), HashMap::new(), bench::WORKERS).await));
     // Warm every function once, so the run measures the warm path (cold starts are in the log).
     let warm = app.customer();
     let order = app.order_id(&warm, "1001", 1).await;
@@ -165,6 +166,11 @@ async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<(
     )?;
     writeln!(out, "- \"cancelled\" mails: {}", bench::once(&cancelled_mails, &cancelled))?;
     writeln!(out, "- messages in dead-letter queues: {dead_letters}")?;
+    writeln!(
+        out,
+        "\nPer function, what the local stack measured over this run (the worker taking the event to its answer):\n"
+    )?;
+    out.push_str(&bench::function_table(&app)?);
     Ok(())
 }
 
@@ -175,14 +181,18 @@ async fn main() -> anyhow::Result<()> {
     writeln!(out, "# Load replay\n")?;
     writeln!(
         out,
-        "Written by `cargo run --bin clothes-rental-bench -- {}` on {} against a fresh local stack per run \
-         (debug build of the functions, {} cores shared with other work, at most 4 workers per function \
-         as devstack's default concurrency). Each client loops `POST /orders` then `POST /orders/{{id}}/cancel` \
+        "Written by `cargo run --release -p clothes-rental --bin clothes-rental-bench -- {}` on {} against a fresh local stack per run \
+         ({} build of the functions and the stack; machine: {}; at most {} workers per function). Each client loops `POST /orders` then `POST /orders/{{id}}/cancel` \
          (the seed's order update); latencies are measured by the client, end to end over HTTP.",
         runs.iter().map(|(c, s)| format!("{c}:{s}")).collect::<Vec<_>>().join(" "),
         bench::today(),
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+        bench::build_mode(),
+        bench::machine(),
+        bench::WORKERS
     )?;
+    let app = bench::start(&clothes_rental::system(), HashMap::new(), bench::WORKERS).await;
+    out.push_str(&bench::init::section(&bench::init::measure(&app, bench::profile(), 20)?));
+    drop(app);
     for (clients, seconds) in runs {
         run(clients, seconds, &mut out).await?;
     }

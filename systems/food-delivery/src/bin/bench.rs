@@ -12,7 +12,7 @@
 //! Run: `cargo run --bin food-delivery-bench [-- CLIENTS:SECONDS ...]` (default `100:60`).
 //! Prints the figures and writes them to `systems/food-delivery/docs/benchmarks.md`.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -47,7 +47,7 @@ async fn client(app: Arc<TestApp>, customer: Customer, until: Instant) -> Vec<Ou
 }
 
 async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<()> {
-    let app = Arc::new(TestApp::start().await);
+    let app = Arc::new(TestApp::with_app(bench::start(&food_delivery::system(), HashMap::new(), bench::WORKERS).await));
     anyhow::ensure!(app.add_item("chicken", 18000).await.status == 201, "chicken could not be put on the menu");
     // Warm the order path once, so the run measures the warm path.
     let warm = app.customer();
@@ -155,6 +155,11 @@ async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<(
         cancelled.len()
     )?;
     writeln!(out, "- messages in dead-letter queues: {dead_letters}")?;
+    writeln!(
+        out,
+        "\nPer function, what the local stack measured over this run (the worker taking the event to its answer):\n"
+    )?;
+    out.push_str(&bench::function_table(&app)?);
     Ok(())
 }
 
@@ -165,17 +170,21 @@ async fn main() -> anyhow::Result<()> {
     writeln!(out, "# Load replay\n")?;
     writeln!(
         out,
-        "Written by `cargo run --bin food-delivery-bench -- {}` on {} against a fresh local stack per run \
-         (debug build of the functions, {} cores shared with other work, at most 4 workers per function \
-         as devstack's default concurrency, pay's reserved concurrency 10). Each client loops the seed's \
+        "Written by `cargo run --release -p food-delivery --bin food-delivery-bench -- {}` on {} against a fresh local stack per run \
+         ({} build of the functions and the stack; machine: {}; at most {} workers per function, pay's reserved concurrency 10). Each client loops the seed's \
          request, `POST /orders {{\"item\": \"chicken\"}}`, with a bearer token and a new `Idempotency-Key` \
          each time; latencies are measured by the client, end to end over HTTP. The original's figures \
          (Hystrix 610 ms, pay slowed to 400-620 ms): 1025 hits, 17.15 trans/s, 63.55 % available, failures \
          HTTP 500 after 1.23-5.03 s.",
         runs.iter().map(|(c, s)| format!("{c}:{s}")).collect::<Vec<_>>().join(" "),
         bench::today(),
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+        bench::build_mode(),
+        bench::machine(),
+        bench::WORKERS
     )?;
+    let app = bench::start(&food_delivery::system(), HashMap::new(), bench::WORKERS).await;
+    out.push_str(&bench::init::section(&bench::init::measure(&app, bench::profile(), 20)?));
+    drop(app);
     for (clients, seconds) in runs {
         run(clients, seconds, &mut out).await?;
     }

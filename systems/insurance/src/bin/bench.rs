@@ -12,7 +12,7 @@
 //! Run: `cargo run --bin insurance-bench [-- CLIENTS:SECONDS ...]` (default `10:60`). Prints the
 //! figures and writes them to `systems/insurance/docs/benchmarks.md`.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -75,7 +75,7 @@ fn exactly_once(
 }
 
 async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<()> {
-    let app = Arc::new(TestApp::start(&insurance::system()).await);
+    let app = Arc::new(bench::start(&insurance::system(), HashMap::new(), bench::WORKERS).await);
     let manager = app.token("auth0|product-team", &[insurance::PRODUCT_MANAGER], 3600);
     let product = json!({"productCode": "P00000005", "productName": "(무)재해사망보장", "minEntryAge": 15,
         "maxEntryAge": 60, "maxSumInsured": 100_000_000, "premiumPerMillion": 1600});
@@ -189,18 +189,29 @@ async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<(
         "- payments without a Contracted proposal: {}",
         payments.keys().filter(|p| !contracted.contains(*p)).count()
     )?;
+    writeln!(
+        out,
+        "\nPer function, what the local stack measured over this run (the worker taking the event to its answer):\n"
+    )?;
+    out.push_str(&bench::function_table(&app)?);
     Ok(())
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let runs = bench::runs(std::env::args().skip(1), &["10:60"])?;
-    let mut out = String::from("# Load replay\n\nWritten by `cargo run --bin insurance-bench`");
+    let mut out = String::from("# Load replay\n\nWritten by `cargo run --release -p insurance --bin insurance-bench`");
     writeln!(
         out,
-        " on {} against a fresh local stack per run (debug build of the functions, 2 cores shared with other work). Latencies are the pay call's, measured by the client over HTTP. The seed's run with the breaker rule: `siege -c10 -t60S`, 445 transactions, availability 84.28%, 7.46 trans/s, rejections as HTTP 500 in 0.09-0.52 s (against `getCntr` with Istio's pool of one pending request on payment).",
-        bench::today()
+        " on {} against a fresh local stack per run ({} build of the functions and the stack; machine: {}; at most {} workers per function). Latencies are the pay call's, measured by the client over HTTP. The seed's run with the breaker rule: `siege -c10 -t60S`, 445 transactions, availability 84.28%, 7.46 trans/s, rejections as HTTP 500 in 0.09-0.52 s (against `getCntr` with Istio's pool of one pending request on payment).",
+        bench::today(),
+        bench::build_mode(),
+        bench::machine(),
+        bench::WORKERS
     )?;
+    let app = bench::start(&insurance::system(), HashMap::new(), bench::WORKERS).await;
+    out.push_str(&bench::init::section(&bench::init::measure(&app, bench::profile(), 20)?));
+    drop(app);
     for (clients, seconds) in runs {
         run(clients, seconds, &mut out).await?;
     }

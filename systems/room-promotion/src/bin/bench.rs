@@ -13,7 +13,7 @@
 //! Run: `cargo run --bin room-promotion-bench [-- CLIENTS:SECONDS ...]` (default `100:60`).
 //! Prints the figures and writes them to `systems/room-promotion/docs/benchmarks.md`.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -75,7 +75,7 @@ fn exactly_once(
 }
 
 async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<()> {
-    let app = Arc::new(TestApp::start(&room_promotion::system()).await);
+    let app = Arc::new(bench::start(&room_promotion::system(), HashMap::new(), bench::WORKERS).await);
     let manager = app.token("auth0|room-team", &[room_promotion::MANAGER], 3600);
     let mut rooms = Vec::new();
     for n in 0..clients {
@@ -174,18 +174,30 @@ async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<(
     writeln!(out, "- `PromotionGranted` notifications: {}", announced.values().sum::<usize>())?;
     let dead: usize = outcomes.iter().filter(|o| o.status >= 500).count();
     writeln!(out, "- pay answers 5xx: {dead}")?;
+    writeln!(
+        out,
+        "\nPer function, what the local stack measured over this run (the worker taking the event to its answer):\n"
+    )?;
+    out.push_str(&bench::function_table(&app)?);
     Ok(())
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let runs = bench::runs(std::env::args().skip(1), &["100:60"])?;
-    let mut out = String::from("# Load replay\n\nWritten by `cargo run --bin room-promotion-bench`");
+    let mut out =
+        String::from("# Load replay\n\nWritten by `cargo run --release -p room-promotion --bin room-promotion-bench`");
     writeln!(
         out,
-        " on {} against a fresh local stack per run (debug build of the functions, 2 cores shared with other work). Latencies are the pay call's, measured by the client over HTTP. The seed publishes no figures as text (its siege summaries are screenshots).",
-        bench::today()
+        " on {} against a fresh local stack per run ({} build of the functions and the stack; machine: {}; at most {} workers per function). Latencies are the pay call's, measured by the client over HTTP. The seed publishes no figures as text (its siege summaries are screenshots).",
+        bench::today(),
+        bench::build_mode(),
+        bench::machine(),
+        bench::WORKERS
     )?;
+    let app = bench::start(&room_promotion::system(), HashMap::new(), bench::WORKERS).await;
+    out.push_str(&bench::init::section(&bench::init::measure(&app, bench::profile(), 20)?));
+    drop(app);
     for (clients, seconds) in runs {
         run(clients, seconds, &mut out).await?;
     }
