@@ -265,6 +265,43 @@ pub fn function_table(app: &TestApp) -> anyhow::Result<String> {
     Ok(out)
 }
 
+/// Where the time of a part went, from the invocations the local stack finished during it
+/// (`reports`, a slice of [`devstack::Stack::reports`]): per function, invocations, busy
+/// seconds (the sum of their durations; several workers can be busy at once) and the mean
+/// duration, busiest first.
+pub fn busy_table(reports: &[devstack::stack::InvocationReport]) -> String {
+    let mut by_function: BTreeMap<&str, (usize, f64)> = BTreeMap::new();
+    for report in reports {
+        let (count, busy) = by_function.entry(&report.function).or_default();
+        *count += 1;
+        *busy += report.duration_ms + report.init_ms.unwrap_or(0.0);
+    }
+    let mut rows: Vec<_> = by_function.into_iter().collect();
+    rows.sort_by(|a, b| b.1.1.total_cmp(&a.1.1));
+    let mut out = String::new();
+    let _ = writeln!(out, "| function | invocations | busy (s) | mean (ms) |");
+    let _ = writeln!(out, "|---|---:|---:|---:|");
+    for (function, (count, busy)) in rows {
+        let _ = writeln!(out, "| {function} | {count} | {:.1} | {:.1} |", busy / 1000.0, busy / count.max(1) as f64);
+    }
+    out
+}
+
+/// The machine's CPU time spent so far, in core-seconds, from `/proc/stat` (user, nice,
+/// system, irq and softirq; not idle, I/O wait or the time the hypervisor stole): the
+/// difference over a part is what every process on the machine used during it. `NaN` when
+/// `/proc/stat` cannot be read.
+pub fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let Some(line) = stat.lines().find(|l| l.starts_with("cpu ")) else { return f64::NAN };
+    let ticks: Vec<f64> = line.split_whitespace().skip(1).filter_map(|t| t.parse().ok()).collect();
+    if ticks.len() < 7 {
+        return f64::NAN;
+    }
+    // user nice system idle iowait irq softirq (steal ...); USER_HZ is 100 on Linux.
+    (ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6]) / 100.0
+}
+
 /// Latencies measured by the client, end to end over HTTP, by route (`"METHOD /path"` with the
 /// template's path parameters, e.g. `GET /orders/{orderId}`), in milliseconds.
 #[derive(Debug, Default)]

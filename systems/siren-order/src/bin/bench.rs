@@ -77,22 +77,23 @@ fn order_body(customer: &str, product: &str) -> Value {
     json!({ "customerId": customer, "items": [{ "productId": product, "quantity": 1 }] })
 }
 
-/// Places orders as `customer` with a new `Idempotency-Key` each until `until`, or `count`
-/// of them when given.
+/// Places orders with a new `Idempotency-Key` each until `until`, or `count` of them when
+/// given, as each of `customers` in turn (starting at the `first`-th).
 async fn client(
     app: Arc<TestApp>,
-    customer: String,
+    customers: Arc<Vec<String>>,
+    first: usize,
     product: String,
     until: Option<Instant>,
     count: usize,
 ) -> Vec<Placed> {
     let mut placed = Vec::new();
-    let token = app.token_of(&customer);
-    let body = order_body(&customer, &product);
+    let calls: Vec<(String, Value)> = customers.iter().map(|c| (app.token_of(c), order_body(c, &product))).collect();
     while until.map_or(placed.len() < count, |until| Instant::now() < until) {
+        let (token, body) = &calls[(first + placed.len()) % calls.len()];
         let key = uuid::Uuid::new_v4().to_string();
         let started = Instant::now();
-        let reply = app.place_order_as(Some(&token), &key, body.clone()).await;
+        let reply = app.place_order_as(Some(token), &key, body.clone()).await;
         placed.push(Placed {
             status: reply.status,
             millis: started.elapsed().as_secs_f64() * 1000.0,
@@ -275,12 +276,15 @@ async fn rounds(app: &TestApp, rounds: usize, out: &mut String, figures: &mut Fi
 
 /// Part 4: the seed's load test.
 async fn load(app: &Arc<TestApp>, args: &Args, out: &mut String, figures: &mut Figures) -> anyhow::Result<()> {
-    let customer = app.customer("load@example.com").await;
+    // The seed's shape: one bearer token, so one customer, for every client.
+    let customers = Arc::new(vec![app.customer("load@example.com").await]);
     let product = app.product("Load Blend", 4500).await;
+    let reports_before = app.stack.reports().len();
+    let cpu_before = bench::cpu_seconds();
     let until = Instant::now() + Duration::from_secs(args.seconds);
     let started = Instant::now();
     let tasks: Vec<_> = (0..args.clients)
-        .map(|_| tokio::spawn(client(Arc::clone(app), customer.clone(), product.clone(), Some(until), 0)))
+        .map(|_| tokio::spawn(client(Arc::clone(app), Arc::clone(&customers), 0, product.clone(), Some(until), 0)))
         .collect();
     let mut outcomes = Vec::new();
     for task in tasks {
@@ -289,6 +293,9 @@ async fn load(app: &Arc<TestApp>, args: &Args, out: &mut String, figures: &mut F
     let elapsed = started.elapsed().as_secs_f64();
     let placed: HashSet<String> = outcomes.iter().filter(|o| o.status == 201).filter_map(|o| o.order.clone()).collect();
     let settled = bench::settle(app, &OUTBOX_TABLES, "NotificationsTopic").await;
+    let cpu = bench::cpu_seconds() - cpu_before;
+    let reports = app.stack.reports();
+    let busy = bench::busy_table(&reports[reports_before.min(reports.len())..]);
 
     let millis = sorted(outcomes.iter().map(|o| o.millis).collect());
     let ok = outcomes.iter().filter(|o| o.status == 201).count();
@@ -331,12 +338,27 @@ async fn load(app: &Arc<TestApp>, args: &Args, out: &mut String, figures: &mut F
         placed.len(),
         dead_letters(app).await?
     )?;
+    writeln!(
+        out,
+        "\nThe machine's CPU from the start of the load until the stack settled: {cpu:.1} core-seconds, {:.1} ms \
+         per order answered 201 (every process: the clients, the stack, its emulators, every function). Where the \
+         functions' time went (durations summed, init included):\n",
+        1000.0 * cpu / placed.len().max(1) as f64
+    )?;
+    out.push_str(&busy);
     Ok(())
 }
 
 /// Part 5: a backlog of `args.backlog` orders placed with the order relay off, then drained.
 async fn drain(app: &Arc<TestApp>, args: &Args, out: &mut String, figures: &mut Figures) -> anyhow::Result<()> {
-    let customer = app.customer("backlog@example.com").await;
+    // A shop's backlog comes from many customers: one customer's orders all change that
+    // customer's points, and concurrent consumers of one aggregate mostly conflict (the load
+    // test above shows that shape).
+    let mut customers = Vec::new();
+    for n in 0..(args.backlog / 20).clamp(1, 500) {
+        customers.push(app.customer(&format!("backlog{n}@example.com")).await);
+    }
+    let customers = Arc::new(customers);
     let product = app.product("Backlog Blend", 4500).await;
     app.set_consumer_enabled("OrderOutboxRelayFunction", false);
     let started = Instant::now();
@@ -344,7 +366,7 @@ async fn drain(app: &Arc<TestApp>, args: &Args, out: &mut String, figures: &mut 
     let tasks: Vec<_> = (0..args.backlog_clients.max(1))
         .map(|n| {
             let count = per_client.min(args.backlog.saturating_sub(n * per_client));
-            tokio::spawn(client(Arc::clone(app), customer.clone(), product.clone(), None, count))
+            tokio::spawn(client(Arc::clone(app), Arc::clone(&customers), n * per_client, product.clone(), None, count))
         })
         .collect();
     let mut outcomes = Vec::new();
@@ -356,6 +378,8 @@ async fn drain(app: &Arc<TestApp>, args: &Args, out: &mut String, figures: &mut 
 
     // Progress: the order context's PlacedToWaitingMs metric, one per order when its ticket's
     // OrderWaited came back to the order (the whole loop).
+    let reports_before = app.stack.reports().len();
+    let cpu_before = bench::cpu_seconds();
     let enabled_ms = now_ms();
     app.set_consumer_enabled("OrderOutboxRelayFunction", true);
     let waited = || -> Vec<u64> {
@@ -375,6 +399,9 @@ async fn drain(app: &Arc<TestApp>, args: &Args, out: &mut String, figures: &mut 
         tokio::time::sleep(Duration::from_secs(1)).await;
         done = waited();
     }
+    let cpu = bench::cpu_seconds() - cpu_before;
+    let reports = app.stack.reports();
+    let busy = bench::busy_table(&reports[reports_before.min(reports.len())..]);
     let drained_s = done.last().map_or(f64::NAN, |t| (t - enabled_ms) as f64 / 1000.0);
     figures.drain_orders = placed.len();
     figures.drain_rate = done.len() as f64 / drained_s;
@@ -394,10 +421,12 @@ async fn drain(app: &Arc<TestApp>, args: &Args, out: &mut String, figures: &mut 
     writeln!(out, "\n## Backlog drain: {} orders\n", args.backlog)?;
     writeln!(
         out,
-        "The order relay's stream mapping was off while {} clients placed {} orders ({} answered 201 in {placing:.0} \
-         s, {:.1}/s); then it was turned on. The stack already held the history of the parts above.\n",
+        "The order relay's stream mapping was off while {} clients placed {} orders of {} customers in turn ({} \
+         answered 201 in {placing:.0} s, {:.1}/s); then it was turned on. The stack already held the history of the \
+         parts above.\n",
         args.backlog_clients,
         args.backlog,
+        customers.len(),
         placed.len(),
         placed.len() as f64 / placing
     )?;
@@ -415,6 +444,13 @@ async fn drain(app: &Arc<TestApp>, args: &Args, out: &mut String, figures: &mut 
          messages in dead-letter queues: {}.",
         dead_letters(app).await?
     )?;
+    writeln!(
+        out,
+        "\nThe machine's CPU during the drain: {cpu:.1} core-seconds, {:.1} ms per order. Where the functions' time \
+         went (durations summed, init included):\n",
+        1000.0 * cpu / done.len().max(1) as f64
+    )?;
+    out.push_str(&busy);
     Ok(())
 }
 
