@@ -82,7 +82,7 @@ impl Emulators {
                 }
                 database
             }
-            None => dynoxide::Database::memory()?,
+            None => in_memory_database()?.0,
         };
         let ddb_listener = bind().await?;
         let dynoxide_url = url(ddb_listener.local_addr()?);
@@ -195,7 +195,31 @@ where
     }
 }
 
-/// Indexes the embedded DynamoDB's stream records in the SQLite file at `path`.
+/// A new in-memory DynamoDB database with its stream records indexed, and the `file:` URI
+/// it is open under.
+///
+/// A named in-memory database in shared-cache mode rather than `Database::memory()`, so
+/// that a second connection can add the indexes of [`index_stream_records`]: without
+/// them every write and every stream poll scans the whole stream history, and a stack
+/// that had run a few thousand orders slowed to about one order a second. The name is
+/// unique in the process; the database lives as long as the returned handle's clones.
+///
+/// # Errors
+/// When SQLite cannot open it.
+fn in_memory_database() -> anyhow::Result<(dynoxide::Database, String)> {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let uri = format!("file:devstack-{}-{n}?mode=memory&cache=shared", std::process::id());
+    let database = dynoxide::Database::new(&uri).context("opening the in-memory database")?;
+    if let Err(err) = index_stream_records(&uri) {
+        tracing::warn!(error = format!("{err:#}"), "stream reads stay unindexed (slower as history grows)");
+    }
+    Ok((database, uri))
+}
+
+/// Indexes the embedded DynamoDB's stream records in the SQLite database at `path` (a
+/// file, or a shared-cache in-memory database's `file:` URI while its first connection
+/// is open).
 ///
 /// dynoxide 3.2 keeps every table's stream records in one `_stream_records` table without
 /// an index, and reads a shard (`GetRecords` after a sequence number) and the next
@@ -260,5 +284,43 @@ impl SqsPublisher for SqsBridge {
                 queue_arn: queue_arn.to_owned(),
                 reason: err.to_string(),
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The indexes on `_stream_records` in the in-memory database at `uri`, as its own
+    /// catalogue lists them.
+    fn stream_indexes(uri: &str) -> Vec<String> {
+        let connection = rusqlite::Connection::open(uri).expect("second connection");
+        let mut statement = connection
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = '_stream_records' ORDER BY name",
+            )
+            .expect("prepare");
+        statement.query_map([], |row| row.get(0)).expect("query").collect::<Result<_, _>>().expect("rows")
+    }
+
+    #[test]
+    fn in_memory_databases_index_their_stream_records_each_in_its_own_database() {
+        let (first, uri) = in_memory_database().expect("first");
+        let (second, _) = in_memory_database().expect("second");
+        assert_eq!(stream_indexes(&uri), ["devstack_stream_shard_position", "devstack_stream_table_position"]);
+        first
+            .create_table(
+                serde_json::from_value(serde_json::json!({
+                    "TableName": "only-in-first",
+                    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                    "BillingMode": "PAY_PER_REQUEST"
+                }))
+                .expect("request"),
+            )
+            .expect("create table");
+        let tables = |d: &Database| d.list_tables(serde_json::from_value(serde_json::json!({})).expect("request"));
+        assert_eq!(tables(&first).expect("list").table_names, ["only-in-first"]);
+        assert!(tables(&second).expect("list").table_names.is_empty());
     }
 }
