@@ -53,6 +53,12 @@ impl<T: Clone> BoundedLog<T> {
         entries.iter().filter(|e| keep(e)).cloned().collect()
     }
 
+    /// How many of the entries kept `keep` accepts (without copying them).
+    pub fn count_where(&self, mut keep: impl FnMut(&T) -> bool) -> usize {
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries.iter().filter(|e| keep(e)).count()
+    }
+
     /// Every entry kept, oldest first.
     pub fn snapshot(&self) -> Vec<T> {
         self.snapshot_where(|_| true)
@@ -71,5 +77,6 @@ mod tests {
         }
         assert_eq!(log.snapshot(), vec![2, 3, 4]);
         assert_eq!(log.snapshot_where(|n| n % 2 == 0), vec![2, 4]);
+        assert_eq!(log.count_where(|n| n % 2 == 0), 2);
     }
 }

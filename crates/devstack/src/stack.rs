@@ -336,6 +336,12 @@ impl Stack {
         self.messages.snapshot_where(|m| m.topic == topic_logical_id)
     }
 
+    /// How many messages were published so far to topic `topic_logical_id` (of those the
+    /// log keeps), without copying them.
+    pub fn published_count(&self, topic_logical_id: &str) -> usize {
+        self.messages.count_where(|m| m.topic == topic_logical_id)
+    }
+
     /// The worker processes of function `logical_id` alive now (none for an unknown
     /// function): for drills that kill one.
     pub fn workers(&self, logical_id: &str) -> Vec<crate::lambda::WorkerStatus> {
@@ -406,6 +412,12 @@ impl Stack {
     /// the log keeps, see [`StackOptions::log_capacity`]; [`crate::metrics`]).
     pub fn metrics(&self) -> Vec<crate::metrics::MetricDatum> {
         self.metrics.snapshot()
+    }
+
+    /// The EMF metric values named `name` the functions emitted so far, oldest first (as
+    /// [`Stack::metrics`], copying only those).
+    pub fn metrics_named(&self, name: &str) -> Vec<crate::metrics::MetricDatum> {
+        self.metrics.snapshot_where(|m| m.name == name)
     }
 
     /// The path of `correlation_id` so far: its hops in time order and the messages

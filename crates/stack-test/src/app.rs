@@ -235,7 +235,7 @@ impl TestApp {
     /// The values of EMF metric `name` the functions emitted so far, oldest first (as
     /// `GET /_devstack/metrics?name=` serves them, `devstack::metrics`).
     pub fn metrics(&self, name: &str) -> Vec<devstack::metrics::MetricDatum> {
-        self.stack.metrics().into_iter().filter(|m| m.name == name).collect()
+        self.stack.metrics_named(name)
     }
 
     /// Waits up to `timeout` for `condition` over the values of metric `name` (a function

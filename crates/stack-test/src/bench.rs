@@ -112,24 +112,65 @@ pub fn by_correlation(app: &TestApp, topic: &str, event_type: &str) -> BTreeMap<
 /// the number of messages published on `quiet_topic` has not changed for 5 s; checked every
 /// second, for 900 s at the most (then it returns anyway).
 pub async fn settle(app: &TestApp, outbox_tables: &[&str], quiet_topic: &str) -> f64 {
+    settle_within(app, outbox_tables, quiet_topic, Duration::from_secs(900)).await.0
+}
+
+/// [`settle`] for at most `limit`; returns the seconds it took and the outbox items still
+/// pending then (0 when it settled).
+pub async fn settle_within(app: &TestApp, outbox_tables: &[&str], quiet_topic: &str, limit: Duration) -> (f64, usize) {
+    let pending = || -> usize { outbox_tables.iter().map(|table| pending_outbox_items(app, table)).sum() };
     let settle = Instant::now();
     let mut last = (usize::MAX, Instant::now());
     loop {
-        let pending: usize = outbox_tables
-            .iter()
-            .map(|table| items(app, table, "OutboxEvent").iter().filter(|i| i["outboxPending"].is_object()).count())
-            .sum();
-        let published = app.published(quiet_topic).len();
+        let pending = pending();
+        let published = app.stack.published_count(quiet_topic);
         if published != last.0 {
             last = (published, Instant::now());
         }
         let quiet = last.1.elapsed() > Duration::from_secs(5);
-        if (pending == 0 && quiet) || settle.elapsed() > Duration::from_secs(900) {
-            break;
+        if pending == 0 && quiet {
+            return (settle.elapsed().as_secs_f64(), 0);
+        }
+        if settle.elapsed() > limit {
+            return (settle.elapsed().as_secs_f64(), pending);
         }
         tokio::time::sleep(Duration::from_millis(1000)).await;
     }
-    settle.elapsed().as_secs_f64()
+}
+
+/// How many outbox items of table `table` wait to be published: a count over the outbox's
+/// sparse `Unpublished` index (`outboxPending = "PENDING"`, `platform::outbox`), which
+/// holds only those, so counting costs little however long the table's history.
+///
+/// # Panics
+/// When the template has no such table or the table has no such index.
+pub fn pending_outbox_items(app: &TestApp, table: &str) -> usize {
+    let name = app.stack.physical_name(table).unwrap_or_else(|| panic!("the template has no table {table}"));
+    let mut count = 0;
+    let mut start: Option<Value> = None;
+    loop {
+        let mut request = serde_json::json!({
+            "TableName": name,
+            "IndexName": platform::outbox::UNPUBLISHED_INDEX,
+            "KeyConditionExpression": "#pending = :pending",
+            "ExpressionAttributeNames": { "#pending": platform::outbox::PENDING_ATTRIBUTE },
+            "ExpressionAttributeValues": { ":pending": { "S": platform::outbox::PENDING } },
+            "Select": "COUNT",
+        });
+        if let Some(key) = start.take() {
+            request["ExclusiveStartKey"] = key;
+        }
+        let page = app
+            .stack
+            .emulators
+            .ddb(devstack::emulators::Database::query, request)
+            .unwrap_or_else(|err| panic!("{table}'s Unpublished index cannot be queried: {err:#}"));
+        count += page["Count"].as_u64().unwrap_or(0) as usize;
+        match page.get("LastEvaluatedKey") {
+            Some(key) if key.is_object() => start = Some(key.clone()),
+            _ => return count,
+        }
+    }
 }
 
 /// The messages waiting in queue `logical_id` of `app`'s stack (`ApproximateNumberOfMessages`).
