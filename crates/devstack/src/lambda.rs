@@ -598,8 +598,11 @@ async fn next(State(worker): State<Arc<Worker>>) -> Response {
     (StatusCode::OK, headers, job.payload).into_response()
 }
 
-/// Whether process `pid` still runs: false once it is gone or a zombie (killed, not yet
-/// reaped). Where `/proc` is not available, it trusts the exit watcher alone.
+/// Whether process `pid` still runs: false once it is gone, a zombie (killed, not yet
+/// reaped), exiting, or sent a `SIGKILL` it has not acted on yet: `kill -9` returns before
+/// the process is next scheduled, and a loaded machine can take milliseconds to get there,
+/// long enough to hand it an event it will never read. Where `/proc` is not available, it
+/// trusts the exit watcher alone.
 fn process_alive(pid: u32) -> bool {
     if pid == 0 || !std::path::Path::new("/proc/self/stat").exists() {
         return true;
@@ -607,9 +610,30 @@ fn process_alive(pid: u32) -> bool {
     let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
         return false;
     };
-    // The state follows the command name, which may itself hold spaces or parentheses.
-    let state = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().next());
-    !matches!(state, Some("Z" | "X" | "x"))
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    !dying(&stat, &status)
+}
+
+/// Whether `/proc/<pid>/stat` and `/proc/<pid>/status` describe a process that is dead or
+/// about to be: state `Z`/`X`, the kernel's `PF_EXITING` flag, or `SIGKILL` pending (for the
+/// thread or the whole process).
+fn dying(stat: &str, status: &str) -> bool {
+    const PF_EXITING: u64 = 0x4;
+    const SIGKILL_BIT: u64 = 1 << (9 - 1);
+    // The fields follow the command name, which may itself hold spaces or parentheses:
+    // state is the first of them, flags the seventh.
+    let fields: Vec<&str> =
+        stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
+    if matches!(fields.first(), Some(&("Z" | "X" | "x"))) {
+        return true;
+    }
+    if fields.get(6).and_then(|f| f.parse::<u64>().ok()).is_some_and(|flags| flags & PF_EXITING != 0) {
+        return true;
+    }
+    status
+        .lines()
+        .filter_map(|line| line.strip_prefix("SigPnd:").or_else(|| line.strip_prefix("ShdPnd:")))
+        .any(|mask| u64::from_str_radix(mask.trim(), 16).is_ok_and(|mask| mask & SIGKILL_BIT != 0))
 }
 
 /// Kills the worker if its current invocation is still running at the timeout.
@@ -708,5 +732,30 @@ mod tests {
     fn a_running_process_is_alive_and_a_missing_one_is_not() {
         assert!(super::process_alive(std::process::id()));
         assert!(!super::process_alive(4_000_000_000));
+    }
+
+    #[test]
+    fn a_killed_process_is_dead_before_it_is_reaped() {
+        let mut child = std::process::Command::new("sleep").arg("60").spawn().unwrap();
+        assert!(super::process_alive(child.id()));
+        assert!(std::process::Command::new("kill").args(["-9", &child.id().to_string()]).status().unwrap().success());
+        // Not reaped yet: a zombie, or a process with SIGKILL pending.
+        assert!(!super::process_alive(child.id()));
+        child.wait().unwrap();
+    }
+
+    /// The lines the kernel writes, for a sleeping process, one with `SIGKILL` pending on the
+    /// whole process, and one exiting.
+    #[test]
+    fn pending_sigkill_and_exiting_count_as_dying() {
+        let sleeping = "4242 (place (order)) S 1 4242 4242 0 -1 4194560 120 0 0 0 1 0 0 0 20 0 1 0 100 0 0";
+        let exiting = "4242 (place-order) R 1 4242 4242 0 -1 4194564 120 0 0 0 1 0 0 0 20 0 1 0 100 0 0";
+        let zombie = "4242 (place-order) Z 1 4242 4242 0 -1 4227084 120 0 0 0 1 0 0 0 20 0 1 0 100 0 0";
+        let quiet = "Name:\tplace-order\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\n";
+        let killed = "Name:\tplace-order\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000100\n";
+        assert!(!super::dying(sleeping, quiet));
+        assert!(super::dying(sleeping, killed));
+        assert!(super::dying(exiting, quiet));
+        assert!(super::dying(zombie, quiet));
     }
 }
