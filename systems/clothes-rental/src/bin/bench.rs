@@ -8,7 +8,7 @@
 //! `OrderPlaced`, one delivery ticket, one my-page row and one "ordered" mail; each cancel
 //! answered 200 exactly one `OrderCancelled` and one "cancelled" mail; no dead letter.
 //!
-//! Run: `cargo run --bin clothes-rental-bench [-- CLIENTS:SECONDS ...]` (default `2:5 150:60`).
+//! Run: `cargo run --release -p clothes-rental --bin clothes-rental-bench [-- CLIENTS:SECONDS ...]` (default `2:5 150:60`).
 //! Prints the figures and writes them to `systems/clothes-rental/docs/benchmarks.md`.
 
 use std::collections::{HashMap, HashSet};

@@ -9,7 +9,7 @@
 //! one store order and one "placed" notification; each order answered 503 no standing payment
 //! and no store order; no dead letter.
 //!
-//! Run: `cargo run --bin food-delivery-bench [-- CLIENTS:SECONDS ...]` (default `100:60`).
+//! Run: `cargo run --release -p food-delivery --bin food-delivery-bench [-- CLIENTS:SECONDS ...]` (default `100:60`).
 //! Prints the figures and writes them to `systems/food-delivery/docs/benchmarks.md`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};

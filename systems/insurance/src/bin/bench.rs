@@ -9,7 +9,7 @@
 //! counted: each proposal answered 200 on pay must have exactly one payment and end `Contracted`;
 //! a 503 whose payment completed late must be `Contracted` by `PayApproved` with one payment too.
 //!
-//! Run: `cargo run --bin insurance-bench [-- CLIENTS:SECONDS ...]` (default `10:60`). Prints the
+//! Run: `cargo run --release -p insurance --bin insurance-bench [-- CLIENTS:SECONDS ...]` (default `10:60`). Prints the
 //! figures and writes them to `systems/insurance/docs/benchmarks.md`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};

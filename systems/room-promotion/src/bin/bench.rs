@@ -10,7 +10,7 @@
 //! promotion (by the seed's rule: 50000 won a night, a `BEVERAGE` and 5000 points), end
 //! `Confirmed`, and be announced once (`PromotionGranted` on the notifications topic).
 //!
-//! Run: `cargo run --bin room-promotion-bench [-- CLIENTS:SECONDS ...]` (default `100:60`).
+//! Run: `cargo run --release -p room-promotion --bin room-promotion-bench [-- CLIENTS:SECONDS ...]` (default `100:60`).
 //! Prints the figures and writes them to `systems/room-promotion/docs/benchmarks.md`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
