@@ -291,16 +291,18 @@ pub fn function_table(app: &TestApp) -> anyhow::Result<String> {
         "| function | routes | invocations | cold starts | errors | warm p50 (ms) | warm p99 (ms) | warm max (ms) |"
     )?;
     writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|")?;
+    // A function whose every invocation was a cold start has no warm figures: "-".
+    let ms = |v: f64| if v.is_nan() { "-".to_owned() } else { format!("{v:.1}") };
     for (function, (mut warm, cold, errors)) in by_function {
         warm.sort_by(f64::total_cmp);
         writeln!(
             out,
-            "| {function} | {} | {} | {cold} | {errors} | {:.1} | {:.1} | {:.1} |",
+            "| {function} | {} | {} | {cold} | {errors} | {} | {} | {} |",
             routes.get(&function).map(|r| r.join(", ")).unwrap_or_else(|| "(events)".to_owned()),
             warm.len() + cold,
-            percentile(&warm, 50.0),
-            percentile(&warm, 99.0),
-            warm.last().copied().unwrap_or(f64::NAN)
+            ms(percentile(&warm, 50.0)),
+            ms(percentile(&warm, 99.0)),
+            ms(warm.last().copied().unwrap_or(f64::NAN))
         )?;
     }
     Ok(out)
