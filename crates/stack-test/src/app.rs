@@ -204,24 +204,13 @@ impl TestApp {
     /// When the template has no such table.
     pub fn items(&self, table: &str) -> Vec<Value> {
         let name = self.stack.physical_name(table).unwrap_or_else(|| panic!("the template has no table {table}"));
-        let mut items = Vec::new();
-        let mut start: Option<Value> = None;
-        loop {
-            let mut request = json!({ "TableName": name });
-            if let Some(key) = start.take() {
-                request["ExclusiveStartKey"] = key;
-            }
-            let page = self
-                .stack
-                .emulators
-                .ddb(devstack::emulators::Database::scan, request)
-                .expect("the table can be scanned");
-            items.extend(page["Items"].as_array().cloned().unwrap_or_default());
-            match page.get("LastEvaluatedKey") {
-                Some(key) if key.is_object() => start = Some(key.clone()),
-                _ => return items,
-            }
-        }
+        let emulators = &self.stack.emulators;
+        pages(json!({ "TableName": name }), |request| {
+            emulators.ddb(devstack::emulators::Database::scan, request).expect("the table can be scanned")
+        })
+        .iter()
+        .flat_map(|page| page["Items"].as_array().cloned().unwrap_or_default())
+        .collect()
     }
 
     /// Enables or disables the event source mappings of function `logical_id`.
@@ -365,4 +354,44 @@ pub fn new_subject() -> String {
 /// The domain event a published message carries (its body as JSON; `Null` if not JSON).
 pub fn event_of(message: &PublishedMessage) -> Value {
     serde_json::from_str(&message.message).unwrap_or(Value::Null)
+}
+
+/// Every page of the paginated DynamoDB `request` (a Scan or a Query): `call` sends one
+/// request and returns its page; each next request carries the page's `LastEvaluatedKey` as
+/// its `ExclusiveStartKey`, until a page has none.
+pub(crate) fn pages(request: Value, mut call: impl FnMut(Value) -> Value) -> Vec<Value> {
+    let mut pages = Vec::new();
+    let mut next = Some(request.clone());
+    while let Some(this) = next.take() {
+        let page = call(this);
+        if let Some(key) = page.get("LastEvaluatedKey").filter(|key| key.is_object()) {
+            let mut following = request.clone();
+            following["ExclusiveStartKey"] = key.clone();
+            next = Some(following);
+        }
+        pages.push(page);
+    }
+    pages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each request after the first carries the previous page's key; a page without one ends.
+    #[test]
+    fn pages_follow_last_evaluated_key_until_a_page_has_none() {
+        let mut sent = Vec::new();
+        let pages = pages(json!({ "TableName": "t" }), |request| {
+            sent.push(request.clone());
+            match request.get("ExclusiveStartKey") {
+                None => json!({ "Count": 2, "LastEvaluatedKey": { "pk": { "S": "b" } } }),
+                Some(key) if key["pk"]["S"] == "b" => json!({ "Count": 1, "LastEvaluatedKey": { "pk": { "S": "c" } } }),
+                Some(_) => json!({ "Count": 0 }),
+            }
+        });
+        assert_eq!(pages.iter().map(|p| p["Count"].as_u64().unwrap()).sum::<u64>(), 3);
+        assert_eq!(sent.len(), 3);
+        assert_eq!(sent[2], json!({ "TableName": "t", "ExclusiveStartKey": { "pk": { "S": "c" } } }));
+    }
 }

@@ -146,31 +146,23 @@ pub async fn settle_within(app: &TestApp, outbox_tables: &[&str], quiet_topic: &
 /// When the template has no such table or the table has no such index.
 pub fn pending_outbox_items(app: &TestApp, table: &str) -> usize {
     let name = app.stack.physical_name(table).unwrap_or_else(|| panic!("the template has no table {table}"));
-    let mut count = 0;
-    let mut start: Option<Value> = None;
-    loop {
-        let mut request = serde_json::json!({
-            "TableName": name,
-            "IndexName": platform::outbox::UNPUBLISHED_INDEX,
-            "KeyConditionExpression": "#pending = :pending",
-            "ExpressionAttributeNames": { "#pending": platform::outbox::PENDING_ATTRIBUTE },
-            "ExpressionAttributeValues": { ":pending": { "S": platform::outbox::PENDING } },
-            "Select": "COUNT",
-        });
-        if let Some(key) = start.take() {
-            request["ExclusiveStartKey"] = key;
-        }
-        let page = app
-            .stack
+    let request = serde_json::json!({
+        "TableName": name,
+        "IndexName": platform::outbox::UNPUBLISHED_INDEX,
+        "KeyConditionExpression": "#pending = :pending",
+        "ExpressionAttributeNames": { "#pending": platform::outbox::PENDING_ATTRIBUTE },
+        "ExpressionAttributeValues": { ":pending": { "S": platform::outbox::PENDING } },
+        "Select": "COUNT",
+    });
+    crate::app::pages(request, |request| {
+        app.stack
             .emulators
             .ddb(devstack::emulators::Database::query, request)
-            .unwrap_or_else(|err| panic!("{table}'s Unpublished index cannot be queried: {err:#}"));
-        count += page["Count"].as_u64().unwrap_or(0) as usize;
-        match page.get("LastEvaluatedKey") {
-            Some(key) if key.is_object() => start = Some(key.clone()),
-            _ => return count,
-        }
-    }
+            .unwrap_or_else(|err| panic!("{table}'s Unpublished index cannot be queried: {err:#}"))
+    })
+    .iter()
+    .map(|page| page["Count"].as_u64().unwrap_or(0) as usize)
+    .sum()
 }
 
 /// The messages waiting in queue `logical_id` of `app`'s stack (`ApproximateNumberOfMessages`).
