@@ -28,6 +28,7 @@ pub mod relay;
 pub mod retry;
 pub mod text;
 pub mod trace;
+pub mod zone;
 
 pub use envelope::EventEnvelope;
 pub use money::Won;

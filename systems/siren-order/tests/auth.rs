@@ -31,7 +31,7 @@ async fn world() -> World {
     let waiting =
         app.poll(&format!("/orders/{order}"), Duration::from_secs(10), |r| r.body["status"] == "Waiting").await;
     let delivery = waiting.body["deliveryId"].as_str().expect("a ticket").to_owned();
-    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Seoul).date_naive().to_string();
+    let today = platform::zone::Zone::named("Asia/Seoul").unwrap().local_date(chrono::Utc::now()).to_string();
     World { app, customer, product, order, delivery, today }
 }
 

@@ -81,7 +81,7 @@ async fn steps_3_to_6_order_wait_complete_report_with_points_and_notifications()
     assert_eq!(mine.body["orders"].as_array().unwrap().len(), 1);
 
     // 6. The owner's report of the shop's day: 1 order, 9000 won, Americano x2.
-    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Seoul).date_naive();
+    let today = platform::zone::Zone::named("Asia/Seoul").unwrap().local_date(chrono::Utc::now());
     let sales = app
         .poll(&format!("/reports/sales?date={today}"), SOON, |r| {
             r.body["completedOrders"] == 1 && r.body["products"][0]["name"] == "Americano"

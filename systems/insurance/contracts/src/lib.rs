@@ -11,6 +11,11 @@
 //! tagged by the envelope's `type`. The envelope's `correlationId` is the plan number, then the
 //! proposal number (the customer number for customer events).
 
+use std::sync::LazyLock;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use platform::zone::Zone;
+
 pub mod alarm;
 pub mod customer;
 pub mod pay_call;
@@ -32,4 +37,24 @@ pub struct Terms {
     pub payment_period_years: u32,
     /// `Monthly` (월납), the only cycle supported.
     pub payment_cycle: String,
+}
+
+/// The time zone of every date in these contracts and in the insurer's rules.
+static SEOUL: LazyLock<Zone> =
+    LazyLock::new(|| Zone::named("Asia/Seoul").expect("Asia/Seoul is in the bundled time zone database"));
+
+/// The date in Asia/Seoul at `at`: the calendar of birth dates, "today" and the dates on the
+/// wire (2026-11-21T15:30Z is already the 22nd).
+pub fn seoul_date(at: DateTime<Utc>) -> NaiveDate {
+    SEOUL.local_date(at)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn seoul_dates_start_at_seoul_midnight() {
+        let date = |at: &str| super::seoul_date(at.parse().unwrap()).to_string();
+        assert_eq!(date("2026-11-21T14:59:59Z"), "2026-11-21");
+        assert_eq!(date("2026-11-21T15:00:00Z"), "2026-11-22");
+    }
 }

@@ -98,7 +98,7 @@ impl Customer {
         (name, birth_date, phone): (String, NaiveDate, String),
         now: DateTime<Utc>,
     ) -> Result<(Self, Vec<CustomerEvent>), BornInTheFuture> {
-        if birth_date > now.with_timezone(&chrono_tz::Asia::Seoul).date_naive() {
+        if birth_date > contracts::seoul_date(now) {
             return Err(BornInTheFuture(birth_date));
         }
         let customer = Self { customer_no, name, birth_date, phone, subject, registered_at: now };

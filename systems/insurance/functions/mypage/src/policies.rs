@@ -21,7 +21,7 @@ pub const MYPAGE_INBOX: &str = "mypage-on-events";
 
 fn seoul_day(at: &str) -> anyhow::Result<chrono::NaiveDate> {
     let at: DateTime<Utc> = at.parse().context("issuedAt")?;
-    Ok(at.with_timezone(&chrono_tz::Asia::Seoul).date_naive())
+    Ok(contracts::seoul_date(at))
 }
 
 /// Records the progress an event tells in its customer's row, once.

@@ -106,7 +106,7 @@ pub fn age_on(birth: NaiveDate, on: NaiveDate) -> u32 {
 
 /// Today in Asia/Seoul at `now`.
 pub fn today(now: DateTime<Utc>) -> NaiveDate {
-    now.with_timezone(&chrono_tz::Asia::Seoul).date_naive()
+    contracts::seoul_date(now)
 }
 
 /// What a customer designs: the product, the sum and the terms, and who sold it.

@@ -67,7 +67,10 @@ impl Nights {
 
 /// Today in the hotel's zone (Asia/Seoul) at `now`.
 pub fn today(now: DateTime<Utc>) -> NaiveDate {
-    now.with_timezone(&chrono_tz::Asia::Seoul).date_naive()
+    static SEOUL: std::sync::LazyLock<platform::zone::Zone> = std::sync::LazyLock::new(|| {
+        platform::zone::Zone::named("Asia/Seoul").expect("Asia/Seoul is in the bundled time zone database")
+    });
+    SEOUL.local_date(now)
 }
 
 /// A room's state as the room context last told it.

@@ -18,6 +18,7 @@ use platform::dynamo::WriteError;
 use platform::inbox::Applied;
 use platform::page::{Page, PageError, PageLimits, PageRequest};
 use platform::retry::{Conflict, on_conflict};
+use platform::zone::Zone;
 
 use crate::domain::{
     AlreadyKnown, BusinessDay, CancelError, CustomerId, Delivery, DeliveryEvent, DeliveryId, DeliveryStatus, Intake,
@@ -289,7 +290,7 @@ pub async fn issue_waiting_number<S>(
     store: &S,
     order: &OrderId,
     customer: &CustomerId,
-    zone: chrono_tz::Tz,
+    zone: &Zone,
     event: &EventEnvelope,
     now: DateTime<Utc>,
 ) -> Result<IssueOutcome, IssueWaitingNumberError>
@@ -304,7 +305,7 @@ async fn try_issue<S>(
     store: &S,
     order: &OrderId,
     customer: &CustomerId,
-    zone: chrono_tz::Tz,
+    zone: &Zone,
     event: &EventEnvelope,
     now: DateTime<Utc>,
 ) -> Result<IssueOutcome, IssueWaitingNumberError>

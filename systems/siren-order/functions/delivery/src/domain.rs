@@ -88,8 +88,8 @@ pub struct BusinessDay(NaiveDate);
 impl BusinessDay {
     /// The shop's business day at `at`, in the shop's time zone `zone`: a new day (and new
     /// waiting numbers) begins at the shop's midnight, not at UTC's.
-    pub fn of(at: DateTime<Utc>, zone: chrono_tz::Tz) -> Self {
-        Self(at.with_timezone(&zone).date_naive())
+    pub fn of(at: DateTime<Utc>, zone: &platform::zone::Zone) -> Self {
+        Self(zone.local_date(at))
     }
 
     /// The date.
@@ -472,7 +472,11 @@ impl Delivery {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono_tz::Asia::Seoul;
+    use std::sync::LazyLock;
+
+    use platform::zone::Zone;
+
+    static SEOUL: LazyLock<Zone> = LazyLock::new(|| Zone::named("Asia/Seoul").unwrap());
 
     fn at(text: &str) -> DateTime<Utc> {
         text.parse().unwrap()
@@ -484,16 +488,16 @@ mod tests {
 
     /// Given a waiting delivery issued at `now`.
     fn waiting(now: DateTime<Utc>) -> Delivery {
-        intake("o-1").issue(WaitingNumber::FIRST, BusinessDay::of(now, Seoul), now).0
+        intake("o-1").issue(WaitingNumber::FIRST, BusinessDay::of(now, &SEOUL), now).0
     }
 
     #[test]
     fn the_business_day_turns_at_the_shops_midnight_not_at_utcs() {
         let last_second = at("2026-11-21T14:59:59.999Z"); // 23:59:59.999 in Seoul
         let midnight = at("2026-11-21T15:00:00Z"); // 00:00 on the 22nd in Seoul
-        assert_eq!(BusinessDay::of(last_second, Seoul).to_string(), "2026-11-21");
-        assert_eq!(BusinessDay::of(midnight, Seoul).to_string(), "2026-11-22");
-        assert_eq!(BusinessDay::of(midnight, chrono_tz::UTC).to_string(), "2026-11-21", "still the 21st in UTC");
+        assert_eq!(BusinessDay::of(last_second, &SEOUL).to_string(), "2026-11-21");
+        assert_eq!(BusinessDay::of(midnight, &SEOUL).to_string(), "2026-11-22");
+        assert_eq!(BusinessDay::of(midnight, &Zone::utc()).to_string(), "2026-11-21", "still the 21st in UTC");
     }
 
     #[test]
@@ -506,10 +510,10 @@ mod tests {
 
         // Given the 7th order of the 21st just before the shop's midnight ...
         let late = at("2026-11-21T14:59:59Z");
-        let (before, _) = intake("o-7").issue(WaitingNumber::nth(7).unwrap(), BusinessDay::of(late, Seoul), late);
+        let (before, _) = intake("o-7").issue(WaitingNumber::nth(7).unwrap(), BusinessDay::of(late, &SEOUL), late);
         // ... when the next order comes in a second later, it is the first of the 22nd.
         let early = at("2026-11-21T15:00:00Z");
-        let day = BusinessDay::of(early, Seoul);
+        let day = BusinessDay::of(early, &SEOUL);
         let (after, events) = intake("o-8").issue(WaitingNumber::FIRST, day, early);
         assert_ne!(before.business_day(), after.business_day());
         assert_eq!(after.business_day().to_string(), "2026-11-22");

@@ -23,7 +23,7 @@ use crate::ports::{ConsumedEvents, Deliveries, OrdersAtCounter, WaitingNumbers};
 /// # Errors
 /// When the event is not an order event, is malformed, or storage keeps failing: the message
 /// is retried and in the end moved to the dead-letter queue.
-pub async fn on_order_event<S>(store: &S, zone: chrono_tz::Tz, event: EventEnvelope) -> anyhow::Result<()>
+pub async fn on_order_event<S>(store: &S, zone: &platform::zone::Zone, event: EventEnvelope) -> anyhow::Result<()>
 where
     S: OrdersAtCounter + Deliveries + WaitingNumbers + ConsumedEvents,
 {
@@ -45,7 +45,7 @@ where
 /// A malformed id, or the use case's error.
 pub async fn issue_waiting_number<S>(
     store: &S,
-    zone: chrono_tz::Tz,
+    zone: &platform::zone::Zone,
     event: &EventEnvelope,
     placed: &OrderPlaced,
     now: DateTime<Utc>,

@@ -78,7 +78,7 @@ pub struct DeliveryOnOrderEvents {
     /// The deliveries, with the outbox and the consumer's inbox.
     pub deliveries: DynamoDeliveries,
     /// The shop's time zone.
-    pub zone: chrono_tz::Tz,
+    pub zone: platform::zone::Zone,
 }
 
 impl DeliveryOnOrderEvents {
@@ -89,7 +89,7 @@ impl DeliveryOnOrderEvents {
     pub async fn from_env() -> Result<Self, ConfigError> {
         let table = config::required("DELIVERY_TABLE")?;
         let retention = config::outbox_retention()?;
-        let zone = config::required_parsed::<chrono_tz::Tz>("SHOP_TIME_ZONE")?;
+        let zone = config::required_parsed::<platform::zone::Zone>("SHOP_TIME_ZONE")?;
         let deliveries = DynamoDeliveries::new(dynamodb().await, table)
             .with_outbox(retention)
             .with_inbox(ORDER_EVENTS_INBOX, retention);

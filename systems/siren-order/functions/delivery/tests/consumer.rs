@@ -7,7 +7,6 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use aws_lambda_events::event::sqs::SqsEvent;
-use chrono_tz::Asia::Seoul;
 use contracts::delivery_cancel::{CancelDeliveryRequest, CancelDeliveryResult};
 use delivery::domain::{DeliveryId, Progress};
 use delivery::store::DynamoDeliveries;
@@ -79,7 +78,7 @@ fn sync_adapter(emulators: &Emulators) -> DynamoDeliveries {
 }
 
 async fn consume(deliveries: &DynamoDeliveries, batch: SqsEvent) -> usize {
-    for_each_event(batch, |e| delivery::policies::on_order_event(deliveries, Seoul, e)).await.batch_item_failures.len()
+    for_each_event(batch, |e| delivery::policies::on_order_event(deliveries, &SEOUL, e)).await.batch_item_failures.len()
 }
 
 #[tokio::test]
@@ -225,3 +224,6 @@ async fn the_sync_cancel_cancels_a_waiting_delivery_and_refuses_a_started_one() 
     assert!(blank.is_err(), "an empty order id is refused, not recorded");
     assert_eq!(items(&emulators, "OrderAtCounter").len(), 2);
 }
+
+static SEOUL: std::sync::LazyLock<platform::zone::Zone> =
+    std::sync::LazyLock::new(|| platform::zone::Zone::named("Asia/Seoul").unwrap());

@@ -6,7 +6,6 @@
 use std::time::Duration;
 
 use aws_lambda_events::event::sqs::SqsEvent;
-use chrono_tz::Asia::Seoul;
 use delivery::store::DynamoDeliveries;
 use delivery::wiring::ORDER_EVENTS_INBOX;
 use devstack::emulators::{Database, Emulators};
@@ -94,7 +93,7 @@ async fn two_orders(deliveries: &DynamoDeliveries) -> [String; 2] {
         envelope["data"]["orderId"] = order.into();
         notification["Message"] = envelope.to_string().into();
         record.body = Some(notification.to_string());
-        let failures = for_each_event(batch, |e| delivery::policies::on_order_event(deliveries, Seoul, e)).await;
+        let failures = for_each_event(batch, |e| delivery::policies::on_order_event(deliveries, &SEOUL, e)).await;
         assert!(failures.batch_item_failures.is_empty());
         ids.push(order.to_owned());
         tokio::time::sleep(Duration::from_millis(5)).await; // distinct createdAt milliseconds
@@ -202,3 +201,6 @@ async fn only_a_barista_reads_or_moves_the_counter() {
     assert_eq!(answer(&refused.into_response()).0, 401);
     assert!(items(&emulators).is_empty());
 }
+
+static SEOUL: std::sync::LazyLock<platform::zone::Zone> =
+    std::sync::LazyLock::new(|| platform::zone::Zone::named("Asia/Seoul").unwrap());

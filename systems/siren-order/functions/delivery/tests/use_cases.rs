@@ -7,7 +7,6 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
-use chrono_tz::Asia::Seoul;
 use contracts::order::{OrderCancelled, OrderCompleted, OrderEvent, OrderPlaced};
 use delivery::application::{
     self, Cancellation, IssueOutcome, MoveDeliveryError, cancel_delivery, issue_waiting_number, move_delivery,
@@ -213,7 +212,7 @@ fn cancelled(order: &OrderId) -> EventEnvelope {
 
 /// Issues the delivery of order `n` from a fresh `OrderPlaced` at `now`.
 async fn issue(counter: &FakeCounter, n: u32, now: DateTime<Utc>) -> IssueOutcome {
-    issue_waiting_number(counter, &order(n), &customer(), Seoul, &placed(&order(n)), now).await.unwrap()
+    issue_waiting_number(counter, &order(n), &customer(), &seoul(), &placed(&order(n)), now).await.unwrap()
 }
 
 fn issued(outcome: IssueOutcome) -> Delivery {
@@ -260,10 +259,10 @@ async fn a_repeated_order_placed_issues_nothing_and_takes_no_number() {
     let counter = FakeCounter::default();
     let now = at("2026-11-21T05:00:00Z");
     let event = placed(&order(1));
-    let first = issued(issue_waiting_number(&counter, &order(1), &customer(), Seoul, &event, now).await.unwrap());
+    let first = issued(issue_waiting_number(&counter, &order(1), &customer(), &seoul(), &event, now).await.unwrap());
 
     // The very same event again, and a late second OrderPlaced of the same order.
-    let again = issue_waiting_number(&counter, &order(1), &customer(), Seoul, &event, now).await.unwrap();
+    let again = issue_waiting_number(&counter, &order(1), &customer(), &seoul(), &event, now).await.unwrap();
     assert_eq!(again, IssueOutcome::AlreadyKnown(AlreadyKnown::Issued(first.id().clone())));
     let late = issue(&counter, 1, now).await;
     assert_eq!(late, IssueOutcome::AlreadyKnown(AlreadyKnown::Issued(first.id().clone())));
@@ -306,7 +305,7 @@ async fn a_lost_race_is_retried_and_its_number_skipped_never_repeated() {
 
     // A race lost every time fails the event (SQS retries it) and writes nothing.
     counter.lose_races(usize::MAX);
-    let err = issue_waiting_number(&counter, &order(3), &customer(), Seoul, &placed(&order(3)), now).await;
+    let err = issue_waiting_number(&counter, &order(3), &customer(), &seoul(), &placed(&order(3)), now).await;
     assert!(matches!(err, Err(application::IssueWaitingNumberError::Contended)), "{err:?}");
     assert_eq!(counter.state().deliveries.len(), 2);
 }
@@ -395,11 +394,11 @@ async fn the_order_event_policies_apply_each_event_once_and_ignore_order_complet
     let first = order(1);
     let placed_event = placed(&first);
     for _ in 0..3 {
-        delivery::policies::on_order_event(&counter, Seoul, placed_event.clone()).await.unwrap();
+        delivery::policies::on_order_event(&counter, &seoul(), placed_event.clone()).await.unwrap();
     }
     let cancelled_event = cancelled(&first);
     for _ in 0..2 {
-        delivery::policies::on_order_event(&counter, Seoul, cancelled_event.clone()).await.unwrap();
+        delivery::policies::on_order_event(&counter, &seoul(), cancelled_event.clone()).await.unwrap();
     }
     let completed = EventEnvelope::wrap(
         "order",
@@ -411,7 +410,7 @@ async fn the_order_event_policies_apply_each_event_once_and_ignore_order_complet
             amount: Won::new(1),
         }),
     );
-    delivery::policies::on_order_event(&counter, Seoul, completed).await.unwrap();
+    delivery::policies::on_order_event(&counter, &seoul(), completed).await.unwrap();
     {
         let state = counter.state();
         assert_eq!(state.deliveries.len(), 1);
@@ -429,10 +428,10 @@ async fn the_order_event_policies_apply_each_event_once_and_ignore_order_complet
     // Not an order event, or an order event with a malformed id: the message fails (and is retried).
     let mut foreign = placed(&order(2));
     foreign.event_type = "CustomerRegistered".into();
-    assert!(delivery::policies::on_order_event(&counter, Seoul, foreign).await.is_err());
+    assert!(delivery::policies::on_order_event(&counter, &seoul(), foreign).await.is_err());
     let mut blank = placed(&order(3));
     blank.data["customerId"] = "".into();
-    assert!(delivery::policies::on_order_event(&counter, Seoul, blank).await.is_err());
+    assert!(delivery::policies::on_order_event(&counter, &seoul(), blank).await.is_err());
     assert_eq!(counter.state().deliveries.len(), 1, "neither changed anything");
 }
 
@@ -451,4 +450,8 @@ async fn the_queue_lists_one_status_oldest_first() {
     assert!(waiting.next.is_none());
     let preparing = application::list_queue(&counter, DeliveryStatus::Preparing, &PageRequest::first(100)).await;
     assert_eq!(preparing.unwrap().items.len(), 1);
+}
+
+fn seoul() -> platform::zone::Zone {
+    platform::zone::Zone::named("Asia/Seoul").unwrap()
 }

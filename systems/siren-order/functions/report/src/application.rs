@@ -2,8 +2,8 @@
 //! orders report.
 
 use chrono::NaiveDate;
-use chrono_tz::Tz;
 use platform::page::{Cursor, PageError, PageLimits, PageRequest};
+use platform::zone::Zone;
 
 use crate::domain::{Fact, OrdersReport, ReportEvent, SalesReport};
 use crate::ports::{Kept, ReportFacts, ReportViews};
@@ -21,7 +21,7 @@ pub enum RecordFactsError {
 ///
 /// # Errors
 /// [`RecordFactsError::Storage`] when storage fails.
-pub async fn record_facts(facts: &impl ReportFacts, zone: Tz, event: ReportEvent) -> Result<(), RecordFactsError> {
+pub async fn record_facts(facts: &impl ReportFacts, zone: &Zone, event: ReportEvent) -> Result<(), RecordFactsError> {
     match event.fact(zone) {
         Fact::Order { order_id, fact } => {
             facts.set_order_fact(&order_id, &fact).await.map_err(RecordFactsError::Storage)?;

@@ -12,8 +12,8 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Tz;
 use platform::Won;
+use platform::zone::Zone;
 
 platform::opaque_id!(
     /// An order id, as the order context issued it.
@@ -204,10 +204,10 @@ impl ProductFacts {
 impl ReportEvent {
     /// The fact this event sets, and only that; `zone` is the shop's time zone, which
     /// decides the day an order belongs to.
-    pub fn fact(self, zone: Tz) -> Fact {
+    pub fn fact(self, zone: &Zone) -> Fact {
         match self {
             Self::OrderPlaced { order_id, customer_id, lines, amount, placed_at } => {
-                let day = placed_at.with_timezone(&zone).date_naive();
+                let day = zone.local_date(placed_at);
                 Fact::Order {
                     order_id,
                     fact: OrderFact::Placed(Placement { customer_id, lines, amount, placed_at, day }),
@@ -404,6 +404,10 @@ impl OrdersReport {
 mod tests {
     use super::*;
 
+    fn seoul() -> Zone {
+        Zone::named("Asia/Seoul").unwrap()
+    }
+
     fn at(text: &str) -> DateTime<Utc> {
         text.parse().unwrap()
     }
@@ -433,7 +437,7 @@ mod tests {
     }
 
     fn view(order: &str, events: Vec<ReportEvent>) -> OrderFacts {
-        events.into_iter().fold(OrderFacts::new(id(order)), |view, event| match event.fact(chrono_tz::Asia::Seoul) {
+        events.into_iter().fold(OrderFacts::new(id(order)), |view, event| match event.fact(&seoul()) {
             Fact::Order { fact, .. } => view.with(fact),
             Fact::Product(_) => view,
         })
@@ -442,7 +446,7 @@ mod tests {
     #[test]
     fn an_order_belongs_to_the_shops_local_day() {
         let Fact::Order { fact: OrderFact::Placed(placement), .. } =
-            placed("o1", 1, "2026-11-21T15:30:00Z").fact(chrono_tz::Asia::Seoul)
+            placed("o1", 1, "2026-11-21T15:30:00Z").fact(&seoul())
         else {
             panic!("OrderPlaced sets the placement");
         };
@@ -455,7 +459,7 @@ mod tests {
         let order = id("o1");
         let cancelled = ReportEvent::OrderCancelled { order_id: order.clone(), at: at("2026-11-21T01:06:00Z") };
         assert_eq!(
-            cancelled.fact(chrono_tz::Asia::Seoul),
+            cancelled.fact(&seoul()),
             Fact::Order { order_id: order.clone(), fact: OrderFact::Cancelled { at: at("2026-11-21T01:06:00Z") } }
         );
         let waited = view("o1", vec![ReportEvent::OrderWaited { order_id: order.clone(), waiting_number: 4 }]);

@@ -7,9 +7,9 @@
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use contracts::{delivery, order, product};
 use platform::EventEnvelope;
+use platform::zone::Zone;
 use serde::Deserialize;
 use strum::VariantNames;
 
@@ -38,7 +38,7 @@ enum Handled {
 /// # Errors
 /// When a handled event's data does not match its type or holds an invalid id, time or
 /// status (a poison message: retried, then dead-lettered), or storage fails (retried).
-pub async fn record_sales_facts(facts: &impl ReportFacts, zone: Tz, event: EventEnvelope) -> anyhow::Result<()> {
+pub async fn record_sales_facts(facts: &impl ReportFacts, zone: &Zone, event: EventEnvelope) -> anyhow::Result<()> {
     if !Handled::VARIANTS.contains(&event.event_type.as_str()) {
         tracing::warn!(event_type = %event.event_type, "not an event the report reads; acknowledged");
         return Ok(());

@@ -11,7 +11,7 @@ pub struct ReportOnEvents {
     /// The read models, written fact by fact.
     pub facts: DynamoReport,
     /// The shop's IANA time zone: an order belongs to the local day it was placed on.
-    pub zone: chrono_tz::Tz,
+    pub zone: platform::zone::Zone,
 }
 
 impl ReportOnEvents {

@@ -16,7 +16,8 @@ use report::ports::{Kept, ReportFacts, ReportViews};
 use report::store::DynamoReport;
 use serde_json::{Value, json};
 
-const SEOUL: chrono_tz::Tz = chrono_tz::Asia::Seoul;
+static SEOUL: std::sync::LazyLock<platform::zone::Zone> =
+    std::sync::LazyLock::new(|| platform::zone::Zone::named("Asia/Seoul").unwrap());
 
 fn text(name: &str) -> String {
     std::fs::read_to_string(system_of(env!("CARGO_MANIFEST_DIR")).events_dir().join(name)).unwrap()
@@ -39,7 +40,7 @@ async fn report() -> (Emulators, DynamoReport) {
 }
 
 async fn record(report: &DynamoReport, records: Vec<SqsMessage>) {
-    let response = for_each_event(batch(records), |e| record_sales_facts(report, SEOUL, e)).await;
+    let response = for_each_event(batch(records), |e| record_sales_facts(report, &SEOUL, e)).await;
     assert!(response.batch_item_failures.is_empty(), "{:?}", response.batch_item_failures);
 }
 
@@ -137,7 +138,7 @@ async fn a_late_cancellation_takes_the_order_out_of_the_revenue() {
         "amount": 9000,
         "reason": "CustomerRequest",
     });
-    record_sales_facts(&report, SEOUL, cancelled).await.unwrap();
+    record_sales_facts(&report, &SEOUL, cancelled).await.unwrap();
     let sales = sales(&report).await;
     assert_eq!((sales["orders"].as_u64(), sales["revenue"].as_u64()), (Some(0), Some(0)));
     assert_eq!(sales["cancelled"], json!({ "count": 1, "amount": 9000 }));

@@ -18,7 +18,8 @@ use report::domain::{OrderFact, OrderFacts, OrderId, OrderStatus, ProductFacts, 
 use report::policies::record_sales_facts;
 use report::ports::{Kept, ReportFacts, ReportViews};
 
-const SEOUL: chrono_tz::Tz = chrono_tz::Asia::Seoul;
+static SEOUL: std::sync::LazyLock<platform::zone::Zone> =
+    std::sync::LazyLock::new(|| platform::zone::Zone::named("Asia/Seoul").unwrap());
 
 /// Views in memory, with the store's rules: a fact sets only itself, a product view
 /// changes only for a newer version.
@@ -142,7 +143,7 @@ fn changed(name: &str, version: u64) -> EventEnvelope {
 
 async fn record_all(views: &Views, events: &[EventEnvelope]) {
     for event in events {
-        record_sales_facts(views, SEOUL, event.clone()).await.unwrap();
+        record_sales_facts(views, &SEOUL, event.clone()).await.unwrap();
     }
 }
 
@@ -234,17 +235,17 @@ async fn events_the_report_does_not_read_are_acknowledged_and_bad_ones_refused()
         order_id: "o-1".into(),
         customer_id: "c-1".into(),
     });
-    record_sales_facts(&views, SEOUL, EventEnvelope::wrap("delivery", "o-1", None, &started)).await.unwrap();
+    record_sales_facts(&views, &SEOUL, EventEnvelope::wrap("delivery", "o-1", None, &started)).await.unwrap();
 
     let mut bad_time = placed("o-1", 1, "2026-11-21T05:00:00Z");
     bad_time.data["placedAt"] = "yesterday".into();
-    assert!(record_sales_facts(&views, SEOUL, bad_time).await.is_err());
+    assert!(record_sales_facts(&views, &SEOUL, bad_time).await.is_err());
     let mut bad_status = registered("Americano");
     bad_status.data["status"] = "Discontinued".into();
-    assert!(record_sales_facts(&views, SEOUL, bad_status).await.is_err());
+    assert!(record_sales_facts(&views, &SEOUL, bad_status).await.is_err());
     let mut bad_id = waited("o-1", 1);
     bad_id.data["orderId"] = "".into();
-    assert!(record_sales_facts(&views, SEOUL, bad_id).await.is_err());
+    assert!(record_sales_facts(&views, &SEOUL, bad_id).await.is_err());
 
     assert!(views.orders.lock().unwrap().is_empty());
     assert!(views.products.lock().unwrap().is_empty());
