@@ -11,7 +11,8 @@
 # SAM runs `make build-<LogicalId>` once per function with ARTIFACTS_DIR set. Every such target
 # first runs one `cargo lambda build --release --arm64` over all the binaries the template names
 # (one dependency graph and one feature set for the whole system, in the workspace's target
-# folder): the first call compiles, the later ones find cargo up to date in about a second. Then
+# folder; no `-p`, so cargo selects the workspace's `default-members`, the deployable packages,
+# and the local stack's features stay out of the binaries): the first call compiles, the later ones find cargo up to date in about a second. Then
 # it copies its function's binary to $(ARTIFACTS_DIR)/bootstrap. Measurements: docs/sam-build.md.
 #
 # Outside SAM: `make binaries` builds the whole system; `make build-<LogicalId> ARTIFACTS_DIR=dir`
