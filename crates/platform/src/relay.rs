@@ -161,13 +161,17 @@ impl Relay {
     ) -> Self {
         let sns_config =
             sns.config().to_builder().retry_config(aws_sdk_sns::config::retry::RetryConfig::disabled()).build();
-        Self {
-            sns: aws_sdk_sns::Client::from_conf(sns_config),
-            dynamodb,
-            topic_arn: topic_arn.into(),
-            table: table.into(),
-            grace: DEFAULT_GRACE,
-        }
+        Self::with_clients(aws_sdk_sns::Client::from_conf(sns_config), dynamodb, topic_arn, table)
+    }
+
+    /// A relay whose SNS client is used as given (its retries already off).
+    fn with_clients(
+        sns: aws_sdk_sns::Client,
+        dynamodb: aws_sdk_dynamodb::Client,
+        topic_arn: impl Into<String>,
+        table: impl Into<String>,
+    ) -> Self {
+        Self { sns, dynamodb, topic_arn: topic_arn.into(), table: table.into(), grace: DEFAULT_GRACE }
     }
 
     /// The same relay with another grace period for the sweep.
@@ -188,8 +192,18 @@ impl Relay {
         let table = crate::config::required("OUTBOX_TABLE")?;
         let grace: u64 = crate::config::optional_parsed("OUTBOX_SWEEP_GRACE_SECONDS", DEFAULT_GRACE.as_secs())?;
         let config = crate::aws::sdk_config().await;
-        Ok(Self::new(&crate::aws::sns(&config), crate::aws::dynamodb(&config), topic_arn, table)
-            .with_grace(Duration::from_secs(grace)))
+        // One SNS client, built with the relay's retry policy (an SDK client costs a few hundred
+        // microseconds of init to build: `new` would build a second one).
+        let sns_config = aws_sdk_sns::config::Builder::from(&config)
+            .retry_config(aws_sdk_sns::config::retry::RetryConfig::disabled())
+            .build();
+        Ok(Self::with_clients(
+            aws_sdk_sns::Client::from_conf(sns_config),
+            crate::aws::dynamodb(&config),
+            topic_arn,
+            table,
+        )
+        .with_grace(Duration::from_secs(grace)))
     }
 
     /// Publishes the outbox records of one stream batch: the records of one flow (one
