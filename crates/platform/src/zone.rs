@@ -64,11 +64,12 @@ impl Zone {
     }
 }
 
-/// `at` as a `jiff` instant; instants beyond `jiff`'s range (years -9999 to 9999) are
-/// taken at its ends, where every zone's offset is its first or last one anyway.
+/// `at` as a `jiff` instant, to the second (offsets change on whole seconds); instants
+/// beyond `jiff`'s range (years -9999 to 9999) are taken at its ends, where every zone's
+/// offset is its first or last one anyway.
 fn timestamp(at: DateTime<Utc>) -> jiff::Timestamp {
-    let nanos = i32::try_from(at.timestamp_subsec_nanos()).unwrap_or_default();
-    jiff::Timestamp::new(at.timestamp(), nanos).unwrap_or(if at.timestamp() < 0 {
+    let seconds = at.timestamp();
+    jiff::Timestamp::from_second(seconds).unwrap_or(if seconds < 0 {
         jiff::Timestamp::MIN
     } else {
         jiff::Timestamp::MAX

@@ -13,7 +13,7 @@ use stack_test::{Reply, TestApp};
 const PATIENCE: Duration = Duration::from_secs(60);
 
 fn day(n: i64) -> String {
-    let today = platform::zone::Zone::named("Asia/Seoul").unwrap().local_date(Utc::now());
+    let today = reservation::domain::today(Utc::now());
     if n >= 0 {
         today.checked_add_days(Days::new(n.unsigned_abs()))
     } else {

@@ -20,7 +20,7 @@ use stack_test::{Reply, TestApp};
 const PATIENCE: Duration = Duration::from_secs(60);
 
 fn day(n: u64) -> String {
-    let today = platform::zone::Zone::named("Asia/Seoul").unwrap().local_date(Utc::now());
+    let today = reservation::domain::today(Utc::now());
     today.checked_add_days(Days::new(n)).unwrap().to_string()
 }
 

@@ -30,8 +30,7 @@ struct Outcome {
 }
 
 fn day(n: u64) -> String {
-    let seoul = platform::zone::Zone::named("Asia/Seoul").unwrap_or_else(|_| platform::zone::Zone::utc());
-    let today = seoul.local_date(Utc::now());
+    let today = reservation::domain::today(Utc::now());
     today.checked_add_days(Days::new(n)).map(|d| d.to_string()).unwrap_or_default()
 }
 

@@ -90,7 +90,7 @@ async fn registering_gives_a_nine_digit_number_and_says_customer_registered_once
 #[tokio::test]
 async fn a_future_birth_date_is_refused_and_today_is_not() {
     let memory = Memory::default();
-    let seoul_today = platform::zone::Zone::named("Asia/Seoul").unwrap().local_date(Utc::now());
+    let seoul_today = contracts::seoul_date(Utc::now());
     let after_tomorrow = seoul_today.checked_add_days(Days::new(2)).unwrap();
     let refused = application::register(&memory, &command(SUBJECT, after_tomorrow)).await;
     assert!(matches!(&refused, Err(RegisterError::BornInTheFuture(b)) if b.0 == after_tomorrow), "422: {refused:?}");
