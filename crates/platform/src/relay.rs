@@ -15,6 +15,15 @@
 //!    else holds a live lease. An item already published (a replayed stream record, a sweep
 //!    racing the stream) or being published right now by another invocation is skipped:
 //!    a replay never re-sends what was sent.
+//!
+//!    A **fresh** stream record (its item written less than the grace period minus
+//!    [`LEASE`] ago, [`claim_needed`]) is only *checked* instead: a consistent `GetItem`
+//!    (a read unit, a fifth of a write unit's price) that skips it when it is published,
+//!    set aside, gone or leased. No sweep can be publishing it: the sweep takes only items
+//!    older than the grace period, and the stream invocation that checked it ends (its
+//!    `Timeout`, 10 s, is below [`LEASE`]) at least `LEASE - Timeout` before the item
+//!    reaches that age. Records of one shard reach one invocation at a time, so the check
+//!    still keeps a replayed record from being sent again.
 //! 2. **Publish** it, retrying with a short jittered exponential backoff (`backon`) for at
 //!    most [`PUBLISH_BUDGET`]; a failure releases the lease so the next try (a stream
 //!    retry, the next sweep) may publish it.
@@ -48,10 +57,11 @@
 //! - Items written before the index existed (no `outboxPending`, no `publishedAt`) are
 //!   claimable too, so none is dropped by the change.
 //!
-//! Cost per event on the stream path: two conditional `UpdateItem`s (claim, mark) besides
-//! the `Publish`, and the index's own writes (one when the item is put, one when the mark
-//! removes it); the lease and the mark only touch non-key attributes of a `KEYS_ONLY`
-//! index otherwise. A sweep that finds nothing costs one `Query`.
+//! Cost per event on the stream path: for a fresh record one consistent `GetItem` (the check)
+//! and one conditional `UpdateItem` (the mark) besides the `Publish`, for an older one two
+//! `UpdateItem`s (claim, mark); and the index's own writes (one when the item is put, one
+//! when the mark removes it); the lease and the mark only touch non-key attributes of a
+//! `KEYS_ONLY` index otherwise. A sweep that finds nothing costs one `Query`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -145,6 +155,19 @@ struct Pending {
     sk: String,
     event: Result<EventEnvelope, String>,
     publication: Option<Publication>,
+    /// When the item was written (its [`SINCE_ATTRIBUTE`]), if it says.
+    written_at: Option<DateTime<Utc>>,
+}
+
+/// Whether the stream path must claim an item written at `written_at` before publishing it
+/// at `now`, rather than only check it (see the module docs): true unless the item is
+/// younger than `grace` minus [`LEASE`], so that no sweep can take it while this invocation
+/// runs; true too when the write time is unknown or `grace` is shorter than the lease.
+pub fn claim_needed(written_at: Option<DateTime<Utc>>, now: DateTime<Utc>, grace: Duration) -> bool {
+    let Some(window) = grace.checked_sub(LEASE).and_then(|window| chrono::Duration::from_std(window).ok()) else {
+        return true;
+    };
+    written_at.is_none_or(|written| now.signed_duration_since(written) >= window)
 }
 
 impl Relay {
@@ -210,8 +233,8 @@ impl Relay {
     /// correlation id) in stream order, up to [`STREAM_CONCURRENCY`] flows at once. A flow
     /// stops at its first record that could not be published; the earliest such record of
     /// the batch is reported in `batchItemFailures`, so Lambda retries the batch from there
-    /// (records after it that were published are skipped on the retry: their claim finds
-    /// them published). Records that are not outbox inserts are skipped.
+    /// (records after it that were published are skipped on the retry: their claim or check
+    /// finds them published). Records that are not outbox inserts are skipped.
     pub async fn handle(&self, batch: Event) -> DynamoDbEventResponse {
         let mut flows: Vec<Vec<(usize, Pending)>> = Vec::new();
         let mut flow_of: HashMap<String, usize> = HashMap::new();
@@ -250,7 +273,8 @@ impl Relay {
             running.spawn(
                 async move {
                     for ((index, pending), event_id) in flow.iter().zip(records) {
-                        if let Err(err) = relay.deliver(pending).await {
+                        let claim = claim_needed(pending.written_at, Utc::now(), relay.grace);
+                        if let Err(err) = relay.deliver(pending, claim).await {
                             tracing::error!(
                                 event_id = %event_id,
                                 pk = %pending.pk,
@@ -346,15 +370,16 @@ impl Relay {
             return Ok(Delivery::Skipped);
         }
         let image = serde_dynamo::Item::from(item);
-        self.deliver(&pending_from_image(pk, sk, &image)).await
+        self.deliver(&pending_from_image(pk, sk, &image), true).await
     }
 
-    /// Claims, publishes and marks one item; sets aside one that is not an event.
+    /// Claims (with `claim`; else checks), publishes and marks one item; sets aside one that
+    /// is not an event.
     ///
     /// # Errors
-    /// When the claim or the publishing failed; the item stays pending (unleased when
-    /// the failure was the publishing).
-    async fn deliver(&self, pending: &Pending) -> anyhow::Result<Delivery> {
+    /// When the claim, the check or the publishing failed; the item stays pending (unleased
+    /// when the failure was the publishing).
+    async fn deliver(&self, pending: &Pending, claim: bool) -> anyhow::Result<Delivery> {
         let envelope = match &pending.event {
             Ok(envelope) => envelope,
             Err(reason) => {
@@ -375,13 +400,19 @@ impl Relay {
             trace_id = envelope.trace_header.as_deref(),
         );
         async {
-            let lease = uuid::Uuid::new_v4().to_string();
-            if !self.claim(pending, &lease).await? {
+            let lease = claim.then(|| uuid::Uuid::new_v4().to_string());
+            let publishable = match &lease {
+                Some(lease) => self.claim(pending, lease).await?,
+                None => self.check(pending).await?,
+            };
+            if !publishable {
                 tracing::info!("already published or being published; skipped");
                 return Ok(Delivery::Skipped);
             }
             if let Err(err) = self.publish_with_retries(envelope, pending.publication.as_ref()).await {
-                if let Err(release) = self.release(pending, &lease).await {
+                if let Some(lease) = &lease
+                    && let Err(release) = self.release(pending, lease).await
+                {
                     tracing::warn!(error = format!("{release:#}"), "cannot release the claim; it expires");
                 }
                 return Err(err);
@@ -433,6 +464,37 @@ impl Relay {
                 other => Err(anyhow::Error::from(other).context(format!("claiming {} in {}", pending.pk, self.table))),
             },
         }
+    }
+
+    /// Reads an item consistently: true when it is still unpublished and nobody holds a live
+    /// lease on it (the claim's condition, without taking the lease).
+    async fn check(&self, pending: &Pending) -> anyhow::Result<bool> {
+        let output = self
+            .dynamodb
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(crate::dynamo::key(&pending.pk, &pending.sk)))
+            .consistent_read(true)
+            .projection_expression("#published, #pending, #until")
+            .expression_attribute_names("#published", PUBLISHED_AT_ATTRIBUTE)
+            .expression_attribute_names("#pending", PENDING_ATTRIBUTE)
+            .expression_attribute_names("#until", LEASE_UNTIL)
+            .send()
+            .await
+            .with_context(|| format!("checking {} in {}", pending.pk, self.table))?;
+        // A projection of an item that exists has at least one attribute: `#pending` while
+        // it is owed, `#published` once it is not.
+        let Some(item) = output.item.filter(|item| !item.is_empty()) else {
+            return Ok(false);
+        };
+        let leased = match item.get(LEASE_UNTIL) {
+            Some(AttributeValue::N(until)) => {
+                until.parse::<i64>().is_ok_and(|until| until >= Utc::now().timestamp_millis())
+            }
+            _ => false,
+        };
+        let pending_or_legacy = string(&item, PENDING_ATTRIBUTE).is_none_or(|pending| pending == PENDING);
+        Ok(!item.contains_key(PUBLISHED_AT_ATTRIBUTE) && pending_or_legacy && !leased)
     }
 
     /// Gives the lease back after a failed publish, if it is still ours.
@@ -637,7 +699,14 @@ fn pending_from_image(pk: String, sk: String, image: &serde_dynamo::Item) -> Pen
         }
         _ => Err("the outbox item has no `event` string".to_owned()),
     };
-    Pending { pk, sk, event, publication: publication(image) }
+    let written_at = match image.get(SINCE_ATTRIBUTE) {
+        Some(AttributeValue::S(since)) => since
+            .split_once('#')
+            .and_then(|(at, _)| DateTime::parse_from_rfc3339(at).ok())
+            .map(|at| at.with_timezone(&Utc)),
+        _ => None,
+    };
+    Pending { pk, sk, event, publication: publication(image), written_at }
 }
 
 /// The publication an outbox item asks for instead of its envelope, if any.
@@ -709,6 +778,20 @@ mod tests {
             .endpoint_url(url)
             .build();
         Relay::new(&aws_sdk_sns::Client::new(&config), aws_sdk_dynamodb::Client::new(&config), "arn:t", "table")
+    }
+
+    #[test]
+    fn only_records_fresh_enough_that_no_sweep_can_take_them_are_published_without_a_claim() {
+        let now = Utc::now();
+        let grace = Duration::from_secs(60);
+        let ago = |seconds| Some(now - chrono::Duration::seconds(seconds));
+        assert!(!claim_needed(ago(0), now, grace), "just written");
+        assert!(!claim_needed(ago(29), now, grace));
+        assert!(claim_needed(ago(30), now, grace), "a sweep could take it before this invocation ends");
+        assert!(claim_needed(ago(3600), now, grace), "a late retry");
+        assert!(claim_needed(None, now, grace), "written before outboxSince existed");
+        assert!(claim_needed(ago(0), now, Duration::from_secs(3)), "a grace shorter than the lease");
+        assert!(!claim_needed(ago(3000), now, Duration::from_secs(3600)), "a long grace (a backlog drill)");
     }
 
     #[derive(serde::Serialize)]

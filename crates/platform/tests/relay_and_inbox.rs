@@ -267,10 +267,41 @@ async fn the_relay_marks_what_it_published_so_it_leaves_the_unpublished_index() 
         .unwrap();
     assert_eq!(unpublished["Items"], json!([]), "the index holds only what is still owed");
 
+    // The same fresh records again (a retried batch): the relay checks them without a claim
+    // and finds them published.
+    assert!(relay.handle(stream(&emulators)).await.batch_item_failures.is_empty());
+    assert!(published_ids(&emulators, &queue_url).await.is_empty());
+
     // Sweeping long after: nothing is owed, nothing is published again.
     let report = relay.sweep(chrono::Utc::now() + chrono::Duration::minutes(10)).await.unwrap();
     assert_eq!((report.found, report.published), (0, 0));
     assert!(published_ids(&emulators, &queue_url).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fresh_record_someone_else_is_publishing_is_left_to_them() {
+    let emulators = emulators_with_resources(&fixture()).await;
+    let queue_url = subscriber(&emulators, "WidgetEventsTopic").await;
+    let relay = relay(&emulators, "WidgetEventsTopic");
+    let events = write_events(&emulators, 1).await;
+    // Another invocation holds a live lease on the item (it is publishing it right now).
+    let until = chrono::Utc::now().timestamp_millis() + 20_000;
+    platform::testing::dynamodb(&emulators.dynamodb_url)
+        .update_item()
+        .table_name(physical_name("WidgetTable"))
+        .set_key(Some(platform::dynamo::key(format!("OUTBOX#{}", events[0].id), "OUTBOX")))
+        .update_expression("SET outboxLeaseBy = :by, outboxLeaseUntil = :until")
+        .expression_attribute_values(":by", AttributeValue::S("someone-else".into()))
+        .expression_attribute_values(":until", AttributeValue::N(until.to_string()))
+        .send()
+        .await
+        .unwrap();
+
+    let response = relay.handle(stream(&emulators)).await;
+    assert!(response.batch_item_failures.is_empty(), "{response:?}");
+    assert!(published_ids(&emulators, &queue_url).await.is_empty(), "the lease holder publishes it, not us");
+    let item = outbox_item(&emulators, &events[0]).await;
+    assert!(is_pending(&item), "still owed (the sweep takes it if its holder dies): {item:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
