@@ -7,6 +7,16 @@
 //!
 //! Inbox item shape: `pk = "INBOX#<consumer>#<event id>"`, `sk = "INBOX"`, `eventType`,
 //! `processedAt`, `expiresAt` (TTL, epoch seconds).
+//!
+//! **An effect that publishes an event carries its inbox record.** When the effect puts an
+//! outbox item ([`crate::outbox`]) into the inbox's own table, that item takes the inbox
+//! record's key and condition instead of a second item being written: the outbox item's
+//! attributes (`kind = "OutboxEvent"`, its `eventType`, `event`, index keys, ...) plus
+//! `consumedEventType` and `processedAt`, `expiresAt` the later of the two retentions. The
+//! key is the same whatever the effect, so a repeat is refused either way; the stream filter
+//! and the relay go by `kind`, not by key. Each item of a transaction costs two write units,
+//! so this saves two per consumed event that produces one (the relay's IAM policy allows
+//! keys starting with `INBOX#` as well as `OUTBOX#` for that reason).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -17,7 +27,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use tracing::Instrument;
 
 use crate::envelope::EventEnvelope;
-use crate::outbox::{MAX_TRANSACTION_ITEMS, TransactError, transact};
+use crate::outbox::{MAX_TRANSACTION_ITEMS, OUTBOX_KIND, TransactError, transact};
 
 /// Outcome of [`Inbox::apply_once`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +75,9 @@ impl Inbox {
         Self { client, table: table.into(), consumer: consumer.into(), retention }
     }
 
-    /// Writes `effect` together with the inbox item for `event`, once.
+    /// Writes `effect` together with the inbox record of `event`, once: on the effect's
+    /// first new outbox item in this table when it has one (see the module docs), else as an
+    /// item of its own.
     ///
     /// # Errors
     /// [`InboxError::EffectRefused`] when one of the effect's conditions failed,
@@ -78,8 +90,20 @@ impl Inbox {
         if effect.len() >= MAX_TRANSACTION_ITEMS {
             return Err(InboxError::TooLarge(effect.len()));
         }
-        let inbox_index = effect.len();
-        effect.push(self.put(event));
+        let carried = effect.iter().enumerate().find_map(|(index, item)| {
+            let outbox = item.put().filter(|put| self.can_carry(put))?;
+            Some((index, self.carry(event, outbox.item())))
+        });
+        let inbox_index = match carried {
+            Some((index, merged)) => {
+                effect[index] = merged;
+                index
+            }
+            None => {
+                effect.push(crate::dynamo::put(&self.table, self.record(event), crate::dynamo::Condition::New));
+                effect.len() - 1
+            }
+        };
         match transact(&self.client, effect).await {
             Ok(()) => Ok(Applied::Now),
             // A repeat is a repeat, whatever the effect's own conditions say.
@@ -91,16 +115,44 @@ impl Inbox {
         }
     }
 
-    fn put(&self, event: &EventEnvelope) -> TransactWriteItem {
+    /// The inbox record of `event` as an item of its own.
+    fn record(&self, event: &EventEnvelope) -> HashMap<String, AttributeValue> {
         let now = chrono::Utc::now();
         let expires_at = now.timestamp() + self.retention.as_secs() as i64;
-        let item = HashMap::from([
+        HashMap::from([
             ("pk".to_owned(), AttributeValue::S(format!("INBOX#{}#{}", self.consumer, event.id))),
             ("sk".to_owned(), AttributeValue::S("INBOX".to_owned())),
             ("eventType".to_owned(), AttributeValue::S(event.event_type.clone())),
             ("processedAt".to_owned(), AttributeValue::S(now.to_rfc3339())),
             ("expiresAt".to_owned(), AttributeValue::N(expires_at.to_string())),
-        ]);
+        ])
+    }
+
+    /// Whether `put` is a new outbox item in this inbox's table, which can carry the record.
+    fn can_carry(&self, put: &aws_sdk_dynamodb::types::Put) -> bool {
+        put.table_name() == self.table
+            && put.condition_expression() == Some("attribute_not_exists(pk)")
+            && matches!(put.item().get("kind"), Some(AttributeValue::S(kind)) if kind == OUTBOX_KIND)
+    }
+
+    /// The outbox item `outbox` under the inbox record's key, with the record's attributes
+    /// (the consumed event's type as `consumedEventType`), kept as long as the longer of the
+    /// two retentions; written only if new.
+    fn carry(&self, event: &EventEnvelope, outbox: &HashMap<String, AttributeValue>) -> TransactWriteItem {
+        let mut record = self.record(event);
+        let mut item = outbox.clone();
+        let expiry = |item: &HashMap<String, AttributeValue>| match item.get("expiresAt") {
+            Some(AttributeValue::N(at)) => at.parse::<i64>().ok(),
+            _ => None,
+        };
+        let expires_at = expiry(&item).max(expiry(&record));
+        if let Some(consumed) = record.remove("eventType") {
+            item.insert("consumedEventType".to_owned(), consumed);
+        }
+        item.extend(record);
+        if let Some(at) = expires_at {
+            item.insert("expiresAt".to_owned(), AttributeValue::N(at.to_string()));
+        }
         crate::dynamo::put(&self.table, item, crate::dynamo::Condition::New)
     }
 }

@@ -11,7 +11,9 @@
 //! published removes those keys, so the index only ever holds what is still owed.
 //!
 //! Outbox item shape (the relay's stream filter matches on `kind`):
-//! - `pk = "OUTBOX#<event id>"`, `sk = "OUTBOX"`, `kind = "OutboxEvent"`, `eventType`,
+//! - `pk = "OUTBOX#<event id>"`, `sk = "OUTBOX"` (or, when a consumer's inbox record
+//!   carries the item, the record's key and attributes: [`crate::inbox`]),
+//!   `kind = "OutboxEvent"`, `eventType`,
 //!   `correlationId`, `event` (the envelope JSON), `expiresAt` (epoch seconds, the TTL);
 //! - while pending: `outboxPending = "PENDING"` and `outboxSince = "<RFC 3339 UTC, ms>#<event
 //!   id>"` (the index's partition and sort keys: oldest first);

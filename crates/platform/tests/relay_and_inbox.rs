@@ -466,6 +466,62 @@ async fn the_inbox_applies_an_event_once_however_often_it_arrives() {
     assert_eq!(page["Items"].as_array().unwrap().iter().filter(|i| i["sk"]["S"] == "INBOX").count(), 1);
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn an_effect_that_publishes_carries_its_inbox_record_on_the_outbox_item() {
+    let emulators = emulators_with_resources(&fixture()).await;
+    let queue_url = subscriber(&emulators, "WidgetEventsTopic").await;
+    let table = physical_name("WidgetTable");
+    let inbox = Inbox::new(
+        platform::testing::dynamodb(&emulators.dynamodb_url),
+        &table,
+        "test-consumer",
+        Duration::from_secs(3600),
+    );
+    let outbox = Outbox::new(&table, Duration::from_secs(60));
+    let batch: aws_lambda_events::event::sqs::SqsEvent = event_file("sqs-with-poison.json");
+    let consumed = platform::inbox::envelope_from_sqs(&batch.records[0]).unwrap();
+    let produced = |step: u32| {
+        EventEnvelope::wrap(
+            "widget",
+            "w-1",
+            Some(&consumed.id),
+            &json!({ "type": "WidgetChanged", "data": { "step": step } }),
+        )
+    };
+
+    let first = produced(1);
+    let effect_with_event = vec![effect(&table, "EFFECT#1"), outbox.put(&first)];
+    assert_eq!(inbox.apply_once(&consumed, effect_with_event).await.unwrap(), Applied::Now);
+    let page = emulators.ddb(Database::scan, json!({ "TableName": table })).unwrap();
+    let items = page["Items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "the effect and one item that is both inbox record and outbox item: {items:?}");
+    let carrier = items.iter().find(|i| i["sk"]["S"] == "INBOX").expect("the inbox record");
+    assert_eq!(carrier["pk"]["S"], format!("INBOX#test-consumer#{}", consumed.id));
+    assert_eq!(carrier["kind"]["S"], "OutboxEvent");
+    assert_eq!(carrier["eventType"]["S"], "WidgetChanged", "the produced event's type, as on any outbox item");
+    assert_eq!(carrier["consumedEventType"]["S"], consumed.event_type);
+    assert_eq!(carrier["outboxPending"]["S"], "PENDING");
+    let expires: i64 = carrier["expiresAt"]["N"].as_str().unwrap().parse().unwrap();
+    assert!(expires > chrono::Utc::now().timestamp() + 3000, "the longer retention (the inbox's) is kept");
+
+    // A repeat is refused whatever its effect: with an event, or without one.
+    let again = vec![effect(&table, "EFFECT#2"), outbox.put(&produced(2))];
+    assert_eq!(inbox.apply_once(&consumed, again).await.unwrap(), Applied::AlreadyDone);
+    assert_eq!(inbox.apply_once(&consumed, vec![effect(&table, "EFFECT#3")]).await.unwrap(), Applied::AlreadyDone);
+    let page = emulators.ddb(Database::scan, json!({ "TableName": table })).unwrap();
+    assert_eq!(page["Items"].as_array().unwrap().len(), 2, "nothing more was written");
+
+    // The relay publishes the carried event from the stream, once, and marks it.
+    let relay = relay(&emulators, "WidgetEventsTopic");
+    assert!(relay.handle(stream(&emulators)).await.batch_item_failures.is_empty());
+    assert_eq!(published_ids(&emulators, &queue_url).await, [first.id.clone()]);
+    assert!(relay.handle(stream(&emulators)).await.batch_item_failures.is_empty());
+    assert!(published_ids(&emulators, &queue_url).await.is_empty());
+    let page = emulators.ddb(Database::scan, json!({ "TableName": table })).unwrap();
+    let carrier = page["Items"].as_array().unwrap().iter().find(|i| i["sk"]["S"] == "INBOX").unwrap().clone();
+    assert!(carrier.get("publishedAt").is_some() && carrier.get("outboxPending").is_none(), "{carrier:?}");
+}
+
 #[tokio::test]
 async fn a_poison_message_fails_alone_and_its_neighbour_is_handled() {
     let batch: aws_lambda_events::event::sqs::SqsEvent = event_file("sqs-with-poison.json");

@@ -1,10 +1,11 @@
 //! The DynamoDB adapter of the notification context (table `NOTIFICATION_TABLE`).
 //!
-//! A notification is written as one transaction: the consumer's inbox item
+//! A notification is written as one transaction: the consumer's inbox record
 //! (`pk = INBOX#notification-on-events#<event id>`) and, per message, an outbox item
 //! carrying the `CustomerNotified` envelope and the [`Publication`] the relay sends to
 //! `NotificationsTopic` instead of the envelope (subject, text, attributes `customerId`
-//! and `eventType`). Both item shapes belong to the platform ([`platform::inbox`],
+//! and `eventType`); the first message's outbox item is the inbox record itself (one item
+//! fewer). Both item shapes belong to the platform ([`platform::inbox`],
 //! [`platform::outbox`]).
 
 use std::collections::BTreeMap;
