@@ -332,11 +332,10 @@ fn ensure_worker(shared: &Arc<Shared>) {
 
 /// Starts one more worker unless the concurrency limit is reached.
 fn start_worker(shared: &Arc<Shared>) {
-    let workers = shared.workers.load(Ordering::SeqCst);
-    if workers >= shared.spec.max_concurrency {
-        return;
-    }
-    if shared.workers.compare_exchange(workers, workers + 1, Ordering::SeqCst, Ordering::SeqCst).is_err() {
+    // Counted up only below the limit; a count another caller changed meanwhile is read again
+    // (giving up on it would leave a burst's event without the worker it asked for).
+    let limit = shared.spec.max_concurrency;
+    if shared.workers.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| (n < limit).then_some(n + 1)).is_err() {
         return;
     }
     let shared_for_task = Arc::clone(shared);
