@@ -514,7 +514,7 @@ async fn an_effect_that_publishes_carries_its_inbox_record_on_the_outbox_item() 
     // The relay publishes the carried event from the stream, once, and marks it.
     let relay = relay(&emulators, "WidgetEventsTopic");
     assert!(relay.handle(stream(&emulators)).await.batch_item_failures.is_empty());
-    assert_eq!(published_ids(&emulators, &queue_url).await, [first.id.clone()]);
+    assert_eq!(published_ids(&emulators, &queue_url).await, std::slice::from_ref(&first.id));
     assert!(relay.handle(stream(&emulators)).await.batch_item_failures.is_empty());
     assert!(published_ids(&emulators, &queue_url).await.is_empty());
     let page = emulators.ddb(Database::scan, json!({ "TableName": table })).unwrap();
