@@ -115,9 +115,31 @@ pub async fn settle(app: &TestApp, outbox_tables: &[&str], quiet_topic: &str) ->
     settle_within(app, outbox_tables, quiet_topic, Duration::from_secs(900)).await.0
 }
 
+/// [`settle`], and also until the queues `inbox_queues` (logical ids) hold no message,
+/// waiting or in flight: for effects that end in a table rather than in an outbox or a
+/// message (a read model), which the other two conditions do not see.
+pub async fn settle_with_queues(
+    app: &TestApp,
+    outbox_tables: &[&str],
+    inbox_queues: &[&str],
+    quiet_topic: &str,
+) -> f64 {
+    settle_until(app, outbox_tables, inbox_queues, quiet_topic, Duration::from_secs(900)).await.0
+}
+
 /// [`settle`] for at most `limit`; returns the seconds it took and the outbox items still
 /// pending then (0 when it settled).
 pub async fn settle_within(app: &TestApp, outbox_tables: &[&str], quiet_topic: &str, limit: Duration) -> (f64, usize) {
+    settle_until(app, outbox_tables, &[], quiet_topic, limit).await
+}
+
+async fn settle_until(
+    app: &TestApp,
+    outbox_tables: &[&str],
+    inbox_queues: &[&str],
+    quiet_topic: &str,
+    limit: Duration,
+) -> (f64, usize) {
     let pending = || -> usize { outbox_tables.iter().map(|table| pending_outbox_items(app, table)).sum() };
     let settle = Instant::now();
     let mut last = (usize::MAX, Instant::now());
@@ -128,7 +150,12 @@ pub async fn settle_within(app: &TestApp, outbox_tables: &[&str], quiet_topic: &
             last = (published, Instant::now());
         }
         let quiet = last.1.elapsed() > Duration::from_secs(5);
-        if pending == 0 && quiet {
+        let mut queued = 0;
+        for queue in inbox_queues {
+            // A queue the emulator cannot tell about counts as busy: settle waits it out.
+            queued += queue_backlog(app, queue).await.unwrap_or(1);
+        }
+        if pending == 0 && quiet && queued == 0 {
             return (settle.elapsed().as_secs_f64(), 0);
         }
         if settle.elapsed() > limit {
@@ -170,6 +197,20 @@ pub fn pending_outbox_items(app: &TestApp, table: &str) -> usize {
 /// # Errors
 /// When the stack has no such queue or the emulator does not answer.
 pub async fn queue_depth(app: &TestApp, logical_id: &str) -> anyhow::Result<usize> {
+    queue_counts(app, logical_id, &["ApproximateNumberOfMessages"]).await
+}
+
+/// The messages in queue `logical_id` of `app`'s stack, waiting or in flight
+/// (`ApproximateNumberOfMessages` plus `ApproximateNumberOfMessagesNotVisible`).
+///
+/// # Errors
+/// When the stack has no such queue or the emulator does not answer.
+pub async fn queue_backlog(app: &TestApp, logical_id: &str) -> anyhow::Result<usize> {
+    queue_counts(app, logical_id, &["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]).await
+}
+
+/// The sum of the count attributes `names` of queue `logical_id`.
+async fn queue_counts(app: &TestApp, logical_id: &str, names: &[&str]) -> anyhow::Result<usize> {
     let arn = format!("arn:aws:sqs:us-east-1:000000000000:test-{logical_id}");
     let url =
         app.stack.emulators.sqs.queue_url_for_arn(&arn).map_err(|err| anyhow::anyhow!("no queue {arn}: {err:?}"))?;
@@ -179,11 +220,11 @@ pub async fn queue_depth(app: &TestApp, logical_id: &str) -> anyhow::Result<usiz
         .sqs
         .get_queue_attributes(rustack_sqs_model::input::GetQueueAttributesInput {
             queue_url: url,
-            attribute_names: vec!["ApproximateNumberOfMessages".to_owned()],
+            attribute_names: names.iter().map(|name| (*name).to_owned()).collect(),
         })
         .await
         .map_err(|err| anyhow::anyhow!("{err:?}"))?;
-    Ok(attributes.attributes.get("ApproximateNumberOfMessages").and_then(|n| n.parse().ok()).unwrap_or(0))
+    Ok(names.iter().filter_map(|name| attributes.attributes.get(*name)).filter_map(|n| n.parse::<usize>().ok()).sum())
 }
 
 /// The profile the bench itself was built in, which it runs the functions in too:

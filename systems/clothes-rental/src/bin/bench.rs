@@ -87,8 +87,14 @@ async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<(
         .collect();
     // Settle: until no outbox item is pending in any table and the mails stop changing (the
     // relays publish from the stream, their sweeps every minute what the stream gave up on).
-    let settled =
-        bench::settle(&app, &["OrderTable", "DeliveryTable", "NotificationTable"], "NotificationsTopic").await;
+    // The my-page rows are a read model: they end in a table, so their queue is waited out too.
+    let settled = bench::settle_with_queues(
+        &app,
+        &["OrderTable", "DeliveryTable", "NotificationTable"],
+        &["OrderInboxQueue", "DeliveryInboxQueue", "MyPageInboxQueue", "NotificationInboxQueue"],
+        "NotificationsTopic",
+    )
+    .await;
 
     writeln!(out, "\n## {clients} clients for {seconds} s (`siege -c{clients} -t{seconds}S`)\n")?;
     writeln!(out, "| call | requests | per second | statuses | median (ms) | p95 (ms) | p99 (ms) | max (ms) |")?;
@@ -147,7 +153,7 @@ async fn run(clients: usize, seconds: u64, out: &mut String) -> anyhow::Result<(
     }
     writeln!(
         out,
-        "\nExactly once, counted when every outbox was drained and the mails had stopped changing, {settled:.1} s after the load stopped ({} mails in all):\n",
+        "\nExactly once, counted when every outbox and inbox queue was drained and the mails had stopped changing, {settled:.1} s after the load stopped ({} mails in all):\n",
         mails.len()
     )?;
     writeln!(out, "- orders answered 201: {}; `OrderPlaced`: {}", placed.len(), bench::once(&placed_events, &placed))?;
