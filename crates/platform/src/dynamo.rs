@@ -257,6 +257,9 @@ impl Index<'_> {
     }
 }
 
+/// The condition expression of [`Condition::New`]: no item with the key exists yet.
+pub const NEW_ITEM_CONDITION: &str = "attribute_not_exists(pk)";
+
 /// What must hold for a put to be written.
 #[derive(Debug, Clone)]
 pub enum Condition {
@@ -272,7 +275,7 @@ pub enum Condition {
 pub fn put(table: &str, item: Item, condition: Condition) -> TransactWriteItem {
     let builder = Put::builder().table_name(table).set_item(Some(item));
     let builder = match condition {
-        Condition::New => builder.condition_expression("attribute_not_exists(pk)"),
+        Condition::New => builder.condition_expression(NEW_ITEM_CONDITION),
         Condition::Version(version) => builder
             .condition_expression("version = :expected")
             .expression_attribute_values(":expected", AttributeValue::N(version.to_string())),

@@ -131,7 +131,7 @@ impl Inbox {
     /// Whether `put` is a new outbox item in this inbox's table, which can carry the record.
     fn can_carry(&self, put: &aws_sdk_dynamodb::types::Put) -> bool {
         put.table_name() == self.table
-            && put.condition_expression() == Some("attribute_not_exists(pk)")
+            && put.condition_expression() == Some(crate::dynamo::NEW_ITEM_CONDITION)
             && matches!(put.item().get("kind"), Some(AttributeValue::S(kind)) if kind == OUTBOX_KIND)
     }
 

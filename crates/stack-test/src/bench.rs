@@ -112,7 +112,7 @@ pub fn by_correlation(app: &TestApp, topic: &str, event_type: &str) -> BTreeMap<
 /// the number of messages published on `quiet_topic` has not changed for 5 s; checked every
 /// second, for 900 s at the most (then it returns anyway).
 pub async fn settle(app: &TestApp, outbox_tables: &[&str], quiet_topic: &str) -> f64 {
-    settle_within(app, outbox_tables, quiet_topic, Duration::from_secs(900)).await.0
+    settle_with_queues(app, outbox_tables, &[], quiet_topic).await
 }
 
 /// [`settle`], and also until the queues `inbox_queues` (logical ids) hold no message,
